@@ -1,0 +1,38 @@
+# The two commands a new user needs: `make run` and `make test`.
+# Only Python 3.11, git and make are assumed; everything else is installed into .venv.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test build install install-test benchmark clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Stamp files make a second `make` skip the install when pyproject.toml is unchanged.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+build: install
+	$(BIN)/newskg build
+
+run: build
+	$(BIN)/newskg query run-all
+
+test: install-test
+	$(BIN)/python -m pytest
+
+benchmark: install-test
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf build .pytest_cache

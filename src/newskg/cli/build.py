@@ -1,0 +1,1 @@
+"""CLI commands of the build pipeline: build, stats, explain, check."""
