@@ -62,6 +62,7 @@ def _register() -> None:
     # Command modules are imported here, not at the top, so each stays a
     # self-contained file that only depends on this group.
     from newskg.cli import build as _build  # noqa: F401
+    from newskg.cli import anchor as _anchor  # noqa: F401
 
 
 _register()
