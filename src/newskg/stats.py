@@ -1,0 +1,62 @@
+"""Figures about a build: triples per graph, classes, individuals, claims by status."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from newskg.errors import BuildMissingError
+from newskg.namespaces import sparql_prologue
+
+_COUNT_CLASSES = "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c a owl:Class FILTER(isIRI(?c)) }"
+# Individuals: typed resources of the report and background graphs that are not ontology terms.
+_COUNT_INDIVIDUALS = """SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {
+  ?x a ?type . FILTER(isIRI(?x))
+  FILTER NOT EXISTS { ?x a owl:Class } FILTER NOT EXISTS { ?x a owl:ObjectProperty }
+  FILTER NOT EXISTS { ?x a owl:DatatypeProperty } FILTER NOT EXISTS { ?x a owl:AnnotationProperty }
+  FILTER NOT EXISTS { ?x a owl:Ontology } FILTER NOT EXISTS { ?x a skos:Concept }
+  FILTER NOT EXISTS { ?x a skos:ConceptScheme }
+}"""
+_CLAIMS_BY = """SELECT ?value (COUNT(DISTINCT ?claim) AS ?n) WHERE {
+  ?claim a nkg:Claim ; %s ?value .
+} GROUP BY ?value ORDER BY ?value"""
+
+
+def _store(build_dir: Path):
+    import pyoxigraph
+
+    from newskg.build import read_manifest
+
+    if read_manifest(build_dir) is None or not (build_dir / "dataset.nq").exists():
+        raise BuildMissingError(f"no build in {build_dir}: run `newskg build` first")
+    store = pyoxigraph.Store()
+    store.bulk_load(path=str(build_dir / "dataset.nq"), format=pyoxigraph.RdfFormat.N_QUADS)
+    return store
+
+
+def _count(store, query: str) -> int:
+    row = next(iter(store.query(sparql_prologue() + query, use_default_graph_as_union=True)))
+    return int(row[0].value)
+
+
+def _grouped(store, predicate: str) -> dict[str, int]:
+    from newskg.namespaces import shorten
+
+    rows = store.query(sparql_prologue() + _CLAIMS_BY % predicate, use_default_graph_as_union=True)
+    return {shorten(row[0].value): int(row[1].value) for row in rows}
+
+
+def build_stats(build_dir: Path) -> dict:
+    """The figures of one build, as plain data (the CLI renders it as a table or JSON)."""
+    from newskg.build import read_manifest
+
+    store = _store(build_dir)
+    manifest = read_manifest(build_dir)
+    return {
+        "graphs": {g["iri"]: g["triples"] for g in manifest["graphs"]},
+        "noise_removed": manifest.get("noise_removed", 0),
+        "classes": _count(store, _COUNT_CLASSES),
+        "individuals": _count(store, _COUNT_INDIVIDUALS),
+        "claims": _count(store, "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c a nkg:Claim }"),
+        "claims_by_status": _grouped(store, "nkg:hasStatus"),
+        "claims_by_source_kind": _grouped(store, "nkg:hasSourceKind"),
+    }
