@@ -63,6 +63,7 @@ def _register() -> None:
     # self-contained file that only depends on this group.
     from newskg.cli import build as _build  # noqa: F401
     from newskg.cli import anchor as _anchor  # noqa: F401
+    from newskg.cli import query as _query  # noqa: F401
 
 
 _register()

@@ -1,0 +1,163 @@
+"""`newskg query`: list, show and run saved SPARQL queries (locally or on an endpoint)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from newskg.cli import main
+
+FORMATS = ("table", "csv", "tsv", "json", "markdown", "turtle", "ntriples", "jsonld")
+
+
+def _project(ctx: click.Context) -> Path:
+    return Path(ctx.find_root().obj["project"])
+
+
+@main.group()
+def query() -> None:
+    """Saved SPARQL queries: list them, show one, run one or all.
+
+    \b
+    Examples:
+      newskg query list
+      newskg query show evidence-for-entity
+      newskg query run confirmed-claims --format markdown
+      newskg query run evidence-for-entity -p entity=nkr:DGFI --format csv
+      newskg query run-all
+    """
+
+
+@query.command("list")
+@click.option("--format", "fmt", type=click.Choice(["table", "markdown"]), default="table", show_default=True,
+              help="markdown gives the table used in the README.")
+@click.pass_context
+def list_queries(ctx: click.Context, fmt: str) -> None:
+    """List the saved queries: name, title and parameters.
+
+    \b
+    Examples:
+      newskg query list
+      newskg query list --format markdown > queries.md
+    """
+    from newskg.queries import catalog_markdown, list_saved_queries
+
+    saved = list_saved_queries(_project(ctx) / "queries")
+    if fmt == "markdown":
+        click.echo(catalog_markdown(saved), nl=False)
+        return
+    width = max((len(q.name) for q in saved), default=0)
+    for q in saved:
+        params = ", ".join(p.describe() for p in q.params)
+        tags = (" [inferred]" if q.inferred else "") + (f" [graph: {q.graph}]" if q.graph else "")
+        click.echo(f"{q.name.ljust(width)}  {q.title}{tags}" + (f"  — params: {params}" if params else ""))
+
+
+@query.command("show")
+@click.argument("name")
+@click.pass_context
+def show_query(ctx: click.Context, name: str) -> None:
+    """Show a saved query: its header and its SPARQL text.
+
+    \b
+    Examples:
+      newskg query show engagement-timeline
+      newskg query show queries/evidence-for-entity.rq
+    """
+    from newskg.queries import find_saved_query
+
+    saved = find_saved_query(_project(ctx) / "queries", name)
+    click.echo(f"# {saved.path}")
+    click.echo(saved.text, nl=not saved.text.endswith("\n"))
+
+
+@query.command("run")
+@click.argument("name")
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="A parameter value (repeatable); see `newskg query show NAME` for the parameters.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
+              help="Output format [default: table for SELECT, turtle for CONSTRUCT].")
+@click.option("--limit", type=click.IntRange(min=0), default=None, help="Return at most N results.")
+@click.option("--endpoint", envvar="NEWSKG_ENDPOINT", metavar="URL",
+              help="Run on this SPARQL 1.1 query endpoint instead of the local build (env NEWSKG_ENDPOINT).")
+@click.option("--default-graph", "default_graphs", multiple=True, metavar="IRI",
+              help="With --endpoint: a graph of the dataset (repeatable) [default: the graphs in build/manifest.json].")
+@click.option("--engine", type=click.Choice(["embedded", "rdflib"]), default="embedded", show_default=True,
+              help="Local engine over build/dataset.nq.")
+@click.option("--timeout", type=click.FloatRange(min=1), default=30.0, show_default=True,
+              help="Seconds to wait for an endpoint.")
+@click.option("--show-query", is_flag=True, help="Print the query exactly as sent (on stderr) before the results.")
+@click.option("--allow-update", is_flag=True, help="Allow running a SPARQL update (refused otherwise).")
+@click.pass_context
+def run_query(ctx: click.Context, name: str, params: tuple[str, ...], fmt: str | None, limit: int | None,
+              endpoint: str | None, default_graphs: tuple[str, ...], engine: str, timeout: float,
+              show_query: bool, allow_update: bool) -> None:
+    """Run a saved query by NAME, or a .rq file by path.
+
+    \b
+    Examples:
+      newskg query run confirmed-claims
+      newskg query run evidence-for-entity -p entity=nkr:NSI --format json
+      newskg query run confirmed-subgraph --format ntriples
+      newskg query run claims-by-status --engine rdflib
+      newskg query run claims-by-status --endpoint http://localhost:7878/query
+      newskg query run my-query.rq --show-query --limit 10
+    """
+    from newskg.engines import open_engine
+    from newskg.errors import UsageError
+    from newskg.parameters import parse_assignments
+    from newskg.queries import check_query_syntax, find_saved_query, prepare_query_text
+    from newskg.render import render
+
+    project = _project(ctx)
+    saved = find_saved_query(project / "queries", name)
+    form = saved.form
+    if form == "UPDATE" and not allow_update:
+        raise UsageError(f"{saved.path} is a SPARQL update; saved queries modify nothing "
+                         "(pass --allow-update to run it anyway)")
+    check_query_syntax(saved)
+    text = prepare_query_text(saved, parse_assignments(params), limit)
+    if show_query:
+        click.echo(text, err=True)
+    runner = open_engine(project / "build", engine, endpoint, list(default_graphs), timeout)
+    if form == "UPDATE":
+        runner.update(text)
+        click.echo("update done")
+        return
+    result = runner.query(text, form, saved.graph_iri())
+    click.echo(render(result, fmt), nl=False)
+
+
+@query.command("run-all")
+@click.option("--engine", type=click.Choice(["embedded", "rdflib"]), default="embedded", show_default=True,
+              help="Local engine over build/dataset.nq.")
+@click.pass_context
+def run_all(ctx: click.Context, engine: str) -> None:
+    """Run every saved query with its default parameters and print each title and result.
+
+    This is what `make run` calls. Queries with a required parameter are skipped (and named).
+
+    \b
+    Examples:
+      newskg query run-all
+      newskg query run-all --engine rdflib
+    """
+    from newskg.engines import open_engine
+    from newskg.queries import check_query_syntax, list_saved_queries, prepare_query_text
+    from newskg.render import render
+
+    project = _project(ctx)
+    saved = list_saved_queries(project / "queries")
+    runner = open_engine(project / "build", engine)
+    for q in saved:
+        click.echo(f"== {q.name}: {q.title}")
+        if q.form == "UPDATE":
+            click.echo("(skipped: an update)\n")
+            continue
+        if any(p.required for p in q.params):
+            click.echo("(skipped: needs " + ", ".join(p.name for p in q.params if p.required) + ")\n")
+            continue
+        check_query_syntax(q)
+        result = runner.query(prepare_query_text(q, {}), q.form, q.graph_iri())
+        click.echo(render(result))

@@ -1,0 +1,341 @@
+"""Typed query parameters: validation against a saved query's header, and safe binding.
+
+A value is never pasted into query text. It is checked against its declared
+type, turned into one escaped RDF term, and bound by a ``VALUES`` block placed
+as the first element of the query's top-level ``WHERE`` group, so it joins with
+everything after it and no value can change the text around it.
+
+The position of that group is found by a small tokenizer that knows enough
+SPARQL to skip strings, IRIs and comments (a brace inside a string or a
+comment must not count).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Iterable, Mapping
+
+from newskg.errors import ParameterError, QuerySyntaxError
+
+#: Declared types of a parameter (the header's second field).
+PARAMETER_TYPES = ("iri", "string", "integer", "decimal", "date", "boolean")
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+# Characters an IRIREF may not hold (SPARQL 1.1 grammar, rule IRIREF), plus backslash.
+_IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+_IRI_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+_INTEGER = re.compile(r"^[+-]?\d+$")
+_DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class ParameterSpec:
+    """One ``#+ param:`` line: name, type, default (None = required), description, allowed values."""
+
+    name: str
+    type: str
+    default: str | None
+    description: str = ""
+    allowed: tuple[str, ...] = field(default=())
+
+    @property
+    def required(self) -> bool:
+        return self.default is None
+
+    def describe(self) -> str:
+        """A one-line summary for listings and error messages."""
+        default = "required" if self.required else f"default {self.default}"
+        return f"{self.name} ({self.type}, {default})"
+
+
+def parse_parameter_line(value: str) -> ParameterSpec:
+    """Parse the value of a ``#+ param:`` header line.
+
+    Format: ``name | type | default | description | allowed values (comma separated)``;
+    a default of ``-`` means the parameter is required. Raises ValueError with the reason.
+    """
+    fields = [part.strip() for part in value.split("|")]
+    if len(fields) < 3 or len(fields) > 5:
+        raise ValueError("expected 'name | type | default | description [| allowed values]'")
+    name, type_, default = fields[:3]
+    if not _NAME.match(name):
+        raise ValueError(f"parameter name {name!r} is not a SPARQL variable name")
+    if type_ not in PARAMETER_TYPES:
+        raise ValueError(f"parameter {name!r}: unknown type {type_!r}; types: {', '.join(PARAMETER_TYPES)}")
+    description = fields[3] if len(fields) > 3 else ""
+    allowed = tuple(v.strip() for v in fields[4].split(",") if v.strip()) if len(fields) > 4 else ()
+    spec = ParameterSpec(name, type_, None if default == "-" else default, description, allowed)
+    if spec.default is not None:
+        try:
+            term_for(spec, spec.default)
+        except ParameterError as err:
+            raise ValueError(f"default of {name!r} is invalid: {err}") from None
+    return spec
+
+
+# --- values to RDF terms ----------------------------------------------------------------------
+
+
+def _escape_string(value: str) -> str:
+    # ECHAR escapes only: a \u escape would be unescaped by some parsers before tokenizing.
+    return (
+        value.replace("\\", "\\\\")
+        .replace('"', '\\"')
+        .replace("\n", "\\n")
+        .replace("\r", "\\r")
+        .replace("\t", "\\t")
+    )
+
+
+def _typed(lexical: str, datatype: str) -> str:
+    return f'"{_escape_string(lexical)}"^^<{_XSD}{datatype}>'
+
+
+def _iri_term(spec: ParameterSpec, value: str) -> str:
+    from newskg.namespaces import expand_curie  # rdflib-backed: imported only when an IRI is bound
+
+    text = value.strip()
+    inner = text[1:-1] if text.startswith("<") and text.endswith(">") else text
+    if _IRI_FORBIDDEN.search(inner):
+        raise ParameterError(
+            f"parameter {spec.name!r}: {value!r} is not an IRI "
+            "(spaces and <>\"{}|^`\\ are not allowed); give a CURIE like nkr:ISI or a full IRI"
+        )
+    try:
+        iri = str(expand_curie(text))
+    except ValueError as err:
+        raise ParameterError(f"parameter {spec.name!r}: {err}") from None
+    if _IRI_FORBIDDEN.search(iri) or not _IRI_SCHEME.match(iri):
+        raise ParameterError(f"parameter {spec.name!r}: {value!r} does not expand to an absolute IRI")
+    return f"<{iri}>"
+
+
+def term_for(spec: ParameterSpec, value: str) -> str:
+    """The SPARQL text of one escaped RDF term for ``value`` read as ``spec.type``.
+
+    Raises ParameterError naming the parameter when the value does not fit its type.
+    """
+    def bad(expected: str) -> ParameterError:
+        return ParameterError(f"parameter {spec.name!r}: {value!r} is not {expected}")
+
+    if spec.type == "iri":
+        return _iri_term(spec, value)
+    if spec.type == "string":
+        return f'"{_escape_string(value)}"'
+    if spec.type == "integer":
+        if not _INTEGER.match(value.strip()):
+            raise bad("an integer")
+        return _typed(str(int(value)), "integer")
+    if spec.type == "decimal":
+        if not _DECIMAL.match(value.strip()):
+            raise bad("a decimal number")
+        try:
+            return _typed(str(Decimal(value.strip())), "decimal")
+        except InvalidOperation:
+            raise bad("a decimal number") from None
+    if spec.type == "date":
+        if not _DATE.match(value.strip()):
+            raise bad("a date (YYYY-MM-DD)")
+        try:
+            return _typed(date.fromisoformat(value.strip()).isoformat(), "date")
+        except ValueError:
+            raise bad("a date (YYYY-MM-DD)") from None
+    if spec.type == "boolean":
+        lowered = value.strip().lower()
+        if lowered not in ("true", "false"):
+            raise bad("a boolean (true or false)")
+        return _typed(lowered, "boolean")
+    raise ParameterError(f"parameter {spec.name!r}: unknown type {spec.type!r}")
+
+
+def resolve_parameters(specs: Iterable[ParameterSpec], given: Mapping[str, str]) -> dict[str, str]:
+    """Validate ``given`` (name -> raw value) against the declared ``specs``.
+
+    Returns name -> SPARQL term text for every declared parameter (defaults filled in).
+    Raises ParameterError for an unknown name, a missing required value, a value of the wrong
+    type or one outside the allowed values; the message lists the parameters that exist.
+    """
+    specs = list(specs)
+    by_name = {s.name: s for s in specs}
+    listing = ", ".join(s.describe() for s in specs) or "none"
+    for name in given:
+        if name not in by_name:
+            raise ParameterError(f"unknown parameter {name!r}; this query takes: {listing}")
+    terms: dict[str, str] = {}
+    for spec in specs:
+        if spec.name in given:
+            raw = given[spec.name]
+        elif spec.default is not None:
+            raw = spec.default
+        else:
+            raise ParameterError(
+                f"missing required parameter {spec.name!r} (-p {spec.name}=...); this query takes: {listing}"
+            )
+        term = term_for(spec, raw)
+        if spec.allowed:
+            allowed_terms = {term_for(spec, a): a for a in spec.allowed}
+            if term not in allowed_terms:
+                raise ParameterError(
+                    f"parameter {spec.name!r}: {raw!r} is not allowed; allowed values: "
+                    + ", ".join(spec.allowed)
+                )
+        terms[spec.name] = term
+    return terms
+
+
+def parse_assignments(pairs: Iterable[str]) -> dict[str, str]:
+    """Turn ``["name=value", ...]`` (the CLI's -p options) into a dict; the value may hold '='."""
+    values: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise ParameterError(f"parameter {pair!r} is not of the form name=value")
+        values[name.strip()] = value
+    return values
+
+
+# --- a tokenizer just good enough to find the top-level WHERE group ---------------------------
+
+_TOKEN = re.compile(
+    r"""
+    (?P<ws>\s+)
+  | (?P<comment>\#[^\n]*)
+  | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+              |'''(?:[^'\\]|\\.|'(?!''))*'''
+              |"(?:[^"\\\n\r]|\\.)*"
+              |'(?:[^'\\\n\r]|\\.)*')
+  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<var>[?$][A-Za-z0-9_\u00B7-\uFFFF]+)
+  | (?P<word>(?:[A-Za-z_\u00C0-\uFFFF][\w\-.]*)?:[\w\-.:%\\]*|[A-Za-z_\u00C0-\uFFFF][\w\-]*)
+  | (?P<other>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+@dataclass(frozen=True)
+class Token:
+    """One significant token: its kind (string, iri, var, word, other), text and offset."""
+
+    kind: str
+    text: str
+    start: int
+
+
+def sparql_tokens(text: str) -> list[Token]:
+    """The significant tokens of SPARQL text: whitespace and comments dropped."""
+    tokens = []
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup
+        if kind in ("ws", "comment"):
+            continue
+        tokens.append(Token(kind, match.group(), match.start()))
+    return tokens
+
+
+def _keyword(token: Token) -> str:
+    return token.text.upper() if token.kind == "word" else ""
+
+
+QUERY_FORMS = ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
+UPDATE_KEYWORDS = ("INSERT", "DELETE", "DROP", "CLEAR", "LOAD", "CREATE", "ADD", "MOVE", "COPY", "WITH")
+
+
+def query_form(text: str) -> str:
+    """SELECT, CONSTRUCT, DESCRIBE or ASK; UPDATE if any update keyword occurs as a keyword.
+
+    An update keyword anywhere (outside strings, IRIs and comments) counts, so a query
+    followed by ``; DROP ALL`` is an update too. Raises QuerySyntaxError when no form is found.
+    """
+    tokens = sparql_tokens(text)
+    if any(_keyword(t) in UPDATE_KEYWORDS for t in tokens):
+        return "UPDATE"
+    for token in tokens:
+        if _keyword(token) in QUERY_FORMS:
+            return _keyword(token)
+    raise QuerySyntaxError("no SELECT, CONSTRUCT, DESCRIBE or ASK keyword found")
+
+
+def declared_prefixes(text: str) -> set[str]:
+    """The prefix names a query declares itself with PREFIX."""
+    tokens = sparql_tokens(text)
+    names = set()
+    for i, token in enumerate(tokens[:-1]):
+        if _keyword(token) == "PREFIX" and tokens[i + 1].kind == "word":
+            names.add(tokens[i + 1].text.split(":", 1)[0])
+    return names
+
+
+def _matching_brace(tokens: list[Token], open_index: int) -> int:
+    depth = 0
+    for i in range(open_index, len(tokens)):
+        if tokens[i].text == "{" and tokens[i].kind == "other":
+            depth += 1
+        elif tokens[i].text == "}" and tokens[i].kind == "other":
+            depth -= 1
+            if depth == 0:
+                return i
+    raise QuerySyntaxError("unbalanced braces")
+
+
+def where_group_offsets(text: str) -> tuple[int, int]:
+    """Character offsets just after the ``{`` and at the ``}`` of the top-level WHERE group."""
+    tokens = sparql_tokens(text)
+    form_index = next((i for i, t in enumerate(tokens) if _keyword(t) in QUERY_FORMS + UPDATE_KEYWORDS), None)
+    if form_index is None:
+        raise QuerySyntaxError("no query form keyword found")
+    form = _keyword(tokens[form_index])
+    i = form_index + 1
+    saw_where = False
+    while i < len(tokens):
+        token = tokens[i]
+        if _keyword(token) == "WHERE":
+            saw_where = True
+            if form == "CONSTRUCT" and i == form_index + 1:
+                raise QuerySyntaxError(
+                    "parameters need the full form CONSTRUCT { template } WHERE { pattern }"
+                )
+        elif token.kind == "other" and token.text == "{":
+            close = _matching_brace(tokens, i)
+            # Without WHERE, the first group of SELECT/ASK/DESCRIBE is the pattern;
+            # for CONSTRUCT and updates it is a template, so keep looking.
+            if saw_where or form in ("SELECT", "ASK", "DESCRIBE"):
+                return token.start + 1, tokens[close].start
+            i = close
+        i += 1
+    raise QuerySyntaxError("no WHERE group found")
+
+
+def values_block(terms: Mapping[str, str]) -> str:
+    """``VALUES (?a ?b) { (term term) }`` for name -> term text; empty string for no terms."""
+    if not terms:
+        return ""
+    names = " ".join(f"?{name}" for name in terms)
+    row = " ".join(terms.values())
+    return f" VALUES ({names}) {{ ({row}) }}"
+
+
+def bind_parameters(text: str, terms: Mapping[str, str]) -> str:
+    """Insert the VALUES block for ``terms`` as the first element of the top-level WHERE group.
+
+    The block goes on the line of the opening brace, so line numbers of the rest stay the same.
+    """
+    if not terms:
+        return text
+    start, _ = where_group_offsets(text)
+    return text[:start] + values_block(terms) + text[start:]
+
+
+def variables_used(text: str) -> set[str]:
+    """Names of the variables (``?x`` or ``$x``) that occur in the query text."""
+    return {t.text[1:] for t in sparql_tokens(text) if t.kind == "var"}
+
+
+def dollar_variables(text: str) -> set[str]:
+    """Names written as ``$x``: the convention for a parameter."""
+    return {t.text[1:] for t in sparql_tokens(text) if t.kind == "var" and t.text.startswith("$")}

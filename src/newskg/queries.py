@@ -1,0 +1,215 @@
+"""The catalog of saved queries: ``queries/*.rq`` files with their ``#+`` headers.
+
+Reads a file into a SavedQuery (title, description, typed parameters, whether it needs
+the inferred graph, which graph it reads), finds one by name (suggesting close names),
+checks its syntax (naming file and position), and prepares the exact text an engine
+receives: project prefixes the query does not declare, parameters bound as a VALUES
+block, an optional LIMIT.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+from newskg.errors import QueryNotFoundError, QuerySyntaxError
+from newskg.parameters import (
+    ParameterSpec,
+    bind_parameters,
+    declared_prefixes,
+    parse_parameter_line,
+    query_form,
+    resolve_parameters,
+    sparql_tokens,
+    where_group_offsets,
+)
+
+_HEADER_LINE = re.compile(r"^#\+\s*([A-Za-z_-]+)\s*:\s*(.*?)\s*$")
+_KNOWN_KEYS = ("title", "description", "inferred", "param", "severity", "graph")
+#: Graph names a ``#+ graph:`` header may use instead of a full IRI.
+GRAPH_ROLES = ("inferred", "ontology", "background")
+
+
+@dataclass
+class SavedQuery:
+    """One saved query: its header fields and its text (the whole file, header included)."""
+
+    name: str
+    path: Path
+    text: str
+    title: str = ""
+    description: str = ""
+    inferred: bool = False
+    graph: str | None = None
+    severity: str | None = None
+    params: list[ParameterSpec] = field(default_factory=list)
+
+    @property
+    def form(self) -> str:
+        """SELECT, CONSTRUCT, DESCRIBE, ASK or UPDATE."""
+        return query_form(self.text)
+
+    def graph_iri(self) -> str | None:
+        """The IRI of the one graph this query reads, or None for the union of all graphs."""
+        if self.graph is None:
+            return None
+        if self.graph in GRAPH_ROLES:
+            from newskg import namespaces
+
+            return str(namespaces.GRAPH_BASE + self.graph)
+        return self.graph
+
+
+def read_saved_query(path: Path) -> SavedQuery:
+    """Read one ``.rq`` file and its header; a malformed header line is a QuerySyntaxError."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise QuerySyntaxError(f"{path}: cannot read: {err.strerror}") from None
+    except UnicodeDecodeError as err:
+        raise QuerySyntaxError(f"{path}: not UTF-8: {err}") from None
+    query = SavedQuery(name=path.stem, path=path, text=text)
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.startswith("#"):
+            break
+        match = _HEADER_LINE.match(line)
+        if not match:
+            continue  # an ordinary comment inside the header block
+        key, value = match.group(1).lower(), match.group(2)
+        where = f"{path}:{number}"
+        if key not in _KNOWN_KEYS:
+            raise QuerySyntaxError(f"{where}: unknown header key {key!r}; known: {', '.join(_KNOWN_KEYS)}")
+        if key == "title":
+            query.title = value
+        elif key == "description":
+            query.description = (query.description + " " + value).strip()
+        elif key == "inferred":
+            if value.lower() not in ("true", "false"):
+                raise QuerySyntaxError(f"{where}: inferred must be true or false, not {value!r}")
+            query.inferred = value.lower() == "true"
+        elif key == "severity":
+            if value not in ("error", "warning"):
+                raise QuerySyntaxError(f"{where}: severity must be error or warning, not {value!r}")
+            query.severity = value
+        elif key == "graph":
+            if value not in GRAPH_ROLES and not re.match(r"^[a-z][a-z0-9+.\-]*://\S+$", value):
+                raise QuerySyntaxError(f"{where}: graph must be one of {', '.join(GRAPH_ROLES)} or an IRI")
+            query.graph = value
+        elif key == "param":
+            try:
+                spec = parse_parameter_line(value)
+            except (ValueError, Exception) as err:  # ParameterError from a bad default, too
+                raise QuerySyntaxError(f"{where}: {err}") from None
+            if any(p.name == spec.name for p in query.params):
+                raise QuerySyntaxError(f"{where}: parameter {spec.name!r} declared twice")
+            query.params.append(spec)
+    if not query.title:
+        raise QuerySyntaxError(f"{path}:1: the header has no '#+ title:' line")
+    return query
+
+
+def list_saved_queries(queries_dir: Path) -> list[SavedQuery]:
+    """Every saved query directly under ``queries_dir`` (not checks/), sorted by name."""
+    queries_dir = Path(queries_dir)
+    if not queries_dir.is_dir():
+        return []
+    return [read_saved_query(p) for p in sorted(queries_dir.glob("*.rq"))]
+
+
+def find_saved_query(queries_dir: Path, name_or_path: str) -> SavedQuery:
+    """The saved query named ``name_or_path``, or the ``.rq`` file at that path.
+
+    Raises QueryNotFoundError with close names (difflib) when there is no such query.
+    """
+    candidate = Path(name_or_path)
+    if name_or_path.endswith(".rq") or candidate.parent != Path("."):
+        if candidate.is_file():
+            return read_saved_query(candidate)
+    queries_dir = Path(queries_dir)
+    path = queries_dir / f"{name_or_path}.rq"
+    if path.is_file():
+        return read_saved_query(path)
+    available = sorted(p.stem for p in queries_dir.glob("*.rq")) if queries_dir.is_dir() else []
+    suggestions = difflib.get_close_matches(name_or_path, available, n=3, cutoff=0.5)
+    # Also suggest names that contain what was typed ("timeline" -> "engagement-timeline").
+    for name in available:
+        if name_or_path and name_or_path in name and name not in suggestions:
+            suggestions.append(name)
+    raise QueryNotFoundError(name_or_path, suggestions[:5], available)
+
+
+def check_query_syntax(query: SavedQuery) -> None:
+    """Parse the query's own text; a syntax error names the file, line and column.
+
+    The project prefixes are given to the parser rather than prepended, so the
+    position reported is the position in the file.
+    """
+    form = query.form
+    if form == "UPDATE":
+        return  # parsing an update means running it; the engine reports its errors
+    import pyoxigraph
+
+    from newskg.namespaces import PREFIXES
+
+    try:
+        pyoxigraph.Store().query(query.text, prefixes=dict(PREFIXES))
+    except SyntaxError as err:
+        detail = str(err)
+        match = re.match(r"error at (\d+):(\d+):\s*(.*)", detail, re.DOTALL)
+        if match:
+            line, column, detail = match.groups()
+            raise QuerySyntaxError(f"{query.path}:{line}:{column}: syntax error: {detail}") from None
+        raise QuerySyntaxError(f"{query.path}: syntax error: {detail}") from None
+
+
+def prologue_for(text: str) -> str:
+    """PREFIX lines for every project prefix the text does not declare itself."""
+    from newskg.namespaces import PREFIXES
+
+    own = declared_prefixes(text)
+    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items() if p not in own)
+
+
+def apply_limit(text: str, limit: int) -> str:
+    """Cap the number of results: lower an existing top-level LIMIT or append one."""
+    if limit < 0:
+        raise ValueError("limit must be >= 0")
+    _, close = where_group_offsets(text)
+    tokens = [t for t in sparql_tokens(text) if t.start > close]
+    for i, token in enumerate(tokens):
+        if token.kind == "word" and token.text.upper() == "LIMIT" and i + 1 < len(tokens):
+            number = tokens[i + 1]
+            digits = re.match(r"\d+", text[number.start:])
+            if digits:
+                current = int(digits.group())
+                end = number.start + len(digits.group())
+                return text[: number.start] + str(min(current, limit)) + text[end:]
+        if token.kind == "word" and token.text.upper() == "VALUES":
+            # A trailing VALUES block must stay last: put the LIMIT before it.
+            return text[: token.start] + f"LIMIT {limit}\n" + text[token.start:]
+    return text.rstrip() + f"\nLIMIT {limit}\n"
+
+
+def prepare_query_text(query: SavedQuery, given: Mapping[str, str], limit: int | None = None) -> str:
+    """The exact text sent to an engine: prologue + query with parameters bound (+ LIMIT).
+
+    Raises ParameterError for bad parameters (see newskg.parameters.resolve_parameters).
+    """
+    terms = resolve_parameters(query.params, given)
+    text = bind_parameters(query.text, terms)
+    if limit is not None and query.form in ("SELECT", "CONSTRUCT", "DESCRIBE"):
+        text = apply_limit(text, limit)
+    return prologue_for(query.text) + text
+
+
+def catalog_markdown(queries: list[SavedQuery]) -> str:
+    """A Markdown table of the saved queries (for the README): name, title, parameters, inferred."""
+    lines = ["| query | returns | parameters | needs inferred |", "| --- | --- | --- | --- |"]
+    for q in queries:
+        params = ", ".join(f"`{p.name}` ({p.type}" + (f", default `{p.default}`)" if p.default else ")") for p in q.params)
+        lines.append(f"| `{q.name}` | {q.title} | {params or '-'} | {'yes' if q.inferred else 'no'} |")
+    return "\n".join(lines) + "\n"

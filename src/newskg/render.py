@@ -1,0 +1,184 @@
+"""Query results as text: tables for people, standard formats for programs.
+
+SELECT: ``table`` (aligned, IRIs shortened to CURIEs), ``markdown``, ``csv`` (SPARQL 1.1
+CSV), ``tsv`` (SPARQL 1.1 TSV), ``json`` (SPARQL 1.1 Query Results JSON).
+ASK: ``true``/``false`` (``json`` gives the results-JSON boolean form).
+CONSTRUCT/DESCRIBE: ``turtle``, ``ntriples``, ``jsonld``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from newskg.engines import AskResult, GraphResult, Result, SelectResult, Term
+from newskg.errors import UsageError
+
+SELECT_FORMATS = ("table", "csv", "tsv", "json", "markdown")
+GRAPH_FORMATS = ("turtle", "ntriples", "jsonld")
+ALL_FORMATS = SELECT_FORMATS + GRAPH_FORMATS
+
+
+def default_format(result: Result) -> str:
+    """``turtle`` for triples, ``table`` otherwise."""
+    return "turtle" if isinstance(result, GraphResult) else "table"
+
+
+def render(result: Result, fmt: str | None = None) -> str:
+    """The text of ``result`` in format ``fmt`` (None: the default for its kind).
+
+    Raises UsageError for a format that does not apply to the result's kind.
+    """
+    fmt = fmt or default_format(result)
+    if isinstance(result, AskResult):
+        if fmt in GRAPH_FORMATS:
+            raise UsageError(f"--format {fmt} is for CONSTRUCT queries; an ASK answers true or false")
+        if fmt == "json":
+            return json.dumps({"head": {}, "boolean": result.value}) + "\n"
+        return ("true" if result.value else "false") + "\n"
+    if isinstance(result, SelectResult):
+        renderers = {"table": select_table, "markdown": select_markdown, "csv": select_csv,
+                     "tsv": select_tsv, "json": select_json}
+        if fmt not in renderers:
+            raise UsageError(f"--format {fmt} is for CONSTRUCT queries; a SELECT takes {', '.join(SELECT_FORMATS)}")
+        return renderers[fmt](result)
+    if fmt not in GRAPH_FORMATS:
+        raise UsageError(f"--format {fmt} is for SELECT queries; a CONSTRUCT takes {', '.join(GRAPH_FORMATS)}")
+    return graph_text(result, fmt)
+
+
+# --- terms --------------------------------------------------------------------------------------
+
+
+def _escape_literal(value: str) -> str:
+    return (value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+            .replace("\r", "\\r").replace("\t", "\\t"))
+
+
+def term_ntriples(term: Term) -> str:
+    """A term in N-Triples / SPARQL syntax: <iri>, _:b, "lex"@lang, "lex"^^<dt>."""
+    if term.kind == "uri":
+        return f"<{term.value}>"
+    if term.kind == "bnode":
+        return f"_:{term.value}"
+    text = f'"{_escape_literal(term.value)}"'
+    if term.lang:
+        return f"{text}@{term.lang}"
+    if term.datatype:
+        return f"{text}^^<{term.datatype}>"
+    return text
+
+
+def term_display(term: Term | None) -> str:
+    """A term for people: IRIs as CURIEs where a project prefix fits, literals as their text."""
+    if term is None:
+        return ""
+    if term.kind == "uri":
+        from newskg.namespaces import shorten
+
+        return shorten(term.value)
+    if term.kind == "bnode":
+        return f"_:{term.value}"
+    return term.value
+
+
+# --- SELECT -------------------------------------------------------------------------------------
+
+
+def select_json(result: SelectResult) -> str:
+    """SPARQL 1.1 Query Results JSON."""
+    bindings = []
+    for row in result.rows:
+        binding = {}
+        for name, term in row.items():
+            item: dict[str, str] = {"type": term.kind, "value": term.value}
+            if term.lang:
+                item["xml:lang"] = term.lang
+            elif term.datatype:
+                item["datatype"] = term.datatype
+            binding[name] = item
+        bindings.append(binding)
+    return json.dumps({"head": {"vars": result.variables}, "results": {"bindings": bindings}},
+                      ensure_ascii=False, indent=1) + "\n"
+
+
+def select_csv(result: SelectResult) -> str:
+    """SPARQL 1.1 CSV: plain values (IRIs bare, literals lexical, blank nodes _:x), CRLF lines."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(result.variables)
+    for row in result.rows:
+        cells = []
+        for name in result.variables:
+            term = row.get(name)
+            cells.append("" if term is None else (f"_:{term.value}" if term.kind == "bnode" else term.value))
+        writer.writerow(cells)
+    return out.getvalue()
+
+
+def select_tsv(result: SelectResult) -> str:
+    """SPARQL 1.1 TSV: header of ?vars, each cell an RDF term in SPARQL syntax."""
+    lines = ["\t".join(f"?{v}" for v in result.variables)]
+    for row in result.rows:
+        lines.append("\t".join("" if row.get(v) is None else term_ntriples(row[v]) for v in result.variables))
+    return "\n".join(lines) + "\n"
+
+
+def _display_rows(result: SelectResult) -> list[list[str]]:
+    # One line a cell: a quote may hold a newline; tables are read, not parsed.
+    return [[" ".join(term_display(row.get(v)).split()) for v in result.variables] for row in result.rows]
+
+
+def select_table(result: SelectResult) -> str:
+    """An aligned text table with a row count, for reading in a terminal."""
+    rows = _display_rows(result)
+    widths = [max([len(v)] + [len(r[i]) for r in rows]) for i, v in enumerate(result.variables)]
+    lines = ["  ".join(v.ljust(w) for v, w in zip(result.variables, widths)).rstrip(),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
+    lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(lines) + "\n"
+
+
+def select_markdown(result: SelectResult) -> str:
+    """A GitHub-flavoured Markdown table (pipes in values escaped)."""
+    def cell(text: str) -> str:
+        return text.replace("\\", "\\\\").replace("|", "\\|")
+
+    lines = ["| " + " | ".join(result.variables) + " |", "|" + "---|" * len(result.variables)]
+    lines += ["| " + " | ".join(cell(c) for c in r) + " |" for r in _display_rows(result)]
+    return "\n".join(lines) + "\n"
+
+
+# --- CONSTRUCT ----------------------------------------------------------------------------------
+
+
+def _to_oxigraph(term: Term):
+    import pyoxigraph
+
+    if term.kind == "uri":
+        return pyoxigraph.NamedNode(term.value)
+    if term.kind == "bnode":
+        return pyoxigraph.BlankNode(term.value)
+    if term.lang:
+        return pyoxigraph.Literal(term.value, language=term.lang)
+    if term.datatype:
+        return pyoxigraph.Literal(term.value, datatype=pyoxigraph.NamedNode(term.datatype))
+    return pyoxigraph.Literal(term.value)
+
+
+def graph_text(result: GraphResult, fmt: str) -> str:
+    """Triples as Turtle (project prefixes), N-Triples (sorted, one a line) or JSON-LD."""
+    if fmt == "ntriples":
+        lines = sorted({" ".join(term_ntriples(t) for t in triple) + " ." for triple in result.triples})
+        return "".join(line + "\n" for line in lines)
+    import pyoxigraph
+
+    from newskg.namespaces import PREFIXES
+
+    triples = [pyoxigraph.Triple(*(_to_oxigraph(t) for t in triple)) for triple in result.triples]
+    rdf_format = pyoxigraph.RdfFormat.TURTLE if fmt == "turtle" else pyoxigraph.RdfFormat.JSON_LD
+    used = {p: iri for p, iri in PREFIXES.items()
+            if any(t.kind == "uri" and t.value.startswith(iri) for triple in result.triples for t in triple)}
+    return pyoxigraph.serialize(triples, format=rdf_format, prefixes=used).decode("utf-8")
