@@ -1,0 +1,420 @@
+"""Load the build's named graphs into a SPARQL triple store, replacing each graph whole.
+
+Three ways, chosen by which endpoints the store offers (see docs/loading.md):
+
+- ``gsp-staged`` (GSP + update endpoint): each graph is PUT to a staging graph,
+  staged counts are checked, then one SPARQL Update MOVEs every staging graph
+  over its target. A failure before the MOVE leaves our graphs as they were.
+- ``update-staged`` (update endpoint only): INSERT DATA in bounded batches into
+  staging graphs, then the same check and MOVE.
+- ``gsp-direct`` (GSP endpoint only): each graph is PUT straight over its
+  target; weaker: a failure mid-load can leave some graphs new and some old.
+
+Only graph IRIs named by the build (after ``graph_prefix`` remapping) and our
+own run-scoped staging graphs are ever written, moved or dropped.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator, Protocol
+from urllib.parse import quote, urlencode, urlsplit
+
+import pyoxigraph
+
+from newskg.errors import BuildMissingError, LoadError, NewskgError, UsageError
+from newskg.namespaces import GRAPH_BASE
+from newskg.transport import ByteCounter, HttpRequest, HttpResponse
+
+#: Oxigraph refuses SPARQL bodies above 1 MiB; Virtuoso struggles well before that.
+DEFAULT_BATCH_BYTES = 256 * 1024
+ROLES = ("ontology", "article", "background", "inferred")
+PRESETS = ("oxigraph", "fuseki", "graphdb", "virtuoso")
+# Characters SPARQL forbids inside <...>; a graph IRI with one would break the update text.
+_BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+
+
+class Transport(Protocol):
+    def send(self, request: HttpRequest, on_bytes: ByteCounter | None = None) -> HttpResponse: ...
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """Where to query, update and PUT. ``staging_params`` go on staging PUTs only."""
+
+    query: str
+    update: str | None = None
+    graph_store: str | None = None
+    staging_params: dict[str, str] = field(default_factory=dict)
+    auth_scheme: str = "basic"
+
+
+def resolve_endpoints(
+    endpoint: str,
+    update_endpoint: str | None = None,
+    graph_store: str | None = None,
+    preset: str | None = None,
+) -> Endpoints:
+    """Endpoint URLs from a preset's URL pattern, overridden by explicit URLs.
+
+    Without a preset, ``endpoint`` is both the query and the update endpoint
+    (the SPARQL 1.1 Protocol allows one URL for both) and GSP is used only
+    when ``graph_store`` is given.
+    """
+    endpoint = endpoint.rstrip("/")
+    if preset is None:
+        return Endpoints(endpoint, update_endpoint or endpoint, graph_store)
+    if preset == "oxigraph":
+        base = re.sub(r"/(query|update|store)$", "", endpoint)
+        # Staging graphs are ours alone, so Oxigraph's faster non-transactional
+        # bulk loader is safe there: a half-written staging graph is just dropped.
+        found = Endpoints(base + "/query", base + "/update", base + "/store",
+                          staging_params={"no_transaction": ""})
+    elif preset == "fuseki":
+        base = re.sub(r"/(sparql|query|update|data|get)$", "", endpoint)
+        found = Endpoints(base + "/sparql", base + "/update", base + "/data")
+    elif preset == "graphdb":
+        base = re.sub(r"/(statements|rdf-graphs/service)$", "", endpoint)
+        if "/repositories/" not in base:
+            raise UsageError("the graphdb preset needs --endpoint http://HOST:7200/repositories/REPO")
+        found = Endpoints(base, base + "/statements", base + "/rdf-graphs/service")
+    elif preset == "virtuoso":
+        root = re.sub(r"/(sparql|sparql-auth|sparql-graph-crud(-auth)?)$", "", endpoint)
+        # The -auth variants are the ones that take a login (Virtuoso uses Digest).
+        found = Endpoints(root + "/sparql", root + "/sparql-auth",
+                          root + "/sparql-graph-crud-auth", auth_scheme="digest")
+    else:
+        raise UsageError(f"unknown preset {preset!r}; known: {', '.join(PRESETS)}")
+    return Endpoints(
+        found.query,
+        update_endpoint or found.update,
+        graph_store or found.graph_store,
+        found.staging_params if not graph_store else {},
+        found.auth_scheme,
+    )
+
+
+@dataclass(frozen=True)
+class BuildGraph:
+    """One named graph of the build: its IRI, role, N-Triples file and triple count."""
+
+    iri: str
+    role: str
+    path: Path
+    triples: int
+
+    @property
+    def name(self) -> str:
+        """The short name used by --graphs: the file stem (ontology, article-<slug>, ...)."""
+        return self.path.stem
+
+
+def read_manifest(build_dir: Path) -> list[BuildGraph]:
+    """The named graphs listed in ``build_dir/manifest.json``, each file checked to exist.
+
+    Raises BuildMissingError when the manifest or a graph file is absent or malformed.
+    """
+    manifest = Path(build_dir) / "manifest.json"
+    hint = "run `newskg build` first"
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+        entries = data["graphs"]
+        graphs = [
+            BuildGraph(str(e["iri"]), str(e["role"]), Path(build_dir) / e["file"], int(e["triples"]))
+            for e in entries
+        ]
+    except FileNotFoundError:
+        raise BuildMissingError(f"{manifest} is missing; {hint}") from None
+    except (ValueError, KeyError, TypeError) as err:
+        raise BuildMissingError(f"{manifest} is corrupt ({type(err).__name__}: {err}); {hint}") from None
+    for graph in graphs:
+        if not _is_absolute_iri(graph.iri) or graph.triples < 0:
+            raise BuildMissingError(f"{manifest}: bad graph entry {graph.iri!r}; {hint}")
+        if not graph.path.is_file():
+            raise BuildMissingError(f"{graph.path} (graph <{graph.iri}>) is missing; {hint}")
+    if not graphs:
+        raise BuildMissingError(f"{manifest} lists no graphs; {hint}")
+    return graphs
+
+
+def select_graphs(
+    graphs: list[BuildGraph], names: list[str] | None = None, include_inferred: bool = True
+) -> list[BuildGraph]:
+    """The graphs to load: all, or those named by file stem, role or IRI.
+
+    Raises UsageError for a name that matches no graph of the build.
+    """
+    chosen = graphs
+    if names:
+        chosen = []
+        for name in names:
+            hits = [g for g in graphs if name in (g.name, g.role, g.iri)]
+            if not hits:
+                known = ", ".join(g.name for g in graphs)
+                raise UsageError(f"no graph {name!r} in the build; known: {known}")
+            chosen += [g for g in hits if g not in chosen]
+    if not include_inferred:
+        chosen = [g for g in chosen if g.role != "inferred"]
+    if not chosen:
+        raise UsageError("no graph left to load")
+    return chosen
+
+
+def target_iri(build_iri: str, graph_prefix: str | None) -> str:
+    """The graph IRI in the store: the build's, or with GRAPH_BASE replaced by ``graph_prefix``."""
+    if graph_prefix and build_iri.startswith(GRAPH_BASE):
+        return graph_prefix + build_iri[len(GRAPH_BASE):]
+    return build_iri
+
+
+@dataclass
+class GraphCount:
+    """Expected (manifest) and found (store) triple counts of one loaded graph."""
+
+    iri: str
+    expected: int
+    found: int | None
+
+    @property
+    def ok(self) -> bool:
+        return self.found is None or self.found == self.expected
+
+
+@dataclass
+class LoadReport:
+    """What a load did: method, per-graph counts, bytes sent and time taken."""
+
+    method: str
+    run_id: str
+    counts: list[GraphCount]
+    bytes_sent: int = 0
+    requests: int = 0
+    seconds: float = 0.0
+
+    @property
+    def triples(self) -> int:
+        return sum(c.expected for c in self.counts)
+
+
+def load_graphs(
+    graphs: list[BuildGraph],
+    endpoints: Endpoints,
+    transport: Transport,
+    *,
+    graph_prefix: str | None = None,
+    batch_bytes: int = DEFAULT_BATCH_BYTES,
+    run_id: str | None = None,
+    on_bytes: ByteCounter | None = None,
+) -> LoadReport:
+    """Replace each graph's target in the store with the build's file, then verify counts.
+
+    Raises LoadError (naming the graph and the store's answer) or EndpointError;
+    in the staged methods the targets are then left as they were.
+    """
+    if graph_prefix is not None and not _is_absolute_iri(graph_prefix):
+        raise UsageError(f"--graph-prefix must be an absolute IRI, got {graph_prefix!r}")
+    if not endpoints.update and not endpoints.graph_store:
+        raise UsageError("no way to write: give --update-endpoint, --graph-store or a --preset")
+    run_id = run_id or time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+    method = ("gsp-staged" if endpoints.update else "gsp-direct") if endpoints.graph_store else "update-staged"
+    loader = _Loader(endpoints, transport, run_id, batch_bytes, on_bytes)
+    targets = [(g, target_iri(g.iri, graph_prefix)) for g in graphs]
+    started = time.perf_counter()
+    if method == "gsp-direct":
+        for graph, target in targets:
+            loader.put(graph, target, staging=False)
+    else:
+        loader.stage_and_swap(targets, use_gsp=method == "gsp-staged")
+    counts = [GraphCount(t, g.triples, loader.count(t, t, g.triples)) for g, t in targets]
+    report = LoadReport(method, run_id, counts, loader.bytes_sent, loader.requests,
+                        time.perf_counter() - started)
+    bad = [c for c in counts if not c.ok]
+    if bad:
+        lines = "; ".join(f"<{c.iri}> has {c.found} triples, the build has {c.expected}" for c in bad)
+        raise LoadError(f"count check failed after loading: {lines}")
+    return report
+
+
+class _Loader:
+    """The requests of one load run; holds the run id that names its staging graphs."""
+
+    def __init__(self, endpoints: Endpoints, transport: Transport, run_id: str,
+                 batch_bytes: int, on_bytes: ByteCounter | None):
+        self.endpoints, self.transport, self.run_id = endpoints, transport, run_id
+        self.batch_bytes, self.on_bytes = batch_bytes, on_bytes
+        self.bytes_sent = self.requests = 0
+
+    def staging_iri(self, target: str) -> str:
+        """A graph IRI nobody else uses: derived from the target and this run's id."""
+        return f"urn:newskg:staging:{self.run_id}:{target}"
+
+    def stage_and_swap(self, targets: list[tuple[BuildGraph, str]], use_gsp: bool) -> None:
+        """Fill one staging graph per target, check them, then MOVE all in one update."""
+        staged: list[str] = []
+        try:
+            for graph, target in targets:
+                if graph.triples == 0:
+                    continue  # nothing to stage: the swap drops the target instead
+                staged.append(self.staging_iri(target))
+                if use_gsp:
+                    self.put(graph, target, staging=True)
+                else:
+                    self.insert_batches(graph, target)
+                found = self.count(self.staging_iri(target), target, graph.triples)
+                if found is not None and found != graph.triples:
+                    raise LoadError(
+                        f"graph <{target}>: staging graph holds {found} triples, the build has "
+                        f"{graph.triples}; nothing was replaced"
+                    )
+            self.update(self.swap_text(targets), None, "swap staging graphs into place")
+        except BaseException as err:
+            leftover = self.drop_quietly(staged)
+            if leftover and isinstance(err, NewskgError) and err.args:
+                err.args = (f"{err.args[0]}\n  staging graphs left behind: {leftover}",)
+            raise
+
+    def swap_text(self, targets: list[tuple[BuildGraph, str]]) -> str:
+        """One update request replacing every target; stores that run it in one
+        transaction (Oxigraph, Fuseki TDB2, GraphDB) never show a mix of old and new."""
+        ops = []
+        for graph, target in targets:
+            if graph.triples == 0:
+                ops.append(f"DROP SILENT GRAPH <{target}>")
+            else:
+                # Not SILENT: if the staging graph were missing, fail without touching the target.
+                ops.append(f"MOVE GRAPH <{self.staging_iri(target)}> TO GRAPH <{target}>")
+        return " ;\n".join(ops)
+
+    def drop_quietly(self, staged: list[str]) -> str:
+        """Best-effort DROP of our staging graphs; returns those that may remain."""
+        if not staged or not self.endpoints.update:
+            return ", ".join(staged)
+        text = " ;\n".join(f"DROP SILENT GRAPH <{iri}>" for iri in staged)
+        try:
+            self.update(text, None, "drop staging graphs")
+        except Exception:
+            return ", ".join(f"<{iri}>" for iri in staged)
+        return ""
+
+    def put(self, graph: BuildGraph, target: str, staging: bool) -> None:
+        """Replace one graph (target or its staging graph) by a GSP PUT streamed from the file."""
+        iri = self.staging_iri(target) if staging else target
+        params = {"graph": iri, **(self.endpoints.staging_params if staging else {})}
+        url = f"{self.endpoints.graph_store}?{urlencode(params, quote_via=quote)}"
+        purpose = f"PUT into staging graph <{iri}>" if staging else "PUT (replaces the graph)"
+        request = HttpRequest("PUT", url, {"Content-Type": "application/n-triples"},
+                              graph.path, target, purpose, graph.triples)
+        self.check(self.transport.send(request, self.on_bytes), request)
+
+    def insert_batches(self, graph: BuildGraph, target: str) -> None:
+        """INSERT DATA the graph into its staging graph, at most ``batch_bytes`` a request."""
+        staging = self.staging_iri(target)
+        head, tail = f"INSERT DATA {{ GRAPH <{staging}> {{\n", "} }\n"
+        budget = max(1, self.batch_bytes - len(head) - len(tail))
+        for lines, count in _batches_of_ntriples(graph.path, budget, target):
+            self.update(head + lines + tail, target, f"INSERT DATA batch into <{staging}>", count)
+
+    def update(self, text: str, graph: str | None, purpose: str, triples: int | None = None) -> None:
+        """POST one SPARQL Update (application/sparql-update)."""
+        request = HttpRequest("POST", self.endpoints.update or "",
+                              {"Content-Type": "application/sparql-update; charset=utf-8"},
+                              text.encode("utf-8"), graph, purpose, triples)
+        # Only data batches move the progress bar; swap and drop requests are tiny.
+        self.check(self.transport.send(request, self.on_bytes if triples else None), request)
+
+    def count(self, iri: str, target: str, expected: int) -> int | None:
+        """Triples in graph ``iri`` (``target`` or its staging graph); None in a dry run."""
+        query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}"
+        request = HttpRequest(
+            "POST", self.endpoints.query,
+            {"Content-Type": "application/x-www-form-urlencoded",
+             "Accept": "application/sparql-results+json"},
+            urlencode({"query": query}).encode("ascii"), target, f"count triples in <{iri}>", expected)
+        response = self.transport.send(request)
+        if response.simulated:
+            return None
+        self.check(response, request)
+        try:
+            return int(json.loads(response.body)["results"]["bindings"][0]["n"]["value"])
+        except (ValueError, KeyError, IndexError, TypeError):
+            raise LoadError(f"graph <{target}>: the count query answered something unreadable: "
+                            f"{response.summary()}") from None
+
+    def check(self, response: HttpResponse, request: HttpRequest) -> None:
+        """Raise LoadError naming the graph and the store's answer unless it is a 2xx."""
+        if not response.simulated:
+            self.requests += 1
+            self.bytes_sent += request.size
+        if response.ok:
+            return
+        what = f"graph <{request.graph}>" if request.graph else "the store"
+        hint = " (check NEWSKG_USER/NEWSKG_PASSWORD or netrc)" if response.status in (401, 403) else ""
+        url = request.url.split("?", 1)[0]
+        raise LoadError(f"{what}: {request.purpose} failed: {request.method} {url} answered "
+                        f"{response.summary()}{hint}")
+
+
+def _batches_of_ntriples(path: Path, budget: int, target: str) -> Iterator[tuple[str, int]]:
+    """N-Triples text in chunks of at most ``budget`` bytes, with their triple counts.
+
+    Terms are re-serialized by pyoxigraph (escaped N-Triples, valid SPARQL).
+    Blank-node labels are scoped to one request, so every triple that shares a
+    blank node (directly or through others) is kept in the same chunk; such a
+    group larger than the budget is sent whole in an oversized chunk.
+    """
+    plain: list[str] = []
+    size = 0
+    linked: list[tuple[str, list[str]]] = []
+    try:
+        for triple in pyoxigraph.parse(path=str(path), format=pyoxigraph.RdfFormat.N_TRIPLES):
+            line = f"{triple} .\n"
+            bnodes = [t.value for t in (triple.subject, triple.object) if isinstance(t, pyoxigraph.BlankNode)]
+            if bnodes:
+                linked.append((line, bnodes))
+                continue
+            if plain and size + len(line.encode()) > budget:
+                yield "".join(plain), len(plain)
+                plain, size = [], 0
+            plain.append(line)
+            size += len(line.encode())
+    except SyntaxError as err:
+        raise LoadError(f"graph <{target}>: {path} is not valid N-Triples: {err}") from None
+    for group in _blank_node_groups(linked):
+        group_size = sum(len(x.encode()) for x in group)
+        if plain and size + group_size > budget:
+            yield "".join(plain), len(plain)
+            plain, size = [], 0
+        plain.extend(group)
+        size += group_size
+    if plain:
+        yield "".join(plain), len(plain)
+
+
+def _blank_node_groups(linked: list[tuple[str, list[str]]]) -> list[list[str]]:
+    """Lines grouped so that lines sharing a blank node (transitively) are together."""
+    parent: dict[str, str] = {}
+
+    def root(label: str) -> str:
+        parent.setdefault(label, label)
+        while parent[label] != label:
+            parent[label] = parent[parent[label]]
+            label = parent[label]
+        return label
+
+    for _, labels in linked:
+        first = root(labels[0])
+        for other in labels[1:]:
+            parent[root(other)] = first
+    groups: dict[str, list[str]] = {}
+    for line, labels in linked:
+        groups.setdefault(root(labels[0]), []).append(line)
+    return list(groups.values())
+
+
+def _is_absolute_iri(text: str) -> bool:
+    return bool(urlsplit(text).scheme) and ":" in text and not _BAD_IRI.search(text)
