@@ -65,6 +65,7 @@ def _register() -> None:
     from newskg.cli import anchor as _anchor  # noqa: F401
     from newskg.cli import query as _query  # noqa: F401
     from newskg.cli import load as _load  # noqa: F401
+    from newskg.cli import docs as _docs  # noqa: F401
 
 
 _register()
