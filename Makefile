@@ -32,7 +32,7 @@ test: install-test
 	$(BIN)/python -m pytest
 
 benchmark: install-test
-	$(BIN)/python benchmarks/run_all.py
+	for script in benchmarks/*.py; do $(BIN)/python $$script || exit 1; done
 
 clean:
 	rm -rf build .pytest_cache
