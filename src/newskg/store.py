@@ -64,11 +64,12 @@ def resolve_endpoints(
 
     Without a preset, ``endpoint`` is both the query and the update endpoint
     (the SPARQL 1.1 Protocol allows one URL for both) and GSP is used only
-    when ``graph_store`` is given.
+    when ``graph_store`` is given. An empty ``update_endpoint`` means none.
     """
     endpoint = endpoint.rstrip("/")
+    no_update = update_endpoint == ""  # an explicit empty URL: write by GSP only
     if preset is None:
-        return Endpoints(endpoint, update_endpoint or endpoint, graph_store)
+        return Endpoints(endpoint, None if no_update else update_endpoint or endpoint, graph_store)
     if preset == "oxigraph":
         base = re.sub(r"/(query|update|store)$", "", endpoint)
         # Staging graphs are ours alone, so Oxigraph's faster non-transactional
@@ -92,7 +93,7 @@ def resolve_endpoints(
         raise UsageError(f"unknown preset {preset!r}; known: {', '.join(PRESETS)}")
     return Endpoints(
         found.query,
-        update_endpoint or found.update,
+        None if no_update else update_endpoint or found.update,
         graph_store or found.graph_store,
         found.staging_params if not graph_store else {},
         found.auth_scheme,

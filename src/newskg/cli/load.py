@@ -28,7 +28,7 @@ from newskg.transport import (
 @main.command()
 @click.option("--endpoint", required=True, metavar="URL",
               help="SPARQL query endpoint (also the update endpoint when no preset or --update-endpoint).")
-@click.option("--update-endpoint", metavar="URL", help="SPARQL Update endpoint (overrides the preset's).")
+@click.option("--update-endpoint", metavar="URL", help="SPARQL Update endpoint (overrides the preset's; '' for none: GSP only, no swap).")
 @click.option("--graph-store", metavar="URL",
               help="Graph Store Protocol endpoint (overrides the preset's); without one, SPARQL Update batches are used.")
 @click.option("--preset", type=click.Choice(PRESETS),

@@ -1,0 +1,496 @@
+"""`newskg load` against a real Oxigraph server: idempotence, safety, fallbacks, auth, errors."""
+
+from __future__ import annotations
+
+import hashlib
+import http.client
+import json
+import socket
+import threading
+import urllib.parse
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Dataset, Graph, URIRef
+from rdflib.compare import isomorphic
+
+from newskg.cli import main
+from newskg.errors import BuildMissingError, UsageError
+from newskg.store import read_manifest, resolve_endpoints, select_graphs
+from newskg.transport import Credentials, HttpRequest, HttpTransport, find_credentials
+
+# rdflib warns inside its own N-Quads parser; nothing in this file can act on it.
+pytestmark = pytest.mark.filterwarnings("ignore:Dataset.default_context is deprecated:DeprecationWarning")
+
+G = "https://w3id.org/newskg/graph/"
+R = "https://w3id.org/newskg/resource/test/"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>"
+PASSWORD = "pa55-Wörd-never-shown"
+THEIRS = "http://example.org/their-graph"
+
+# The ontology graph carries an RDF list (blank nodes), which must survive batching.
+ONTOLOGY_V1 = f"""\
+<{R}Claim> <{RDF}type> <http://www.w3.org/2002/07/owl#Class> .
+<{R}Claim> {LABEL} "claim \\"quoted\\"\\nsecond line"@en .
+<{R}Status> <http://www.w3.org/2002/07/owl#oneOf> _:l1 .
+_:l1 <{RDF}first> <{R}Confirmed> .
+_:l1 <{RDF}rest> _:l2 .
+_:l2 <{RDF}first> <{R}Reported> .
+_:l2 <{RDF}rest> <{RDF}nil> .
+"""
+ARTICLE_V1 = "".join(f'<{R}claim{i}> {LABEL} "claim number {i} ünïcode" .\n' for i in range(40))
+BACKGROUND_V1 = f'<{R}ISI> {LABEL} "Inter-Services Intelligence" .\n'
+ARTICLE_V2 = "".join(f'<{R}claim{i}> {LABEL} "revised claim {i}" .\n' for i in range(25))
+BACKGROUND_V2 = f'<{R}ISI> {LABEL} "ISI" .\n<{R}DGFI> {LABEL} "DGFI" .\n'
+
+
+def write_build(folder: Path, ontology=ONTOLOGY_V1, article=ARTICLE_V1, background=BACKGROUND_V1,
+                inferred="") -> Path:
+    """A build folder in the format of docs/architecture.md (manifest + one .nt per graph)."""
+    contents = {
+        "ontology": (G + "ontology", "ontology", ontology),
+        "article-test": (G + "article/test", "article", article),
+        "background": (G + "background", "background", background),
+        "inferred": (G + "inferred", "inferred", inferred),
+    }
+    (folder / "graphs").mkdir(parents=True, exist_ok=True)
+    entries = []
+    for name, (iri, role, text) in contents.items():
+        (folder / "graphs" / f"{name}.nt").write_text(text, encoding="utf-8")
+        triples = len([line for line in text.splitlines() if line.strip()])
+        entries.append({"iri": iri, "role": role, "file": f"graphs/{name}.nt", "triples": triples})
+    manifest = {"format": 1, "built_at": "2026-01-01T00:00:00Z", "graphs": entries}
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return folder
+
+
+def run_load(*args: str, env: dict | None = None):
+    base_env = {"NEWSKG_USER": None, "NEWSKG_PASSWORD": None, "NETRC": "/nonexistent/netrc"}
+    return CliRunner().invoke(main, ["load", *args], env={**base_env, **(env or {})})
+
+
+def dump(server_base: str) -> dict[str, Graph]:
+    """Every named graph of the store, as rdflib graphs (for isomorphism checks)."""
+    request = urllib.request.Request(server_base + "/store", headers={"Accept": "application/n-quads"})
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        data = answer.read().decode("utf-8")
+    dataset = Dataset()
+    dataset.parse(data=data, format="nquads")
+    return {str(g.identifier): g for g in dataset.graphs() if len(g)}
+
+
+def expected_graph(text: str) -> Graph:
+    return Graph().parse(data=text, format="nt")
+
+
+def sparql_update(server, text: str) -> None:
+    request = urllib.request.Request(server.update_url, data=text.encode(), method="POST",
+                                     headers={"Content-Type": "application/sparql-update"})
+    urllib.request.urlopen(request, timeout=10).close()
+
+
+def assert_same_store(before: dict[str, Graph], after: dict[str, Graph]) -> None:
+    assert sorted(before) == sorted(after)
+    for name in before:
+        assert isomorphic(before[name], after[name]), name
+
+
+# --- a local HTTP server in front of Oxigraph that can fail, count and check auth -----------
+
+class Proxy(ThreadingHTTPServer):
+    """Forwards to Oxigraph unless ``decide(handler, body)`` returns (status, text) to answer."""
+
+    daemon_threads = True
+
+    def __init__(self, upstream: str, decide, port: int = 0):
+        super().__init__(("127.0.0.1", port), ProxyHandler)
+        self.upstream = urllib.parse.urlsplit(upstream)
+        self.decide = decide
+        self.seen: list[tuple[str, str, dict, bytes]] = []
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+class ProxyHandler(BaseHTTPRequestHandler):
+    def log_message(self, *args):  # keep test output quiet
+        pass
+
+    def _handle(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.server.seen.append((self.command, self.path, dict(self.headers), body))
+        verdict = self.server.decide(self, body)
+        if verdict is not None:
+            status, text, *extra = verdict
+            self.send_response(status)
+            for key, value in (extra[0] if extra else {}).items():
+                self.send_header(key, value)
+            payload = text.encode()
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+            return
+        up = http.client.HTTPConnection(self.server.upstream.hostname, self.server.upstream.port, timeout=30)
+        headers = {k: v for k, v in self.headers.items() if k.lower() in ("content-type", "accept")}
+        up.request(self.command, self.path, body=body, headers=headers)
+        answer = up.getresponse()
+        payload = answer.read()
+        self.send_response(answer.status)
+        if answer.getheader("Content-Type"):
+            self.send_header("Content-Type", answer.getheader("Content-Type"))
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+        up.close()
+
+    do_GET = do_POST = do_PUT = do_DELETE = _handle
+
+
+@pytest.fixture
+def proxy_to(oxigraph_server):
+    """Start a Proxy in front of the test's Oxigraph server; stopped at the end of the test."""
+    started = []
+
+    def start(decide) -> Proxy:
+        proxy = Proxy(oxigraph_server.base, decide)
+        thread = threading.Thread(target=proxy.serve_forever, daemon=True)
+        thread.start()
+        started.append((proxy, thread))
+        return proxy
+
+    yield start
+    for proxy, thread in started:
+        proxy.shutdown()
+        proxy.server_close()
+        thread.join(timeout=5)
+
+
+# --- loading ---------------------------------------------------------------------------------
+
+def test_load_replaces_each_graph_and_reports_counts(oxigraph_server, tmp_path):
+    build = write_build(tmp_path / "build")
+    result = run_load("--preset", "oxigraph", "--endpoint", oxigraph_server.base, "--build", str(build))
+    assert result.exit_code == 0, result.output
+    store = dump(oxigraph_server.base)
+    # The empty inferred graph leaves nothing behind; the others hold exactly the files.
+    assert sorted(store) == [G + "article/test", G + "background", G + "ontology"]
+    assert isomorphic(store[G + "ontology"], expected_graph(ONTOLOGY_V1))
+    assert isomorphic(store[G + "article/test"], expected_graph(ARTICLE_V1))
+    assert f"{G}article/test" in result.stdout and " 40 " in result.stdout
+    assert "gsp-staged" in result.stdout and "counts match" in result.stdout
+
+
+def test_loading_twice_leaves_the_store_as_loading_once(oxigraph_server, tmp_path):
+    build = write_build(tmp_path / "build")
+    args = ("--preset", "oxigraph", "--endpoint", oxigraph_server.base, "--build", str(build))
+    assert run_load(*args).exit_code == 0
+    once = dump(oxigraph_server.base)
+    assert run_load(*args).exit_code == 0
+    assert_same_store(once, dump(oxigraph_server.base))
+
+
+def test_unrelated_graphs_survive_untouched(oxigraph_server, tmp_path):
+    sparql_update(oxigraph_server, f'INSERT DATA {{ GRAPH <{THEIRS}> {{ <{R}x> {LABEL} "theirs" }} '
+                                   f'<{R}y> {LABEL} "default graph" }}')
+    before = dump(oxigraph_server.base)[THEIRS]
+    build = write_build(tmp_path / "build")
+    for preset_args in (["--preset", "oxigraph"], ["--update-endpoint", oxigraph_server.update_url]):
+        endpoint = oxigraph_server.base if preset_args[0] == "--preset" else oxigraph_server.query_url
+        result = run_load(*preset_args, "--endpoint", endpoint, "--build", str(build))
+        assert result.exit_code == 0, result.output
+    after = dump(oxigraph_server.base)
+    assert isomorphic(after[THEIRS], before)
+    with urllib.request.urlopen(oxigraph_server.base + "/store?default", timeout=10) as answer:
+        assert b"default graph" in answer.read()
+
+
+def test_update_fallback_batches_keep_blank_nodes_and_replace_stale_triples(oxigraph_server, tmp_path):
+    sparql_update(oxigraph_server, f'INSERT DATA {{ GRAPH <{G}article/test> {{ <{R}stale> {LABEL} "old" }} }}')
+    build = write_build(tmp_path / "build")
+    result = run_load("--endpoint", oxigraph_server.query_url, "--update-endpoint", oxigraph_server.update_url,
+                      "--batch-size", "1024", "--build", str(build))
+    assert result.exit_code == 0, result.output
+    assert "update-staged" in result.stdout
+    store = dump(oxigraph_server.base)
+    assert isomorphic(store[G + "ontology"], expected_graph(ONTOLOGY_V1))  # the list is still one list
+    assert isomorphic(store[G + "article/test"], expected_graph(ARTICLE_V1))  # stale triple gone
+
+
+def test_update_fallback_never_sends_more_than_the_batch_size(oxigraph_server, proxy_to, tmp_path):
+    proxy = proxy_to(lambda handler, body: None)
+    build = write_build(tmp_path / "build")
+    result = run_load("--endpoint", proxy.base + "/query", "--update-endpoint", proxy.base + "/update",
+                      "--batch-size", "2048", "--build", str(build))
+    assert result.exit_code == 0, result.output
+    inserts = [body for method, path, _, body in proxy.seen if body.startswith(b"INSERT DATA")]
+    assert len(inserts) > 1 and all(len(body) <= 2048 for body in inserts)
+
+
+def test_selected_graphs_and_graph_prefix(oxigraph_server, tmp_path):
+    build = write_build(tmp_path / "build", inferred=f'<{R}ISI> <{RDF}type> <{R}Agency> .\n')
+    prefix = "http://example.org/kg/"
+    result = run_load("--preset", "oxigraph", "--endpoint", oxigraph_server.base, "--build", str(build),
+                      "--graphs", "ontology,inferred,background", "--no-inferred", "--graph-prefix", prefix)
+    assert result.exit_code == 0, result.output
+    assert sorted(dump(oxigraph_server.base)) == [prefix + "background", prefix + "ontology"]
+
+
+def test_graph_store_only_puts_directly(oxigraph_server, tmp_path):
+    build = write_build(tmp_path / "build")
+    result = run_load("--endpoint", oxigraph_server.query_url, "--update-endpoint", "",
+                      "--graph-store", oxigraph_server.store_url, "--build", str(build))
+    # An empty --update-endpoint means "none": the query URL is not reused for writing.
+    assert result.exit_code == 0, result.output
+    assert "gsp-direct" in result.stdout
+    assert isomorphic(dump(oxigraph_server.base)[G + "background"], expected_graph(BACKGROUND_V1))
+
+
+# --- failure safety --------------------------------------------------------------------------
+
+def _fail_when(predicate):
+    def decide(handler, body):
+        return (500, "simulated store failure\nsecond line") if predicate(handler, body) else None
+    return decide
+
+
+@pytest.mark.parametrize("mode", ["gsp", "update"])
+@pytest.mark.parametrize("failing", ["background-data", "swap", "third-request-only"])
+def test_a_store_failing_mid_load_keeps_our_previous_graphs(oxigraph_server, proxy_to, tmp_path, mode, failing):
+    sparql_update(oxigraph_server, f'INSERT DATA {{ GRAPH <{THEIRS}> {{ <{R}x> {LABEL} "theirs" }} }}')
+    v1 = write_build(tmp_path / "v1")
+    assert run_load("--preset", "oxigraph", "--endpoint", oxigraph_server.base, "--build", str(v1)).exit_code == 0
+    before = dump(oxigraph_server.base)
+
+    counter = {"n": 0}
+
+    def predicate(handler, body):
+        counter["n"] += 1
+        if failing == "third-request-only":
+            return counter["n"] == 3
+        if failing == "swap":
+            return body.startswith(b"MOVE")
+        staged_background = "background" in urllib.parse.unquote(handler.path) and handler.command == "PUT"
+        return staged_background or (body.startswith(b"INSERT DATA") and b"graph/background>" in body)
+
+    proxy = proxy_to(_fail_when(predicate))
+    v2 = write_build(tmp_path / "v2", article=ARTICLE_V2, background=BACKGROUND_V2)
+    if mode == "gsp":
+        args = ["--preset", "oxigraph", "--endpoint", proxy.base]
+    else:
+        args = ["--endpoint", proxy.base + "/query", "--update-endpoint", proxy.base + "/update"]
+    result = run_load(*args, "--retries", "0", "--build", str(v2))
+
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert "500" in result.stderr and "simulated store failure" in result.stderr
+    if failing == "background-data":
+        assert f"<{G}background>" in result.stderr
+    # Our graphs are exactly as v1 left them, theirs untouched, and no staging graph is left.
+    assert_same_store(before, dump(oxigraph_server.base))
+
+
+def test_a_store_that_stays_down_keeps_our_graphs_and_names_leftover_staging(
+        oxigraph_server, proxy_to, tmp_path):
+    v1 = write_build(tmp_path / "v1")
+    assert run_load("--preset", "oxigraph", "--endpoint", oxigraph_server.base, "--build", str(v1)).exit_code == 0
+    before = dump(oxigraph_server.base)
+    counter = {"n": 0}
+
+    def down_from_the_third_request(handler, body):
+        counter["n"] += 1
+        return (500, "disk full") if counter["n"] >= 3 else None
+
+    proxy = proxy_to(down_from_the_third_request)
+    v2 = write_build(tmp_path / "v2", article=ARTICLE_V2, background=BACKGROUND_V2)
+    result = run_load("--preset", "oxigraph", "--endpoint", proxy.base, "--retries", "0", "--build", str(v2))
+    assert result.exit_code == 1 and "disk full" in result.stderr
+    assert "staging graphs left behind: <urn:newskg:staging:" in result.stderr
+    after = dump(oxigraph_server.base)
+    # Only a staging graph of ours was added (it could not be dropped); every other graph is as before.
+    extra = sorted(set(after) - set(before))
+    assert len(extra) == 1 and extra[0].startswith("urn:newskg:staging:")
+    assert_same_store(before, {name: graph for name, graph in after.items() if name in before})
+
+
+def test_retries_through_two_server_errors(oxigraph_server, proxy_to, tmp_path):
+    counter = {"n": 0}
+
+    def decide(handler, body):
+        counter["n"] += 1
+        return (503, "warming up") if counter["n"] <= 2 else None
+
+    proxy = proxy_to(decide)
+    build = write_build(tmp_path / "build")
+    result = run_load("--preset", "oxigraph", "--endpoint", proxy.base, "--retries", "2", "--build", str(build))
+    assert result.exit_code == 0, result.output
+    assert isomorphic(dump(oxigraph_server.base)[G + "ontology"], expected_graph(ONTOLOGY_V1))
+
+
+def test_retries_reconnect_after_connection_errors(oxigraph_server, tmp_path):
+    # A port that refuses twice, then is taken over by a forwarding proxy.
+    sleeps: list[float] = []
+    proxy_holder: dict = {}
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+
+    def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        if len(sleeps) == 2:
+            proxy = Proxy(oxigraph_server.base, lambda handler, body: None, port=port)
+            proxy_holder["proxy"] = proxy
+            threading.Thread(target=proxy.serve_forever, daemon=True).start()
+
+    transport = HttpTransport(timeout=5, retries=3, backoff=0.01, sleep=sleep)
+    try:
+        answer = transport.send(HttpRequest("GET", f"http://127.0.0.1:{port}/query?query=ASK%7B%7D"))
+    finally:
+        if "proxy" in proxy_holder:
+            proxy_holder["proxy"].shutdown()
+            proxy_holder["proxy"].server_close()
+    assert answer.status == 200 and b"boolean" in answer.body
+    assert sleeps == [0.01, 0.02]  # exponential backoff
+
+
+def test_unreachable_endpoint_is_a_clear_error(tmp_path):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    build = write_build(tmp_path / "build")
+    result = run_load("--preset", "oxigraph", "--endpoint", f"http://127.0.0.1:{port}",
+                      "--retries", "1", "--build", str(build))
+    assert result.exit_code == 1
+    assert "cannot reach" in result.stderr and f"127.0.0.1:{port}" in result.stderr
+    assert "connection refused" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_missing_or_corrupt_manifest(tmp_path):
+    with pytest.raises(BuildMissingError):
+        read_manifest(tmp_path / "nothing")
+    build = write_build(tmp_path / "build")
+    (build / "manifest.json").write_text('{"graphs": [{"iri": "x"', encoding="utf-8")
+    with pytest.raises(BuildMissingError, match="corrupt"):
+        read_manifest(build)
+    result = run_load("--endpoint", "http://127.0.0.1:9/sparql", "--build", str(tmp_path / "nothing"))
+    assert result.exit_code == 1 and "newskg build" in result.stderr
+
+
+def test_unknown_graph_name_is_a_usage_error(tmp_path):
+    graphs = read_manifest(write_build(tmp_path / "build"))
+    assert [g.name for g in select_graphs(graphs, ["article"])] == ["article-test"]
+    with pytest.raises(UsageError, match="known: ontology"):
+        select_graphs(graphs, ["ontolgy"])
+
+
+# --- dry run and auth ------------------------------------------------------------------------
+
+def test_dry_run_sends_nothing_and_shows_the_requests(oxigraph_server, tmp_path):
+    build = write_build(tmp_path / "build")
+    result = run_load("--preset", "oxigraph", "--endpoint", oxigraph_server.base, "--build", str(build),
+                      "--dry-run", env={"NEWSKG_USER": "analyst", "NEWSKG_PASSWORD": PASSWORD})
+    assert result.exit_code == 0, result.output
+    assert dump(oxigraph_server.base) == {}
+    assert f"PUT {oxigraph_server.store_url}?graph=" in result.stdout
+    assert f"graph <{G}article/test>" in result.stdout and "40 triples" in result.stdout
+    assert f"POST {oxigraph_server.update_url}: swap staging graphs into place" in result.stdout
+    assert "'analyst'" in result.stdout and PASSWORD not in result.output
+
+
+def _require_basic(handler, body):
+    import base64
+    good = "Basic " + base64.b64encode(f"analyst:{PASSWORD}".encode()).decode()
+    return None if handler.headers.get("Authorization") == good else (401, "who are you?")
+
+
+def test_basic_auth_from_environment_and_password_never_printed(oxigraph_server, proxy_to, tmp_path):
+    proxy = proxy_to(_require_basic)
+    build = write_build(tmp_path / "build")
+    args = ("--preset", "oxigraph", "--endpoint", proxy.base, "--build", str(build))
+    result = run_load(*args, env={"NEWSKG_USER": "analyst", "NEWSKG_PASSWORD": PASSWORD})
+    assert result.exit_code == 0, result.output
+    assert all(headers.get("Authorization", "").startswith("Basic ") for _, _, headers, _ in proxy.seen)
+    assert PASSWORD not in result.output
+
+    wrong = run_load(*args, env={"NEWSKG_USER": "analyst", "NEWSKG_PASSWORD": "wrong-" + PASSWORD})
+    assert wrong.exit_code == 1
+    assert "401" in wrong.stderr and "NEWSKG_USER" in wrong.stderr
+    assert PASSWORD not in wrong.output
+
+
+def test_basic_auth_from_a_netrc_file(oxigraph_server, proxy_to, tmp_path):
+    proxy = proxy_to(_require_basic)
+    netrc_file = tmp_path / "netrc"
+    netrc_file.write_text(f"machine 127.0.0.1 login analyst password {PASSWORD}\n", encoding="utf-8")
+    netrc_file.chmod(0o600)
+    build = write_build(tmp_path / "build")
+    result = run_load("--preset", "oxigraph", "--endpoint", proxy.base, "--build", str(build),
+                      env={"NETRC": str(netrc_file)})
+    assert result.exit_code == 0, result.output
+    assert PASSWORD not in result.output
+
+
+def test_digest_auth_answers_the_challenge(oxigraph_server, proxy_to, tmp_path):
+    realm, nonce = "SPARQL", "abc123nonce"
+
+    def require_digest(handler, body):
+        header = handler.headers.get("Authorization", "")
+        challenge = (401, "digest please",
+                     {"WWW-Authenticate": f'Digest realm="{realm}", nonce="{nonce}", qop="auth", algorithm=MD5'})
+        if not header.startswith("Digest "):
+            return challenge
+        fields = urllib.request.parse_keqv_list(urllib.request.parse_http_list(header[len("Digest "):]))
+        md5 = lambda text: hashlib.md5(text.encode()).hexdigest()  # noqa: E731
+        ha1 = md5(f"analyst:{realm}:{PASSWORD}")
+        ha2 = md5(f"{handler.command}:{fields['uri']}")
+        want = md5(f"{ha1}:{nonce}:{fields['nc']}:{fields['cnonce']}:auth:{ha2}")
+        ok = fields.get("response") == want and fields["uri"] == handler.path
+        return None if ok else challenge
+
+    proxy = proxy_to(require_digest)
+    build = write_build(tmp_path / "build")
+    result = run_load("--preset", "oxigraph", "--endpoint", proxy.base, "--build", str(build),
+                      env={"NEWSKG_USER": "analyst", "NEWSKG_PASSWORD": PASSWORD})
+    assert result.exit_code == 0, result.output
+    assert isomorphic(dump(oxigraph_server.base)[G + "ontology"], expected_graph(ONTOLOGY_V1))
+    assert PASSWORD not in result.output
+
+
+def test_password_in_url_is_refused(tmp_path):
+    build = write_build(tmp_path / "build")
+    result = run_load("--endpoint", f"http://analyst:{PASSWORD}@127.0.0.1:9/sparql", "--build", str(build))
+    assert result.exit_code == 2
+    assert PASSWORD not in result.output
+
+
+def test_credentials_lookup(tmp_path):
+    netrc_file = tmp_path / "netrc"
+    netrc_file.write_text("machine store.example login kim password hunter22\n", encoding="utf-8")
+    netrc_file.chmod(0o600)
+    env = {"NETRC": str(netrc_file)}
+    found = find_credentials("https://store.example/sparql", env)
+    assert found == Credentials("kim", "hunter22", found.source)
+    assert "hunter22" not in repr(found)
+    assert find_credentials("https://other.example/sparql", env) is None
+    from_env = find_credentials("https://store.example/", {**env, "NEWSKG_USER": "a", "NEWSKG_PASSWORD": "b"})
+    assert (from_env.user, from_env.password) == ("a", "b")
+    with pytest.raises(UsageError, match="NEWSKG_PASSWORD"):
+        find_credentials("https://store.example/", {"NEWSKG_USER": "a"})
+
+
+def test_presets_follow_each_stores_url_pattern():
+    assert resolve_endpoints("http://h:3030/ds", preset="fuseki").graph_store == "http://h:3030/ds/data"
+    assert resolve_endpoints("http://h:3030/ds/sparql", preset="fuseki").update == "http://h:3030/ds/update"
+    graphdb = resolve_endpoints("http://h:7200/repositories/news", preset="graphdb")
+    assert graphdb.update == "http://h:7200/repositories/news/statements"
+    assert graphdb.graph_store == "http://h:7200/repositories/news/rdf-graphs/service"
+    virtuoso = resolve_endpoints("http://h:8890/sparql", preset="virtuoso")
+    assert virtuoso.graph_store == "http://h:8890/sparql-graph-crud-auth" and virtuoso.auth_scheme == "digest"
+    oxigraph = resolve_endpoints("http://h:7878/query", preset="oxigraph")
+    assert (oxigraph.query, oxigraph.update) == ("http://h:7878/query", "http://h:7878/update")
+    assert resolve_endpoints("http://h/sparql").update == "http://h/sparql"
