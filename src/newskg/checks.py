@@ -1,0 +1,118 @@
+"""Data checks that need no reasoning: SHACL shapes, and the quality-check queries.
+
+``validate_shapes`` runs pyshacl over a graph the caller has prepared (the build passes the
+asserted and inferred triples, ontology included, so class targets see subclass members);
+it never infers anything itself. ``run_quality_checks`` runs every
+``queries/checks/*-violation.rq`` over the graph with pyoxigraph: a check passes when its query
+returns no rows, and each row becomes one Problem.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rdflib import Graph
+from rdflib.namespace import RDF, SH
+
+from newskg.errors import Problem, QuerySyntaxError
+from newskg.namespaces import shorten
+from newskg.queries import prologue_for, read_saved_query
+
+#: The file-name ending that marks a quality check (see docs/architecture.md).
+CHECK_SUFFIX = "-violation.rq"
+#: The variable a check query projects for the message of a row, if it has one.
+MESSAGE_VARIABLE = "message"
+
+
+def validate_shapes(data: Graph, shapes: Graph) -> list[Problem]:
+    """Validate ``data`` against the SHACL ``shapes``: one Problem per validation result.
+
+    No inference: pyshacl sees exactly the triples given. Each Problem names the focus node
+    (as a CURIE where possible) and carries the shape's sh:message; its severity is "error"
+    for sh:Violation and "warning" otherwise.
+    """
+    import pyshacl  # imported here: slow, and only validation needs it
+
+    conforms, report, _ = pyshacl.validate(
+        data, shacl_graph=shapes, inference="none", advanced=False, allow_warnings=True
+    )
+    if conforms:
+        return []
+    problems = []
+    for result in report.subjects(RDF.type, SH.ValidationResult):
+        focus = report.value(result, SH.focusNode)
+        path = report.value(result, SH.resultPath)
+        messages = sorted(str(m) for m in report.objects(result, SH.resultMessage))
+        message = messages[0] if messages else "does not conform to its shape"
+        if path is not None and not messages:
+            message += f" (path {_show(path)})"
+        severity = "error" if report.value(result, SH.resultSeverity) == SH.Violation else "warning"
+        problems.append(Problem("shacl", message, severity, _show(focus)))
+    return sorted(problems, key=lambda p: (p.focus or "", p.message))
+
+
+def run_quality_checks(data: Graph, checks_dir: Path) -> list[Problem]:
+    """Run every ``*-violation.rq`` in ``checks_dir`` over ``data``; one Problem per row.
+
+    The Problem's check is the file's stem, its severity the query's ``#+ severity:`` header
+    (error when absent), its focus the first projected value of the row and its message the
+    ``?message`` value, or else the query's title followed by the row's other values.
+    Raises QuerySyntaxError naming the file when a check does not parse.
+    """
+    paths = sorted(Path(checks_dir).glob("*" + CHECK_SUFFIX))
+    if not paths:
+        return []
+    store = _load_store(data)
+    problems: list[Problem] = []
+    for path in paths:
+        query = read_saved_query(path)
+        try:
+            solutions = store.query(prologue_for(query.text) + query.text,
+                                    use_default_graph_as_union=True)
+        except SyntaxError as err:
+            raise QuerySyntaxError(f"{path}: syntax error: {err}") from None
+        names = [v.value for v in solutions.variables]
+        for solution in solutions:
+            values = {name: solution[name] for name in names}
+            problems.append(_problem_for_row(query.name, query.title, query.severity, names, values))
+    return problems
+
+
+def _load_store(data: Graph):
+    import pyoxigraph
+
+    store = pyoxigraph.Store()
+    # N-Quads keeps the named graphs of a Dataset; the query then reads their union.
+    if data.context_aware:
+        payload, fmt = data.serialize(format="nquads", encoding="utf-8"), pyoxigraph.RdfFormat.N_QUADS
+    else:
+        payload, fmt = data.serialize(format="nt", encoding="utf-8"), pyoxigraph.RdfFormat.N_TRIPLES
+    store.bulk_load(payload, format=fmt)
+    return store
+
+
+def _problem_for_row(check: str, title: str, severity: str | None, names: list[str],
+                     values: dict) -> Problem:
+    shown = {name: _show_oxigraph(value) for name, value in values.items() if value is not None}
+    focus = shown.get(names[0]) if names else None
+    if MESSAGE_VARIABLE in shown:
+        message = shown[MESSAGE_VARIABLE]
+    else:
+        rest = [f"{n}={shown[n]}" for n in names[1:] if n in shown and n != MESSAGE_VARIABLE]
+        message = title + (f" ({', '.join(rest)})" if rest else "")
+    return Problem(check, message, severity or "error", focus)
+
+
+def _show(term) -> str:
+    text = str(term)
+    return shorten(text) if "://" in text else text
+
+
+def _show_oxigraph(term) -> str:
+    import pyoxigraph
+
+    if isinstance(term, pyoxigraph.NamedNode):
+        return shorten(term.value)
+    if isinstance(term, pyoxigraph.BlankNode):
+        return f"_:{term.value}"
+    return term.value
