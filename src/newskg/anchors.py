@@ -179,9 +179,10 @@ def render_anchor_turtle(
         f"    oa:hasSource {source} ;",
         f"    oa:hasSelector {anchor}-quote, {anchor}-position .",
         f"{anchor}-quote a oa:TextQuoteSelector ;",
-        f"    oa:exact {lit(exact)} ;",
-        f"    oa:prefix {lit(prefix)} ;",
-        f"    oa:suffix {lit(suffix)} .",
+        f"    oa:exact {lit(exact)}"
+        + (f" ;\n    oa:prefix {lit(prefix)}" if prefix else "")
+        + (f" ;\n    oa:suffix {lit(suffix)}" if suffix else "")
+        + " .",
         f"{anchor}-position a oa:TextPositionSelector ;",
         f'    oa:start "{start}"^^xsd:nonNegativeInteger ;',
         f'    oa:end "{end}"^^xsd:nonNegativeInteger .',
