@@ -67,8 +67,7 @@ def run_quality_checks(data: Graph, checks_dir: Path) -> list[Problem]:
     for path in paths:
         query = read_saved_query(path)
         try:
-            solutions = store.query(prologue_for(query.text) + query.text,
-                                    use_default_graph_as_union=True)
+            solutions = store.query(prologue_for(query.text) + query.text)
         except SyntaxError as err:
             raise QuerySyntaxError(f"{path}: syntax error: {err}") from None
         names = [v.value for v in solutions.variables]
@@ -81,13 +80,15 @@ def run_quality_checks(data: Graph, checks_dir: Path) -> list[Problem]:
 def _load_store(data: Graph):
     import pyoxigraph
 
-    store = pyoxigraph.Store()
-    # N-Quads keeps the named graphs of a Dataset; the query then reads their union.
     if data.context_aware:
-        payload, fmt = data.serialize(format="nquads", encoding="utf-8"), pyoxigraph.RdfFormat.N_QUADS
-    else:
-        payload, fmt = data.serialize(format="nt", encoding="utf-8"), pyoxigraph.RdfFormat.N_TRIPLES
-    store.bulk_load(payload, format=fmt)
+        # The checks read the union of the named graphs: flatten them into one graph.
+        union = Graph()
+        for graph in data.graphs():
+            for triple in graph:
+                union.add(triple)
+        data = union
+    store = pyoxigraph.Store()
+    store.bulk_load(data.serialize(format="nt", encoding="utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)
     return store
 
 

@@ -1,0 +1,315 @@
+"""The quality checks fire on broken input and stay quiet on good input.
+
+Every check in queries/checks/ is run over the real ontology plus a small broken fixture written
+here; the SHACL shapes of ontology/shapes.ttl over small claims, anchors and engagements; and the
+OWL 2 RL profile finder (newskg.profile) over small modules with one bad axiom each.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rdflib import Dataset, Graph, URIRef
+
+from newskg.checks import run_quality_checks, validate_shapes
+from newskg.errors import QuerySyntaxError
+from newskg.namespaces import sparql_prologue
+from newskg.profile import find_profile_violations
+
+ROOT = Path(__file__).resolve().parent.parent
+CHECKS_DIR = ROOT / "queries" / "checks"
+PREFIXES = sparql_prologue().replace("PREFIX ", "@prefix ").replace(">\n", "> .\n")
+
+
+@pytest.fixture(scope="module")
+def ontology() -> Graph:
+    graph = Graph()
+    for path in sorted((ROOT / "ontology").glob("*.ttl")):
+        if path.name != "shapes.ttl":
+            graph.parse(path, format="turtle")
+    return graph
+
+
+@pytest.fixture(scope="module")
+def shapes() -> Graph:
+    return Graph().parse(ROOT / "ontology" / "shapes.ttl", format="turtle")
+
+
+def with_data(ontology: Graph, turtle: str) -> Graph:
+    graph = Graph()
+    for triple in ontology:
+        graph.add(triple)
+    graph.parse(data=PREFIXES + turtle, format="turtle")
+    return graph
+
+
+def findings(problems, check: str) -> set[str]:
+    return {p.focus for p in problems if p.check == check}
+
+
+# ---------------------------------------------------------------- quality-check queries
+
+def test_every_check_is_quiet_on_the_real_ontology(ontology):
+    assert run_quality_checks(ontology, CHECKS_DIR) == []
+
+
+def test_term_without_label_or_definition_fires(ontology):
+    graph = with_data(ontology, """
+        nkg:Unlabelled a owl:Class ; rdfs:subClassOf nkg:Actor ; skos:definition "x"@en .
+        nkg:Undefined a owl:ObjectProperty ; rdfs:label "undefined"@en ;
+            rdfs:domain nkg:Actor ; rdfs:range nkg:Actor .
+        nkg:FrenchOnly a owl:Class ; rdfs:subClassOf nkg:Actor ;
+            rdfs:label "seulement"@fr ; skos:definition "d"@en .
+        schema:Place a owl:Class .
+    """)
+    problems = run_quality_checks(graph, CHECKS_DIR)
+    assert findings(problems, "term-without-label-or-definition-violation") == {
+        "nkg:Unlabelled", "nkg:Undefined", "nkg:FrenchOnly", "schema:Place"}
+    undefined = [p for p in problems if p.focus == "nkg:Undefined"]
+    assert "definition" in undefined[0].message and undefined[0].severity == "error"
+
+
+def test_class_outside_hierarchy_fires(ontology):
+    graph = with_data(ontology, """
+        nkg:Orphan a owl:Class ; rdfs:label "orphan"@en ; skos:definition "d"@en .
+        nkg:ChildOfOrphan a owl:Class ; rdfs:label "child"@en ; skos:definition "d"@en ;
+            rdfs:subClassOf nkg:Orphan .
+        nkg:OnlyThing a owl:Class ; rdfs:label "only thing"@en ; skos:definition "d"@en ;
+            rdfs:subClassOf owl:Thing .
+        nkg:Rooted a owl:Class ; rdfs:label "rooted"@en ; skos:definition "d"@en ;
+            rdfs:subClassOf nkg:ThinkTank .
+    """)
+    problems = run_quality_checks(graph, CHECKS_DIR)
+    assert findings(problems, "class-outside-hierarchy-violation") == {
+        "nkg:Orphan", "nkg:ChildOfOrphan", "nkg:OnlyThing"}
+
+
+def test_property_without_domain_or_range_fires(ontology):
+    graph = with_data(ontology, """
+        nkg:noDomain a owl:ObjectProperty ; rdfs:label "a"@en ; skos:definition "d"@en ;
+            rdfs:range nkg:Actor .
+        nkg:noRange a owl:DatatypeProperty ; rdfs:label "b"@en ; skos:definition "d"@en ;
+            rdfs:domain nkg:Claim .
+    """)
+    problems = [p for p in run_quality_checks(graph, CHECKS_DIR)
+                if p.check == "property-without-domain-or-range-violation"]
+    assert {(p.focus, p.message) for p in problems} == {
+        ("nkg:noDomain", "property without rdfs:domain"),
+        ("nkg:noRange", "property without rdfs:range"),
+    }
+
+
+def test_undeclared_property_and_class_fire_on_typos(ontology):
+    graph = with_data(ontology, """
+        nkr:ISI nkg:belongsToStat nkr:Pakistan .
+        <https://w3id.org/newskg/resource/test/visit> a nkg:Vist ;
+            nkg:hasParticipant nkr:ISI ;
+            rdfs:label "a visit"@en .
+    """)
+    problems = run_quality_checks(graph, CHECKS_DIR)
+    assert findings(problems, "undeclared-property-violation") == {"nkg:belongsToStat"}
+    assert findings(problems, "undeclared-class-violation") == {"nkg:Vist"}
+    # rdfs:label and the declared nkg:hasParticipant are not reported
+    assert not any(p.focus in ("rdfs:label", "nkg:hasParticipant") for p in problems)
+
+
+def test_shortcut_edge_needs_a_confirmed_claim(ontology):
+    fixture = """
+        <https://w3id.org/newskg/resource/test/talks> a nkg:ConsultationUnspecified ;
+            nkg:hasParticipant nkr:PakistanMinistryOfForeignAffairs , nkr:Bangladesh .
+        nkr:PakistanMinistryOfForeignAffairs nkg:belongsToState nkr:Pakistan .
+        <https://w3id.org/newskg/resource/test/claim> a nkg:Claim ;
+            nkg:denotes <https://w3id.org/newskg/resource/test/talks> ;
+            nkg:hasStatus nkg:{status} .
+        nkr:Pakistan nkg:heldConsultationsWith nkr:Bangladesh .
+    """
+    reported = run_quality_checks(with_data(ontology, fixture.replace("{status}", "Reported")), CHECKS_DIR)
+    assert findings(reported, "shortcut-without-confirmed-claim-violation") == {"nkr:Pakistan"}
+    confirmed = run_quality_checks(with_data(ontology, fixture.replace("{status}", "Confirmed")), CHECKS_DIR)
+    assert findings(confirmed, "shortcut-without-confirmed-claim-violation") == set()
+
+
+def test_checks_read_the_union_of_a_dataset(ontology):
+    dataset = Dataset()
+    onto = dataset.graph(URIRef("https://w3id.org/newskg/graph/ontology"))
+    for triple in ontology:
+        onto.add(triple)
+    article = dataset.graph(URIRef("https://w3id.org/newskg/graph/article/test"))
+    article.parse(data=PREFIXES + "nkr:ISI nkg:belongsToStat nkr:Pakistan .", format="turtle")
+    problems = run_quality_checks(dataset, CHECKS_DIR)
+    # declared in one named graph, used in another: only the typo is reported
+    assert [(p.check, p.focus) for p in problems] == [("undeclared-property-violation", "nkg:belongsToStat")]
+
+
+def test_check_severity_comes_from_its_header(ontology, tmp_path):
+    (tmp_path / "every-state-warning-violation.rq").write_text(
+        "#+ title: Every state\n#+ severity: warning\nSELECT ?s WHERE { ?s a nkg:SovereignState }\n")
+    (tmp_path / "not-a-check.rq").write_text("#+ title: ignored\nSELECT ?s WHERE { ?s ?p ?o }\n")
+    problems = run_quality_checks(with_data(ontology, "nkr:India a nkg:SovereignState ."), tmp_path)
+    assert [(p.check, p.severity, p.focus, p.message) for p in problems] == [
+        ("every-state-warning-violation", "warning", "nkr:India", "Every state")]
+
+
+def test_a_broken_check_is_named(ontology, tmp_path):
+    (tmp_path / "broken-violation.rq").write_text("#+ title: Broken\nSELECT ?s WHERE { ?s \n")
+    with pytest.raises(QuerySyntaxError, match="broken-violation.rq"):
+        run_quality_checks(ontology, tmp_path)
+
+
+# ---------------------------------------------------------------- SHACL shapes
+
+GOOD_CLAIM = """
+    art:article a nkg:NewsArticle .
+    art:talks a nkg:ConsultationUnspecified ;
+        nkg:hasParticipant nkr:Pakistan , nkr:Bangladesh .
+    art:claim a nkg:Claim ;
+        nkg:denotes art:talks ;
+        nkg:hasStatus nkg:Confirmed ;
+        nkg:hasSourceKind nkg:OfficialStatement ;
+        nkg:attributedTo nkr:PakistanMinistryOfForeignAffairs ;
+        nkg:hasAnchor art:anchor .
+    art:anchor a nkg:TextAnchor ;
+        oa:hasSource art:article ;
+        oa:hasSelector art:quote , art:position .
+    art:quote a oa:TextQuoteSelector ; oa:exact "resumed foreign secretary-level bilateral consultations" .
+    art:position a oa:TextPositionSelector ;
+        oa:start "10"^^xsd:nonNegativeInteger ; oa:end "66"^^xsd:nonNegativeInteger .
+"""
+ART = "@prefix art: <https://w3id.org/newskg/resource/test/> .\n"
+
+
+def shape_messages(ontology, shapes, turtle: str) -> dict[str, set[str]]:
+    by_focus: dict[str, set[str]] = {}
+    for problem in validate_shapes(with_data(ontology, ART + turtle), shapes):
+        assert problem.check == "shacl"
+        by_focus.setdefault(problem.focus, set()).add(problem.message)
+    return by_focus
+
+
+def test_a_complete_claim_conforms(ontology, shapes):
+    assert shape_messages(ontology, shapes, GOOD_CLAIM) == {}
+
+
+def test_claim_with_two_statuses_and_no_source_kind_is_reported(ontology, shapes):
+    broken = GOOD_CLAIM.replace("nkg:hasStatus nkg:Confirmed ;", "nkg:hasStatus nkg:Confirmed , nkg:Reported ;")
+    broken = broken.replace("nkg:hasSourceKind nkg:OfficialStatement ;", "")
+    messages = shape_messages(ontology, shapes, broken)
+    assert set(messages) == {"<https://w3id.org/newskg/resource/test/claim>"}
+    text = " ".join(next(iter(messages.values())))
+    assert "exactly one nkg:hasStatus" in text and "exactly one nkg:hasSourceKind" in text
+
+
+def test_status_must_be_a_status_concept(ontology, shapes):
+    broken = GOOD_CLAIM.replace("nkg:hasStatus nkg:Confirmed", "nkg:hasStatus nkg:Possible")
+    messages = shape_messages(ontology, shapes, broken)
+    assert any("nkg:hasStatus" in m for m in messages["<https://w3id.org/newskg/resource/test/claim>"])
+
+
+def test_claim_without_anchor_denotation_or_attribution_is_reported(ontology, shapes):
+    broken = (GOOD_CLAIM.replace("nkg:denotes art:talks ;", "")
+              .replace("nkg:attributedTo nkr:PakistanMinistryOfForeignAffairs ;", "")
+              .replace("nkg:hasAnchor art:anchor .", "."))
+    messages = shape_messages(ontology, shapes, broken)["<https://w3id.org/newskg/resource/test/claim>"]
+    assert any("nkg:hasAnchor" in m for m in messages)
+    assert any("nkg:denotes" in m for m in messages)
+    assert any("nkg:attributedTo" in m for m in messages)
+
+
+def test_background_claim_needs_source_and_triple_not_anchor(ontology, shapes):
+    good = """
+        art:bg a nkg:Claim ; nkg:hasStatus nkg:Background ; nkg:hasSourceKind nkg:OfficialStatement ;
+            dct:source <https://example.org/about-isi> ;
+            rdf:subject nkr:ISI ; rdf:predicate nkg:belongsToState ; rdf:object nkr:Pakistan .
+    """
+    assert shape_messages(ontology, shapes, good) == {}
+    broken = good.replace("dct:source <https://example.org/about-isi> ;", "")
+    messages = shape_messages(ontology, shapes, broken)
+    assert any("dct:source" in m for m in messages["<https://w3id.org/newskg/resource/test/bg>"])
+
+
+def test_anchor_without_position_selector_is_reported(ontology, shapes):
+    broken = GOOD_CLAIM.replace("oa:hasSelector art:quote , art:position .", "oa:hasSelector art:quote .")
+    messages = shape_messages(ontology, shapes, broken)
+    assert any("oa:TextPositionSelector" in m
+               for m in messages["<https://w3id.org/newskg/resource/test/anchor>"])
+
+
+def test_position_selector_with_end_before_start_is_reported(ontology, shapes):
+    broken = GOOD_CLAIM.replace('"10"^^xsd:nonNegativeInteger', '"70"^^xsd:nonNegativeInteger')
+    messages = shape_messages(ontology, shapes, broken)
+    assert any("below oa:end" in m for m in messages["<https://w3id.org/newskg/resource/test/position>"])
+
+
+def test_quote_selector_without_exact_is_reported(ontology, shapes):
+    broken = GOOD_CLAIM.replace(
+        'oa:exact "resumed foreign secretary-level bilateral consultations"', 'oa:prefix "the two"')
+    messages = shape_messages(ontology, shapes, broken)
+    assert any("oa:exact" in m for m in messages["<https://w3id.org/newskg/resource/test/quote>"])
+
+
+def test_engagement_needs_two_participants_and_a_cameo_type(ontology, shapes):
+    broken = GOOD_CLAIM.replace("art:talks a nkg:ConsultationUnspecified ;", "art:talks a nkg:Engagement ;")
+    broken = broken.replace("nkg:hasParticipant nkr:Pakistan , nkr:Bangladesh .", "nkg:hasParticipant nkr:Pakistan .")
+    messages = shape_messages(ontology, shapes, broken)["<https://w3id.org/newskg/resource/test/talks>"]
+    assert any("at least two nkg:hasParticipant" in m for m in messages)
+    assert any("CAMEO engagement class" in m for m in messages)
+
+
+def test_source_and_target_actor_count_as_participants(ontology, shapes):
+    variant = GOOD_CLAIM.replace("art:talks a nkg:ConsultationUnspecified ;", "art:talks a nkg:Visit ;")
+    variant = variant.replace("nkg:hasParticipant nkr:Pakistan , nkr:Bangladesh .",
+                              "nkg:hasSourceActor nkr:Pakistan ; nkg:hasTargetActor nkr:Bangladesh .")
+    assert shape_messages(ontology, shapes, variant) == {}
+
+
+# ---------------------------------------------------------------- OWL 2 RL profile
+
+def profile_of(turtle: str) -> list:
+    return find_profile_violations(Graph().parse(data=PREFIXES + turtle, format="turtle"), "ontology/bad.ttl")
+
+
+def test_the_real_modules_are_inside_owl2_rl():
+    for path in sorted((ROOT / "ontology").glob("*.ttl")):
+        assert find_profile_violations(Graph().parse(path, format="turtle"), path.name) == [], path.name
+
+
+@pytest.mark.parametrize("axiom, focus, reason", [
+    ("nkg:A rdfs:subClassOf [ a owl:Restriction ; owl:onProperty nkg:p ; owl:someValuesFrom nkg:B ] .",
+     "nkg:A", "owl:someValuesFrom as a superclass"),
+    ("nkg:A owl:equivalentClass [ a owl:Restriction ; owl:onProperty nkg:p ; owl:someValuesFrom nkg:B ] .",
+     "nkg:A", "owl:someValuesFrom as part of an equivalent-class axiom"),
+    ("nkg:A rdfs:subClassOf [ owl:unionOf ( nkg:B nkg:C ) ] .", "nkg:A", "owl:unionOf as a superclass"),
+    ("nkg:A rdfs:subClassOf [ a owl:Restriction ; owl:onProperty nkg:p ; owl:minCardinality 1 ] .",
+     "nkg:A", "owl:minCardinality is outside"),
+    ("nkg:A rdfs:subClassOf [ a owl:Restriction ; owl:onProperty nkg:p ; owl:maxCardinality 2 ] .",
+     "nkg:A", "owl:maxCardinality 2 is outside"),
+    ("[ owl:complementOf nkg:B ] rdfs:subClassOf nkg:A .", "nkg:A", "owl:complementOf as a subclass"),
+    ("nkg:A owl:complementOf nkg:B .", "nkg:A", "owl:complementOf as part of an equivalent-class axiom"),
+    ("[ a owl:Restriction ; owl:onProperty nkg:p ; owl:allValuesFrom nkg:B ] rdfs:subClassOf nkg:A .",
+     "nkg:A", "owl:allValuesFrom as a subclass"),
+    ("nkg:p a owl:ObjectProperty , owl:ReflexiveProperty .", "nkg:p", "owl:ReflexiveProperty"),
+    ("nkg:p rdfs:range [ owl:unionOf ( nkg:B nkg:C ) ] .", "nkg:p", "owl:unionOf as a superclass"),
+    ("nkg:A owl:disjointUnionOf ( nkg:B nkg:C ) .", "nkg:A", "owl:disjointUnionOf"),
+])
+def test_profile_flags_axioms_owlrl_ignores(axiom, focus, reason):
+    problems = profile_of(axiom)
+    assert len(problems) == 1, problems
+    assert problems[0].focus == focus and reason in problems[0].message
+    assert problems[0].path == "ontology/bad.ttl" and problems[0].severity == "error"
+
+
+@pytest.mark.parametrize("axiom", [
+    # the RL forms the ontology itself relies on
+    "[ owl:intersectionOf ( nkg:A [ a owl:Restriction ; owl:onProperty nkg:p ; owl:someValuesFrom nkg:B ] ) ]"
+    " rdfs:subClassOf nkg:C .",
+    "nkg:A rdfs:subClassOf [ a owl:Restriction ; owl:onProperty nkg:p ; owl:allValuesFrom nkg:B ] .",
+    "nkg:A rdfs:subClassOf [ a owl:Restriction ; owl:onProperty nkg:p ; owl:maxCardinality 1 ] .",
+    "nkg:A rdfs:subClassOf [ a owl:Restriction ; owl:onProperty nkg:p ; owl:hasValue nkr:Pakistan ] .",
+    "[ owl:unionOf ( nkg:A nkg:B ) ] rdfs:subClassOf nkg:C .",
+    "nkg:A rdfs:subClassOf [ owl:complementOf nkg:B ] .",
+    "nkg:A owl:equivalentClass [ owl:intersectionOf ( nkg:B nkg:C ) ] .",
+    "nkg:p rdfs:domain owl:Thing .",
+])
+def test_profile_accepts_owl2_rl_forms(axiom):
+    assert profile_of(axiom) == []
