@@ -1,0 +1,173 @@
+"""Text anchors: the real article's anchors verify; broken ones are named by claim and file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Graph, Literal, URIRef
+from rdflib import namespace as rdf_ns
+
+from newskg.anchors import find_anchor_problems, locate_quote
+from newskg.cli import main
+from newskg.errors import UsageError
+from newskg.namespaces import NKG, OA, article_resource_namespace, sparql_prologue
+
+SLUG = "pakistan-bangladesh-links-2025"
+ART = article_resource_namespace(SLUG)
+TEXT_LABEL = f"graph/{SLUG}/source.txt"
+
+
+@pytest.fixture(scope="module")
+def report(project_root: Path) -> tuple[Graph, str]:
+    folder = project_root / "graph" / SLUG
+    graph = Graph()
+    for path in sorted(folder.glob("*.ttl")):
+        graph.parse(path, format="turtle")
+    return graph, (folder / "source.txt").read_text(encoding="utf-8")
+
+
+def _position(graph: Graph, anchor: URIRef) -> URIRef:
+    return next(s for s in graph.objects(anchor, OA.hasSelector) if graph.value(s, OA.start) is not None)
+
+
+def _quote(graph: Graph, anchor: URIRef) -> URIRef:
+    return next(s for s in graph.objects(anchor, OA.hasSelector) if graph.value(s, OA.exact) is not None)
+
+
+def _copy(graph: Graph) -> Graph:
+    copy = Graph()
+    for triple in graph:
+        copy.add(triple)
+    return copy
+
+
+def test_every_anchor_of_the_real_article_verifies(report):
+    graph, text = report
+    assert len(set(graph.objects(None, NKG.hasAnchor))) >= 43  # at least one per claim
+    assert find_anchor_problems(graph, text, TEXT_LABEL) == []
+
+
+def test_the_source_text_is_the_article_without_breadcrumb_or_footer(report):
+    _, text = report
+    assert text.startswith("Pakistan and Bangladesh Quietly Rebuild Intelligence and Defence Links\n")
+    assert "By: Abhinandan Mishra\nLast Updated: December 28, 2025 02:22:58 IST\n" in text
+    assert "Home > World" not in text
+    assert "Most Popular" not in text
+    assert text.rstrip().endswith("that had remained largely dismantled for years.")
+
+
+def test_a_quote_that_differs_from_the_text_is_named_by_claim_and_file(report):
+    graph, text = report
+    graph = _copy(graph)
+    anchor = ART["claim-no-public-evidence-a1"]
+    quote = _quote(graph, anchor)
+    graph.set((quote, OA.exact, Literal("There is, however, clear public evidence at this stage")))
+    problems = find_anchor_problems(graph, text, TEXT_LABEL)
+    assert len(problems) == 1
+    problem = problems[0]
+    assert problem.focus == str(ART["claim-no-public-evidence"])
+    assert problem.path == TEXT_LABEL
+    assert "does not occur anywhere" in problem.message
+    assert TEXT_LABEL in str(problem) and "claim-no-public-evidence" in str(problem)
+
+
+def test_a_shifted_offset_says_where_the_quote_really_is(report):
+    graph, text = report
+    graph = _copy(graph)
+    anchor = ART["claim-military-exchanges-a1"]
+    position = _position(graph, anchor)
+    start = int(graph.value(position, OA.start))
+    end = int(graph.value(position, OA.end))
+    graph.set((position, OA.start, Literal(start + 3, datatype=rdf_ns.XSD.nonNegativeInteger)))
+    graph.set((position, OA.end, Literal(end + 3, datatype=rdf_ns.XSD.nonNegativeInteger)))
+    problems = find_anchor_problems(graph, text, TEXT_LABEL)
+    assert [p.focus for p in problems] == [str(ART["claim-military-exchanges"])]
+    assert f"occurs at {start}-{end}" in problems[0].message
+
+
+def test_a_missing_quote_selector_is_a_problem(report):
+    graph, text = report
+    graph = _copy(graph)
+    anchor = ART["claim-headline-a1"]
+    graph.remove((anchor, OA.hasSelector, _quote(graph, anchor)))
+    problems = find_anchor_problems(graph, text, TEXT_LABEL)
+    assert [p.focus for p in problems] == [str(ART["claim-headline"])]
+    assert "TextQuoteSelector" in problems[0].message
+
+
+def test_a_wrong_prefix_or_suffix_is_a_problem(report):
+    graph, text = report
+    graph = _copy(graph)
+    quote = _quote(graph, ART["claim-reset-a1"])
+    graph.set((quote, OA.prefix, Literal("LONDON: ")))
+    graph.set((quote, OA.suffix, Literal(" last year")))
+    messages = [p.message for p in find_anchor_problems(graph, text, TEXT_LABEL)]
+    assert len(messages) == 2
+    assert any("prefix 'LONDON: '" in m for m in messages)
+    assert any("suffix ' last year'" in m for m in messages)
+
+
+def test_offsets_outside_the_text_are_a_problem(report):
+    graph, text = report
+    graph = _copy(graph)
+    position = _position(graph, ART["claim-rebuilt-bridges-a1"])
+    graph.set((position, OA.end, Literal(len(text) + 10, datatype=rdf_ns.XSD.nonNegativeInteger)))
+    problems = find_anchor_problems(graph, text, TEXT_LABEL)
+    assert [p.focus for p in problems] == [str(ART["claim-rebuilt-bridges"])]
+    assert "outside the text" in problems[0].message
+
+
+def test_locate_quote_gives_offsets_prefix_and_suffix():
+    text = "abc def ghi abc"
+    assert locate_quote(text, "def", context=4) == (4, 7, "abc ", " ghi")
+    assert locate_quote(text, "abc", occurrence=2, context=3) == (12, 15, "hi ", "")
+    assert locate_quote(text, "ghi abc", context=100) == (8, 15, "abc def ", "")
+
+
+def test_locate_quote_counts_code_points_not_bytes():
+    text = "India’s eastern flank"
+    start, end, _, _ = locate_quote(text, "eastern")
+    assert (start, end) == (8, 15)
+
+
+@pytest.mark.parametrize(
+    "quote, occurrence, words",
+    [
+        ("Officials deny", None, "not found"),
+        ("Officials said", None, "ambiguous"),
+        ("Officials said", 3, "occurs 2 time"),
+        ("", None, "empty"),
+    ],
+)
+def test_locate_quote_refuses_absent_ambiguous_or_empty_quotes(report, quote, occurrence, words):
+    _, text = report
+    with pytest.raises(UsageError, match=words):
+        locate_quote(text, quote, occurrence)
+
+
+def test_anchor_command_prints_a_snippet_that_verifies(project_root: Path):
+    quote = "There is, however, no public evidence at this stage"
+    result = CliRunner().invoke(
+        main, ["anchor", SLUG, quote, "--project", str(project_root),
+               "--claim", "art:claim-x", "--anchor", "art:claim-x-a1"])
+    assert result.exit_code == 0, result.output
+    snippet = sparql_prologue().replace("PREFIX ", "@prefix ").replace(">\n", "> .\n")
+    snippet += f"@prefix art: <{ART}> .\n" + result.output
+    graph = Graph().parse(data=snippet, format="turtle")
+    text = (project_root / "graph" / SLUG / "source.txt").read_text(encoding="utf-8")
+    assert graph.value(ART["claim-x"], NKG.hasAnchor) == ART["claim-x-a1"]
+    assert find_anchor_problems(graph, text, TEXT_LABEL) == []
+
+
+def test_anchor_command_exits_2_on_an_ambiguous_quote(project_root: Path):
+    result = CliRunner().invoke(main, ["anchor", SLUG, "Officials said", "--project", str(project_root)])
+    assert result.exit_code == 2
+    assert "ambiguous" in result.output
+
+
+def test_anchor_command_exits_1_for_an_unknown_report(tmp_path: Path):
+    result = CliRunner().invoke(main, ["anchor", "no-such-report", "words", "--project", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "source.txt" in result.output
