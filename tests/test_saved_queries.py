@@ -1,0 +1,347 @@
+"""Every saved query, on the real build, against answers written from reading the article.
+
+The expected values below come from the seed article (/work/shared/seed/000_cef261d7efc6bb5d.txt),
+not from program output: e.g. the only confirmed statements are the April 2025 foreign-secretary
+consultations ("officially acknowledged by Pakistan's Ministry of Foreign Affairs"); the MoU
+parties are ISSI and "Bangladesh-based strategic research bodies"; nothing is denied. Each
+expectation is checked on three engines (embedded pyoxigraph, rdflib, a real Oxigraph server
+over HTTP), and the three must return the same answer for every query.
+"""
+
+from __future__ import annotations
+
+import urllib.request
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from conftest import PROJECT_ROOT, start_oxigraph, stop_oxigraph
+from newskg.engines import AskResult, GraphResult, SelectResult, Term, open_engine
+from newskg.errors import ParameterError
+from newskg.namespaces import NKG, NKR, RDF
+from newskg.parameters import dollar_variables, sparql_tokens, variables_used
+from newskg.queries import check_query_syntax, list_saved_queries, prepare_query_text, read_saved_query
+
+QUERIES_DIR = PROJECT_ROOT / "queries"
+SAVED = sorted(QUERIES_DIR.glob("*.rq"))
+ARTICLE_TEXT = Path(PROJECT_ROOT / "graph" / "pakistan-bangladesh-links-2025" / "source.txt")
+ENGINES = ("embedded", "rdflib", "endpoint")
+HOSTILE = 'x" } ; DROP ALL ; #'
+
+CONFIRMED, REPORTED, ASSESSED = str(NKG.Confirmed), str(NKG.Reported), str(NKG.Assessed)
+NOT_EVIDENCED, DENIED = str(NKG.NotEvidenced), str(NKG.Denied)
+
+
+# --- the real build, served three ways -------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def build_dir(tmp_path_factory) -> Path:
+    """A fresh build of the repository's sources into a tmp folder."""
+    from newskg.build import build_project
+
+    target = tmp_path_factory.mktemp("saved-queries") / "build"
+    build_project(PROJECT_ROOT, force=True, build_dir=target)
+    return target
+
+
+@pytest.fixture(scope="module")
+def engines(build_dir: Path, tmp_path_factory):
+    """embedded, rdflib and an Oxigraph server (own process, so no other test's data) over one build."""
+    proc, server = start_oxigraph(tmp_path_factory.mktemp("oxigraph-saved") / "db")
+    try:
+        request = urllib.request.Request(
+            server.store_url, data=(build_dir / "dataset.nq").read_bytes(), method="POST",
+            headers={"Content-Type": "application/n-quads"})
+        with urllib.request.urlopen(request, timeout=60):
+            pass
+        yield {
+            "embedded": open_engine(build_dir, "embedded"),
+            "rdflib": open_engine(build_dir, "rdflib"),
+            "endpoint": open_engine(build_dir, endpoint=server.query_url),
+        }
+    finally:
+        stop_oxigraph(proc)
+
+
+@pytest.fixture(params=ENGINES)
+def run(request, engines):
+    """run(name, **params) on one engine: every expectation is checked on each of the three."""
+    engine = engines[request.param]
+
+    def _run(name: str, **params: str):
+        saved = read_saved_query(QUERIES_DIR / f"{name}.rq")
+        return engine.query(prepare_query_text(saved, params), saved.form, saved.graph_iri())
+
+    return _run
+
+
+def col(result: SelectResult, var: str) -> list[str]:
+    return [row[var].value for row in result.rows if var in row]
+
+
+def words(result: SelectResult, var: str) -> set[str]:
+    """The space-separated items of a GROUP_CONCAT column, over all rows."""
+    return {item for value in col(result, var) for item in value.split()}
+
+
+def rows_quoting(result: SelectResult, text: str) -> list[dict[str, Term]]:
+    return [row for row in result.rows if "quote" in row and text in row["quote"].value]
+
+
+# --- header and parameter consistency, for every file ---------------------------------------
+
+
+@pytest.mark.parametrize("path", SAVED, ids=lambda p: p.name)
+def test_header_and_parameters_are_consistent(path: Path):
+    saved = read_saved_query(path)
+    check_query_syntax(saved)
+    assert saved.title and saved.description, "title and description are required"
+    assert "#+ inferred:" in saved.text, "say whether the query needs the inferred graph"
+    assert saved.form in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"), "saved queries modify nothing"
+    declared = {p.name for p in saved.params}
+    used = variables_used(saved.text)
+    assert declared <= used, f"declared but never used as ?name: {declared - used}"
+    assert dollar_variables(saved.text) <= declared, "a $name must be a declared parameter"
+    keywords = {t.text.upper() for t in sparql_tokens(saved.text) if t.kind == "word"}
+    assert "GRAPH" not in keywords, "no GRAPH clauses: use a #+ graph: header"
+    assert saved.name == saved.name.lower() and " " not in saved.name and "_" not in saved.name
+    for spec in saved.params:
+        assert spec.description, f"parameter {spec.name!r} needs a description"
+
+
+def test_at_least_fifteen_saved_queries_with_select_construct_and_ask():
+    saved = list_saved_queries(QUERIES_DIR)
+    assert len(saved) >= 15
+    assert {q.form for q in saved} >= {"SELECT", "CONSTRUCT", "ASK"}
+
+
+# --- the three engines agree -----------------------------------------------------------------
+
+
+def _comparable(result):
+    """A form of a result that does not depend on blank-node labels or GROUP_CONCAT order."""
+    def term(t: Term):
+        if t.kind == "bnode":
+            return ("bnode",)
+        value = " ".join(sorted(t.value.split(" "))) if t.kind == "literal" and t.datatype is None else t.value
+        return (t.kind, value, t.datatype, t.lang)
+
+    if isinstance(result, AskResult):
+        return result.value
+    if isinstance(result, GraphResult):
+        return sorted({tuple(term(t) for t in triple) for triple in result.triples})
+    return sorted(Counter(tuple(sorted((k, term(v)) for k, v in row.items())) for row in result.rows).items())
+
+
+@pytest.mark.parametrize("path", SAVED, ids=lambda p: p.name)
+def test_three_engines_agree(path: Path, engines):
+    saved = read_saved_query(path)
+    if any(p.required for p in saved.params):
+        pytest.skip("needs a parameter value")
+    text = prepare_query_text(saved, {})
+    answers = {name: _comparable(e.query(text, saved.form, saved.graph_iri())) for name, e in engines.items()}
+    assert answers["embedded"] == answers["rdflib"], "embedded and rdflib differ"
+    assert answers["embedded"] == answers["endpoint"], "embedded and the Oxigraph server differ"
+
+
+# --- expected answers, from the article ------------------------------------------------------
+
+
+def test_statement_statuses_follow_the_article(run):
+    result = run("statements-with-status-and-quote")
+    expected = {
+        "officially acknowledged by Pakistan’s Ministry of Foreign Affairs": CONFIRMED,
+        "sources said": REPORTED,
+        "Security officials and regional analysts assess": ASSESSED,
+        "Officials warn that such an alignment could": ASSESSED,
+        "no public evidence at this stage": NOT_EVIDENCED,
+        "neither government has publicly announced a formal intelligence-sharing agreement": NOT_EVIDENCED,
+    }
+    for words_, status in expected.items():
+        rows = rows_quoting(result, words_)
+        assert rows, f"no claim quotes {words_!r}"
+        assert {r["status"].value for r in rows} == {status}, words_
+    assert DENIED not in col(result, "status")
+    text = ARTICLE_TEXT.read_text(encoding="utf-8")
+    assert all(q in text for q in col(result, "quote")), "every quote is the article's own words"
+
+
+def test_confirmed_statements_are_the_april_2025_consultations(run):
+    result = run("statements-of-status")
+    assert result.rows
+    assert len(set(col(result, "fact"))) == 1, "one confirmed fact: the foreign-secretary consultations"
+    assert all("foreign secretary" in label.lower() for label in col(result, "factLabel"))
+    assert str(NKR.PakistanMinistryOfForeignAffairs) in words(result, "attributedTo")
+    assert set(col(result, "sourceKind")) <= {str(NKG.OfficialStatement), str(NKG.NewsAgencies)}
+
+
+def test_statements_of_other_statuses(run):
+    not_evidenced = run("statements-of-status", status="nkg:NotEvidenced")
+    assert rows_quoting(not_evidenced, "no public evidence")
+    assert rows_quoting(not_evidenced, "neither government has publicly announced")
+    assert run("statements-of-status", status="nkg:Denied").rows == []
+    with pytest.raises(ParameterError, match="allowed values"):
+        run("statements-of-status", status="nkr:ISI")
+
+
+def test_engagement_timeline_starts_with_april_2025(run):
+    result = run("engagement-timeline")
+    dated = [row for row in result.rows if "notBefore" in row]
+    assert dated and dated[0]["notBefore"].value == "2025-04-01"
+    starts = [row["notBefore"].value for row in dated]
+    assert starts == sorted(starts), "sorted by nkg:notBefore"
+    assert result.rows[: len(dated)] == dated, "undated engagements come last"
+    confirmed = [row for row in result.rows if "Confirmed" in row.get("statuses", Term("literal", "")).value.split()]
+    assert len(confirmed) == 1 and confirmed[0]["when"].value == "April 2025"
+    order = [row["engagement"].value for row in result.rows]
+    military = [row for row in result.rows if "military" in row.get("label", Term("literal", "")).value.lower()]
+    assert military, "the senior military exchanges are on the timeline"
+    assert all(order.index(m["engagement"].value) > order.index(confirmed[0]["engagement"].value) for m in military)
+
+
+def test_levels_and_participants(run):
+    result = run("engagements-by-level-and-participants")
+    by_level: dict[str, list[dict]] = {}
+    for row in result.rows:
+        by_level.setdefault(row["level"].value, []).append(row)
+    foreign = by_level[str(NKG.ForeignSecretaryLevel)]
+    assert any(set(r["participants"].value.split()) == {str(NKR.Pakistan), str(NKR.Bangladesh)} for r in foreign)
+    military = by_level[str(NKG.SeniorMilitaryLevel)]
+    assert all({str(NKR.PakistanMilitaryLeadership), str(NKR.BangladeshCivilianAndDefenceAuthorities)}
+               <= set(r["participants"].value.split()) for r in military)
+    assert any(str(NKR.ISSI) in r["participants"].value.split() for r in by_level[str(NKG.InstitutionalLevel)])
+    confirmed_levels = {lvl for lvl, rows in by_level.items()
+                        if any("Confirmed" in r.get("statuses", Term("literal", "")).value.split() for r in rows)}
+    assert confirmed_levels == {str(NKG.ForeignSecretaryLevel)}
+
+
+def test_intelligence_agencies_by_state(run):
+    result = run("intelligence-agencies-by-state")
+    pairs = {(row["state"].value, row["agency"].value) for row in result.rows}
+    assert pairs == {(str(NKR.Pakistan), str(NKR.ISI)), (str(NKR.Bangladesh), str(NKR.DGFI)),
+                     (str(NKR.Bangladesh), str(NKR.NSI))}
+    assert all(str(NKG.GovernmentBody) in row["types"].value.split() for row in result.rows)
+
+
+def test_claims_resting_only_on_unnamed_sources(run):
+    result = run("claims-resting-only-on-unnamed-sources")
+    assert rows_quoting(result, "sources said"), "the senior military exchanges rest on 'sources said'"
+    assert rows_quoting(result, "memorandums of understanding"), "the MoUs rest on 'Officials said'"
+    assert CONFIRMED not in col(result, "status")
+    consultations = set(col(run("statements-of-status"), "fact"))
+    assert not consultations & set(col(result, "fact")), "the consultations were acknowledged officially"
+
+
+def test_not_evidenced_statements(run):
+    result = run("not-evidenced-statements")
+    assert rows_quoting(result, "no public evidence at this stage that Bangladesh has formally endorsed or enabled")
+    assert rows_quoting(result, "neither government has publicly announced a formal intelligence-sharing agreement")
+
+
+def test_risks_for_india_are_assessments_by_unnamed_officials_and_analysts(run):
+    result = run("risks-for-actor-and-who-assesses-them")
+    labels = " ".join(col(result, "riskLabel")).lower() + " ".join(col(result, "quote")).lower()
+    for words_ in ("institutional resistance", "permissive conditions", "staging ground"):
+        assert words_ in labels, words_
+    assert set(col(result, "status")) == {ASSESSED}, "a risk is assessed, never confirmed"
+    assert any("regional analysts" in label.lower() for label in col(result, "assessorLabel"))
+    assert run("risks-for-actor-and-who-assesses-them", actor="nkr:TheSundayGuardian").rows == []
+
+
+def test_mou_parties_are_issi_and_bangladesh_based_research_bodies(run):
+    result = run("memorandums-of-understanding-and-parties")
+    issi_mou = {row["agreement"].value for row in result.rows if row.get("party") == Term("uri", str(NKR.ISSI))}
+    assert len(issi_mou) == 1
+    other_parties = [row for row in result.rows if row["agreement"].value in issi_mou and row["party"].value != str(NKR.ISSI)]
+    assert [r["partyLabel"].value for r in other_parties] == ["Bangladesh-based strategic research bodies"]
+    assert words(result, "statuses") == {"Reported"}, "'Officials said': reported, not confirmed"
+
+
+def test_qualifying_claims(run):
+    result = run("claims-that-qualify-or-contradict-others")
+    assert set(col(result, "relation")) <= {str(NKG.qualifies), str(NKG.contradicts)}
+    pairs = {(row["claimQuote"].value, row["otherQuote"].value) for row in result.rows
+             if "claimQuote" in row and "otherQuote" in row}
+    assert any("no public evidence" in a and "permissive conditions" in b for a, b in pairs)
+    assert any("institutional drift" in a for a, _ in pairs)
+
+
+def test_evidence_for_isi_and_for_pakistan(run):
+    isi = run("evidence-for-entity")
+    assert any("Inter-Services Intelligence (ISI)" in q for q in col(isi, "quote"))
+    assert CONFIRMED not in col(isi, "status"), "nothing about the ISI is confirmed"
+    pakistan = run("evidence-for-entity", entity="nkr:Pakistan")
+    assert CONFIRMED in col(pakistan, "status")
+    assert run("evidence-for-entity", entity="<https://example.org/nobody>").rows == []
+    with pytest.raises(ParameterError):
+        run("evidence-for-entity", entity=HOSTILE)
+
+
+def test_inference_added_about_isi(run):
+    result = run("inferred-facts-about-entity")
+    triples = {(r["subject"].value, r["property"].value, r["object"].value) for r in result.rows}
+    assert (str(NKR.ISI), str(RDF.type), str(NKG.GovernmentBody)) in triples
+    assert (str(NKR.Pakistan), str(NKG.hasStateBody), str(NKR.ISI)) in triples
+    assert not any(p == "http://www.w3.org/2000/01/rdf-schema#label" for _, p, _ in triples), "only inferred triples"
+
+
+def test_counts_by_status_and_source_kind(run):
+    result = run("claim-counts-by-status-and-source-kind")
+    counts = {(r["status"].value, r.get("sourceKind", Term("uri", "")).value): int(r["claims"].value) for r in result.rows}
+    assert not any(status == DENIED for status, _ in counts)
+    assert counts.get((CONFIRMED, str(NKG.OfficialStatement)), 0) >= 1
+    assert {kind for status, kind in counts if status == CONFIRMED} <= {str(NKG.OfficialStatement), str(NKG.NewsAgencies)}
+    assert {status for status, kind in counts if kind == str(NKG.UnnamedSources)} == {REPORTED}
+    by_status = {r["status"].value: int(r["claims"].value) for r in run("claim-counts-by-status").rows}
+    assert by_status[NOT_EVIDENCED] == 2, "'neither government has publicly announced' and 'no public evidence'"
+    assert DENIED not in by_status and by_status[CONFIRMED] >= 1
+    for status, total in by_status.items():
+        assert total == sum(n for (s, _), n in counts.items() if s == status)
+
+
+def test_confirmed_subgraph_holds_only_the_consultations(run):
+    result = run("confirmed-subgraph")
+    triples = {(s.value, p.value, o.value) for s, p, o in result.triples}
+    pair = {(str(NKR.Pakistan), str(NKG.heldConsultationsWith), str(NKR.Bangladesh)),
+            (str(NKR.Bangladesh), str(NKG.heldConsultationsWith), str(NKR.Pakistan))}
+    assert pair & triples
+    assert {o for _, p, o in triples if p == str(NKG.hasStatus)} == {CONFIRMED}
+    assert {o for _, p, o in triples if p == str(NKG.engagementLevel)} == {str(NKG.ForeignSecretaryLevel)}
+
+
+def test_no_intelligence_sharing_agreement_is_confirmed_and_nothing_is_denied(run):
+    assert run("intelligence-sharing-agreement-confirmed") == AskResult(False)
+    assert run("anything-denied") == AskResult(False)
+    assert run("statements-of-status").rows, "not vacuous: the graph does hold a confirmed claim"
+
+
+def test_pakistan_and_bangladesh_engaged_with_each_other(run):
+    result = run("states-engaged-with-each-other")
+    assert {(r["state"].value, r["otherState"].value) for r in result.rows} == {
+        (str(NKR.Pakistan), str(NKR.Bangladesh)), (str(NKR.Bangladesh), str(NKR.Pakistan))}
+
+
+def test_isi_coordination_is_an_intelligence_engagement_not_confirmed(run):
+    result = run("intelligence-engagements")
+    assert any({str(NKR.ISI), str(NKR.DGFI), str(NKR.NSI)} <= set(r["agencies"].value.split())
+               for r in result.rows if "agencies" in r)
+    assert "Confirmed" not in words(result, "statuses")
+
+
+def test_article_metadata(run):
+    result = run("article-metadata")
+    assert len(result.rows) == 1
+    row = result.rows[0]
+    assert row["headline"].value == "Pakistan and Bangladesh Quietly Rebuild Intelligence and Defence Links"
+    assert row["author"].value == str(NKR.AbhinandanMishra) and row["publisher"].value == str(NKR.TheSundayGuardian)
+    assert row["lastUpdatedAsPrinted"].value == "December 28, 2025 02:22:58 IST"
+
+
+def test_quote_search_and_a_hostile_value(run):
+    result = run("claims-quoting-text")
+    assert all("intelligence" in q.lower() for q in col(result, "quote"))
+    assert rows_quoting(result, "formal intelligence-sharing agreement")
+    assert run("claims-quoting-text", text=HOSTILE).rows == []
+    assert run("claims-quoting-text", text="Bangladesh-based").rows, "the store is intact afterwards"
