@@ -240,13 +240,15 @@ def test_selected_graphs_and_graph_prefix(oxigraph_server, tmp_path):
     assert sorted(dump(oxigraph_server.base)) == [prefix + "background", prefix + "ontology"]
 
 
-def test_graph_store_only_puts_directly(oxigraph_server, tmp_path):
+def test_direct_puts_over_each_graph_without_update_requests(oxigraph_server, proxy_to, tmp_path):
+    sparql_update(oxigraph_server, f'INSERT DATA {{ GRAPH <{G}background> {{ <{R}stale> {LABEL} "old" }} }}')
+    proxy = proxy_to(lambda handler, body: None)
     build = write_build(tmp_path / "build")
-    result = run_load("--endpoint", oxigraph_server.query_url, "--update-endpoint", "",
-                      "--graph-store", oxigraph_server.store_url, "--build", str(build))
-    # An empty --update-endpoint means "none": the query URL is not reused for writing.
+    result = run_load("--endpoint", proxy.base + "/query", "--graph-store", proxy.base + "/store",
+                      "--direct", "--build", str(build))
     assert result.exit_code == 0, result.output
     assert "gsp-direct" in result.stdout
+    assert {(method, path.split("?")[0]) for method, path, *_ in proxy.seen} == {("PUT", "/store"), ("POST", "/query")}
     assert isomorphic(dump(oxigraph_server.base)[G + "background"], expected_graph(BACKGROUND_V1))
 
 

@@ -28,7 +28,7 @@ from newskg.transport import (
 @main.command()
 @click.option("--endpoint", required=True, metavar="URL",
               help="SPARQL query endpoint (also the update endpoint when no preset or --update-endpoint).")
-@click.option("--update-endpoint", metavar="URL", help="SPARQL Update endpoint (overrides the preset's; '' for none: GSP only, no swap).")
+@click.option("--update-endpoint", metavar="URL", help="SPARQL Update endpoint (overrides the preset's).")
 @click.option("--graph-store", metavar="URL",
               help="Graph Store Protocol endpoint (overrides the preset's); without one, SPARQL Update batches are used.")
 @click.option("--preset", type=click.Choice(PRESETS),
@@ -44,13 +44,18 @@ from newskg.transport import (
               help="Retries (exponential backoff) on connection errors and 5xx answers.")
 @click.option("--batch-size", type=click.IntRange(min=1024), default=DEFAULT_BATCH_BYTES,
               show_default=True, metavar="BYTES", help="Largest SPARQL Update request (update fallback only).")
+@click.option("--direct", is_flag=True,
+              help="PUT straight over each graph: fastest, but a failure can leave a graph empty or half "
+                   "loaded (rerun to repair) and readers may see it half loaded. For stores without "
+                   "SPARQL Update and first loads.")
 @click.option("--dry-run", is_flag=True, help="Print the requests that would be sent; send nothing.")
 @click.option("--build", "build_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Build folder to load (default: PROJECT/build).")
 @click.pass_context
 def load(ctx: click.Context, endpoint: str, update_endpoint: str | None, graph_store: str | None,
          preset: str | None, graphs: str | None, no_inferred: bool, graph_prefix: str | None,
-         timeout: float, retries: int, batch_size: int, dry_run: bool, build_dir: Path | None) -> None:
+         timeout: float, retries: int, batch_size: int, direct: bool, dry_run: bool,
+         build_dir: Path | None) -> None:
     """Load the build's named graphs into a triple store, replacing each graph whole.
 
     Loading twice leaves the store as loading once; graphs that are not the
@@ -77,7 +82,8 @@ def load(ctx: click.Context, endpoint: str, update_endpoint: str | None, graph_s
 
     if dry_run:
         transport = DryRunTransport()
-        report = load_graphs(chosen, endpoints, transport, graph_prefix=graph_prefix, batch_bytes=batch_size)
+        report = load_graphs(chosen, endpoints, transport, graph_prefix=graph_prefix,
+                             batch_bytes=batch_size, direct=direct)
         _print_plan(report, transport, credentials, endpoints.auth_scheme)
         return
 
@@ -89,9 +95,10 @@ def load(ctx: click.Context, endpoint: str, update_endpoint: str | None, graph_s
             def advance(n: int) -> None:
                 bar.update(max(-bar.pos, min(n, total - bar.pos)))
             report = load_graphs(chosen, endpoints, transport, graph_prefix=graph_prefix,
-                                 batch_bytes=batch_size, on_bytes=advance)
+                                 batch_bytes=batch_size, direct=direct, on_bytes=advance)
     else:
-        report = load_graphs(chosen, endpoints, transport, graph_prefix=graph_prefix, batch_bytes=batch_size)
+        report = load_graphs(chosen, endpoints, transport, graph_prefix=graph_prefix,
+                             batch_bytes=batch_size, direct=direct)
     _print_report(report)
 
 
