@@ -153,6 +153,14 @@ def test_malformed_header_names_file_and_line(tmp_path: Path):
         read_saved_query(path)
 
 
+def test_an_ad_hoc_file_runs_by_path(project: Path, tmp_path: Path):
+    path = tmp_path / "mine.rq"
+    path.write_text("SELECT ?claim WHERE { ?claim nkg:hasStatus nkg:Confirmed }\n", encoding="utf-8")
+    result = cli(project, "run", str(path), "--format", "csv")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[:2] == ["claim", f"{NKR}c1"]
+
+
 def test_prologue_leaves_out_prefixes_the_query_declares(tmp_path: Path):
     path = tmp_path / "own.rq"
     path.write_text("#+ title: Own\nPREFIX nkg: <http://example.org/>\nSELECT * { ?s nkg:p ?o }\n", encoding="utf-8")
@@ -212,6 +220,16 @@ def test_refused_connection_is_an_endpoint_error():
     engine = EndpointEngine(f"http://127.0.0.1:{_closed_port()}/query", [], timeout=2)
     with pytest.raises(EndpointError, match="cannot reach the endpoint"):
         engine.query("ASK {}", "ASK")
+
+
+def test_silent_endpoint_times_out_with_an_endpoint_error():
+    # A socket that listens but never answers: the connection succeeds, the answer never comes.
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(1)
+        engine = EndpointEngine(f"http://127.0.0.1:{silent.getsockname()[1]}/query", [], timeout=1)
+        with pytest.raises(EndpointError, match="did not answer within 1 s"):
+            engine.query("ASK {}", "ASK")
 
 
 def test_http_error_is_an_endpoint_error(oxigraph_server):

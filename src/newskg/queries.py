@@ -1,5 +1,13 @@
 """The catalog of saved queries: ``queries/*.rq`` files with their ``#+`` headers.
 
+Header keys (docs/architecture.md): ``title``, ``description`` (may repeat; lines are joined),
+``inferred`` (true|false: the answer needs the inferred graph), ``param`` (see
+newskg.parameters), ``severity`` (checks only), and ``graph``: ``#+ graph: inferred`` (or
+``ontology``, ``background``, or a full graph IRI) makes every engine use exactly that one
+graph as the default graph instead of the union of all graphs; e.g. "what did inference add
+about X" reads only https://w3id.org/newskg/graph/inferred. On an endpoint this is sent as a
+single ``default-graph-uri``.
+
 Reads a file into a SavedQuery (title, description, typed parameters, whether it needs
 the inferred graph, which graph it reads), finds one by name (suggesting close names),
 checks its syntax (naming file and position), and prepares the exact text an engine
@@ -107,8 +115,6 @@ def read_saved_query(path: Path) -> SavedQuery:
             if any(p.name == spec.name for p in query.params):
                 raise QuerySyntaxError(f"{where}: parameter {spec.name!r} declared twice")
             query.params.append(spec)
-    if not query.title:
-        raise QuerySyntaxError(f"{path}:1: the header has no '#+ title:' line")
     return query
 
 
