@@ -202,3 +202,18 @@ def test_stats_counts_graphs(project: Path):
     figures = json.loads(result.output)
     assert figures["classes"] == 4
     assert figures["graphs"][str(INFERRED_GRAPH)] > 0
+
+
+def test_explain_accepts_prefixes_declared_in_the_sources(project: Path):
+    build_project(project)
+    result = CliRunner().invoke(main, ["--project", str(project), "explain",
+                                       "art:claim-1", "nkg:hasAnchor", "art:anchor-1"])
+    assert result.exit_code == 0, result.output
+    assert "asserted in graph/demo/report.ttl" in result.output
+
+
+def test_explain_refuses_a_stale_build(project: Path):
+    build_project(project)
+    (project / "graph" / "demo" / "more.ttl").write_text(PREFIXES + "nkr:DGFI a nkg:IntelligenceAgency .\n")
+    result = CliRunner().invoke(main, ["--project", str(project), "explain", "nkr:DGFI", "rdf:type", "nkg:Actor"])
+    assert result.exit_code == 1 and "older than the sources" in result.output

@@ -319,14 +319,20 @@ class Explanation:
         return format_derivation(self.derivation, self.graph)
 
 
-def parse_term(text: str, position: str):
-    """A term given on the command line: CURIE, <IRI>, bare IRI, or an N3 literal."""
+def parse_term(text: str, position: str, prefixes: dict[str, str] | None = None):
+    """A term given on the command line: CURIE, <IRI>, bare IRI, or an N3 literal.
+
+    `prefixes` adds to the project's prefixes (e.g. a report's own `art:`).
+    """
     from rdflib.util import from_n3
 
     from newskg.errors import UsageError
     from newskg.namespaces import PREFIXES, bind_prefixes, expand_curie
 
     text = text.strip()
+    local_prefix = text.partition(":")[0]
+    if prefixes and local_prefix in prefixes and local_prefix not in PREFIXES and "://" not in text:
+        return URIRef(prefixes[local_prefix] + text.partition(":")[2])
     if position != "object" or not (text.startswith('"') or text[:1].isdigit() or text in ("true", "false")):
         try:
             return expand_curie(text)
@@ -352,7 +358,7 @@ def explain_from_build(root: Path, build_dir: Path, subject: str, predicate: str
     from newskg.reasoning import OwlrlReasoner
     from newskg.sources import discover_inputs, discover_reports, parse_turtle
 
-    triple = (parse_term(subject, "subject"), parse_term(predicate, "predicate"), parse_term(obj, "object"))
+    root = root.resolve()
     manifest = read_manifest(build_dir)
     if manifest is None:
         raise BuildMissingError(f"no build in {build_dir}: run `newskg build` first")
@@ -360,6 +366,10 @@ def explain_from_build(root: Path, build_dir: Path, subject: str, predicate: str
     if manifest.get("fingerprint") != fingerprint(root, discover_inputs(root), discover_reports(root)):
         raise BuildMissingError("the build is older than the sources: run `newskg build` first")
     sources = {item.relpath: parse_turtle(item.path, item.relpath) for item in inputs}
+    # The prefixes the source files declare (e.g. a report's art:) work on the command line too.
+    declared = {p: str(ns) for g in sources.values() for p, ns in g.namespaces() if p}
+    triple = tuple(parse_term(text, position, declared) for text, position in
+                   ((subject, "subject"), (predicate, "predicate"), (obj, "object")))
     asserted = Graph()
     for graph in sources.values():
         asserted += graph
