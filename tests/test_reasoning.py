@@ -82,6 +82,8 @@ def test_drops_filler_types_and_top_classes(result):
     ((x, RDF.type, OWL.Thing), "filler-type"),
     ((p, RDF.type, RDF.Property), "filler-type"),
     ((A, RDFS.subClassOf, OWL.Thing), "top-class"),
+    ((q, RDFS.domain, OWL.Thing), "top-class"),
+    ((q, RDFS.range, RDFS.Resource), "top-class"),
     ((x, RDF.type, B), None),
     ((x, OWL.sameAs, y), None),
 ])

@@ -1,78 +1,91 @@
 """Every namespace, prefix and named-graph IRI of the project, defined once.
 
 Other modules import from here; nothing else spells out an IRI base.
+The rdflib objects (NKG, NKR, RDF, ..., INFERRED_GRAPH) are built on first use (PEP 562),
+so importing this module does not import rdflib: `newskg query run` starts in a few
+tens of milliseconds.
 """
 
 from __future__ import annotations
 
-from rdflib import Graph, Namespace, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD, DCTERMS, SH
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rdflib import Graph, Namespace, URIRef
 
 BASE = "https://w3id.org/newskg/"
-
-#: The project's ontology (TBox) terms: classes, properties, concept schemes.
-NKG = Namespace(BASE + "ontology#")
-#: Shared individuals that outlive one report (states, agencies, ministries).
-NKR = Namespace(BASE + "resource/")
-#: Named graphs.
 GRAPH_BASE = BASE + "graph/"
-
-ORG = Namespace("http://www.w3.org/ns/org#")
-PROV = Namespace("http://www.w3.org/ns/prov#")
-OA = Namespace("http://www.w3.org/ns/oa#")
-TIME = Namespace("http://www.w3.org/2006/time#")
-SEM = Namespace("http://semanticweb.cs.vu.nl/2009/11/sem/")
-GAF = Namespace("http://groundedannotationframework.org/gaf#")
-GRASP = Namespace("http://groundedannotationframework.org/grasp#")
-GRASP_FACT = Namespace("http://groundedannotationframework.org/grasp/factuality#")
-SCHEMA = Namespace("http://schema.org/")
-DCT = DCTERMS
-WD = Namespace("http://www.wikidata.org/entity/")
-
-ONTOLOGY_GRAPH = URIRef(GRAPH_BASE + "ontology")
-BACKGROUND_GRAPH = URIRef(GRAPH_BASE + "background")
-INFERRED_GRAPH = URIRef(GRAPH_BASE + "inferred")
 ARTICLE_GRAPH_BASE = GRAPH_BASE + "article/"
-
-
-def article_graph(slug: str) -> URIRef:
-    """The named graph IRI of one report, from its folder name under graph/."""
-    return URIRef(ARTICLE_GRAPH_BASE + slug)
-
-
-def article_resource_namespace(slug: str) -> Namespace:
-    """The namespace for one report's own nodes (facts, claims, anchors)."""
-    return Namespace(f"{BASE}resource/{slug}/")
-
 
 #: Prefixes used in Turtle output, SPARQL text and CURIE expansion.
 PREFIXES: dict[str, str] = {
-    "nkg": str(NKG),
-    "nkr": str(NKR),
-    "rdf": str(RDF),
-    "rdfs": str(RDFS),
-    "owl": str(OWL),
-    "xsd": str(XSD),
-    "skos": str(SKOS),
-    "sh": str(SH),
-    "dct": str(DCT),
-    "org": str(ORG),
-    "prov": str(PROV),
-    "oa": str(OA),
-    "time": str(TIME),
-    "sem": str(SEM),
-    "gaf": str(GAF),
-    "grasp": str(GRASP),
-    "graspf": str(GRASP_FACT),
-    "schema": str(SCHEMA),
-    "wd": str(WD),
+    "nkg": BASE + "ontology#",
+    "nkr": BASE + "resource/",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "sh": "http://www.w3.org/ns/shacl#",
+    "dct": "http://purl.org/dc/terms/",
+    "org": "http://www.w3.org/ns/org#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "oa": "http://www.w3.org/ns/oa#",
+    "time": "http://www.w3.org/2006/time#",
+    "sem": "http://semanticweb.cs.vu.nl/2009/11/sem/",
+    "gaf": "http://groundedannotationframework.org/gaf#",
+    "grasp": "http://groundedannotationframework.org/grasp#",
+    "graspf": "http://groundedannotationframework.org/grasp/factuality#",
+    "schema": "http://schema.org/",
+    "wd": "http://www.wikidata.org/entity/",
 }
 
 #: Namespaces whose terms are the modelling language itself, not domain terms.
-VOCABULARY_NAMESPACES: tuple[str, ...] = (str(RDF), str(RDFS), str(OWL), str(XSD))
+VOCABULARY_NAMESPACES: tuple[str, ...] = tuple(PREFIXES[p] for p in ("rdf", "rdfs", "owl", "xsd"))
+
+_PROJECT_NAMESPACES = {"NKG": "nkg", "NKR": "nkr", "ORG": "org", "PROV": "prov", "OA": "oa", "TIME": "time",
+                       "SEM": "sem", "GAF": "gaf", "GRASP": "grasp", "GRASP_FACT": "graspf", "SCHEMA": "schema",
+                       "WD": "wd"}
+_RDFLIB_NAMESPACES = {"RDF": "RDF", "RDFS": "RDFS", "OWL": "OWL", "XSD": "XSD", "SKOS": "SKOS", "SH": "SH",
+                      "DCT": "DCTERMS"}
+_GRAPHS = {"ONTOLOGY_GRAPH": "ontology", "BACKGROUND_GRAPH": "background", "INFERRED_GRAPH": "inferred"}
 
 
-def bind_prefixes(graph: Graph) -> Graph:
+def __getattr__(name: str):
+    # Built on first use and cached in the module, so only callers that need rdflib pay for it.
+    if name in _PROJECT_NAMESPACES:
+        from rdflib import Namespace
+
+        value = Namespace(PREFIXES[_PROJECT_NAMESPACES[name]])
+    elif name in _RDFLIB_NAMESPACES:
+        import rdflib.namespace
+
+        value = getattr(rdflib.namespace, _RDFLIB_NAMESPACES[name])
+    elif name in _GRAPHS:
+        from rdflib import URIRef
+
+        value = URIRef(GRAPH_BASE + _GRAPHS[name])
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def article_graph(slug: str) -> "URIRef":
+    """The named graph IRI of one report, from its folder name under graph/."""
+    from rdflib import URIRef
+
+    return URIRef(ARTICLE_GRAPH_BASE + slug)
+
+
+def article_resource_namespace(slug: str) -> "Namespace":
+    """The namespace for one report's own nodes (facts, claims, anchors)."""
+    from rdflib import Namespace
+
+    return Namespace(f"{BASE}resource/{slug}/")
+
+
+def bind_prefixes(graph: "Graph") -> "Graph":
     """Bind the project's prefixes on an rdflib graph (for readable output)."""
     for prefix, iri in PREFIXES.items():
         graph.bind(prefix, iri, override=True, replace=True)
@@ -84,23 +97,30 @@ def sparql_prologue() -> str:
     return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
 
 
-def expand_curie(text: str) -> URIRef:
-    """Turn ``nkg:Claim``, ``<http://...>`` or ``http://...`` into an IRI.
+def expand_iri(text: str) -> str:
+    """Turn ``nkg:Claim``, ``<http://...>`` or ``http://...`` into an IRI string (no rdflib).
 
     Raises ValueError for an unknown prefix or something that is no IRI.
     """
     text = text.strip()
     if text.startswith("<") and text.endswith(">"):
-        return URIRef(text[1:-1])
+        return text[1:-1]
     if "://" in text or text.startswith("urn:"):
-        return URIRef(text)
+        return text
     prefix, sep, local = text.partition(":")
     if not sep:
         raise ValueError(f"not a CURIE or IRI: {text!r}")
     if prefix not in PREFIXES:
         known = ", ".join(sorted(PREFIXES))
         raise ValueError(f"unknown prefix {prefix!r} in {text!r}; known prefixes: {known}")
-    return URIRef(PREFIXES[prefix] + local)
+    return PREFIXES[prefix] + local
+
+
+def expand_curie(text: str) -> "URIRef":
+    """`expand_iri` as an rdflib URIRef."""
+    from rdflib import URIRef
+
+    return URIRef(expand_iri(text))
 
 
 def shorten(iri: str) -> str:

@@ -98,7 +98,7 @@ def _typed(lexical: str, datatype: str) -> str:
 
 
 def _iri_term(spec: ParameterSpec, value: str) -> str:
-    from newskg.namespaces import expand_curie  # rdflib-backed: imported only when an IRI is bound
+    from newskg.namespaces import expand_iri
 
     text = value.strip()
     inner = text[1:-1] if text.startswith("<") and text.endswith(">") else text
@@ -108,7 +108,7 @@ def _iri_term(spec: ParameterSpec, value: str) -> str:
             "(spaces and <>\"{}|^`\\ are not allowed); give a CURIE like nkr:ISI or a full IRI"
         )
     try:
-        iri = str(expand_curie(text))
+        iri = expand_iri(text)
     except ValueError as err:
         raise ParameterError(f"parameter {spec.name!r}: {err}") from None
     if _IRI_FORBIDDEN.search(iri) or not _IRI_SCHEME.match(iri):

@@ -98,8 +98,8 @@ def noise_kind(triple: tuple, asserted: Graph) -> str | None:
     a blank node anywhere (its identity does not survive being written to a separate
     graph file, and it is only ever an anonymous class expression); a subject in the
     RDF/RDFS/OWL/XSD vocabulary; a reflexive sameAs/subClassOf/subPropertyOf/equivalence;
-    a filler type (rdfs:Resource, owl:Thing, rdfs:Class, rdf:Property); a subclass of
-    owl:Thing or rdfs:Resource.
+    a filler type (rdfs:Resource, owl:Thing, rdfs:Class, rdf:Property); a subclass, domain
+    or range of owl:Thing or rdfs:Resource (true of every class and property).
     """
     s, p, o = triple
     if triple in asserted:
@@ -114,7 +114,7 @@ def noise_kind(triple: tuple, asserted: Graph) -> str | None:
         return "reflexive"
     if p == RDF.type and o in FILLER_TYPES:
         return "filler-type"
-    if p in (RDFS.subClassOf, RDFS.subPropertyOf) and o in TOP_CLASSES:
+    if p in (RDFS.subClassOf, RDFS.domain, RDFS.range) and o in TOP_CLASSES:
         return "top-class"
     return None
 
