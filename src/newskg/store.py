@@ -34,7 +34,6 @@ from newskg.transport import ByteCounter, HttpRequest, HttpResponse
 
 #: Oxigraph refuses SPARQL bodies above 1 MiB; Virtuoso struggles well before that.
 DEFAULT_BATCH_BYTES = 256 * 1024
-ROLES = ("ontology", "article", "background", "inferred")
 PRESETS = ("oxigraph", "fuseki", "graphdb", "virtuoso")
 # Characters SPARQL forbids inside <...>; a graph IRI with one would break the update text.
 _BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
