@@ -26,8 +26,6 @@ from pathlib import Path
 from typing import Iterator, Protocol
 from urllib.parse import quote, urlencode, urlsplit
 
-import pyoxigraph
-
 from newskg.errors import BuildMissingError, LoadError, NewskgError, UsageError
 from newskg.namespaces import GRAPH_BASE
 from newskg.transport import ByteCounter, HttpRequest, HttpResponse
@@ -377,6 +375,8 @@ def _batches_of_ntriples(path: Path, budget: int, target: str) -> Iterator[tuple
     blank node (directly or through others) is kept in the same chunk; such a
     group larger than the budget is sent whole in an oversized chunk.
     """
+    import pyoxigraph  # only the update fallback parses; keep it out of CLI start-up
+
     plain: list[str] = []
     size = 0
     linked: list[tuple[str, list[str]]] = []

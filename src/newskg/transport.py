@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import http.client
 import netrc
 import os
 import secrets
 import socket
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Mapping
@@ -173,6 +171,8 @@ class HttpTransport:
 
         Raises EndpointError when the store cannot be reached after all retries.
         """
+        import http.client  # imported on first use: it pulls in the email package, slow at CLI start-up
+
         last_error: Exception | None = None
         for attempt in range(self.retries + 1):
             if attempt:
@@ -249,6 +249,8 @@ class HttpTransport:
     def _send_once(
         self, request: HttpRequest, authorization: str | None, on_bytes: ByteCounter | None
     ) -> HttpResponse:
+        import http.client
+
         parts = urlsplit(request.url)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         connection_class = (
@@ -311,6 +313,8 @@ class DryRunTransport:
 
 def _digest_challenge(header: str) -> dict[str, str] | None:
     """The parameters of a Digest challenge in a WWW-Authenticate header, if any."""
+    import urllib.request  # for its header parsers; slow to import, needed only on a challenge
+
     start = header.lower().find("digest ")
     if start < 0:
         return None
