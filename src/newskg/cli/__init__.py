@@ -15,8 +15,34 @@ from newskg.errors import NewskgError
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
 
+#: Command name -> "module:function". Modules are imported only when their command runs
+#: (or help lists them), so `newskg query run` does not pay for the HTTP stack of `load`.
+COMMANDS = {
+    "build": "newskg.cli.build:build",
+    "check": "newskg.cli.build:check",
+    "stats": "newskg.cli.build:stats",
+    "explain": "newskg.cli.build:explain",
+    "anchor": "newskg.cli.anchor:anchor",
+    "query": "newskg.cli.query:query",
+    "load": "newskg.cli.load:load",
+    "docs": "newskg.cli.docs:docs",
+}
+
+
 class NewskgGroup(click.Group):
-    """A click group that turns library errors into one-line messages and exit codes."""
+    """A click group that loads its commands lazily and turns library errors into
+    one-line messages and exit codes."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(COMMANDS))
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in COMMANDS:
+            import importlib
+
+            module, _, attr = COMMANDS[name].partition(":")
+            return getattr(importlib.import_module(module), attr)
+        return super().get_command(ctx, name)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -56,16 +82,3 @@ def main(ctx: click.Context, debug: bool, project: str) -> None:
     ctx.ensure_object(dict)
     ctx.obj["project"] = project
     ctx.obj["debug"] = debug
-
-
-def _register() -> None:
-    # Command modules are imported here, not at the top, so each stays a
-    # self-contained file that only depends on this group.
-    from newskg.cli import build as _build  # noqa: F401
-    from newskg.cli import anchor as _anchor  # noqa: F401
-    from newskg.cli import query as _query  # noqa: F401
-    from newskg.cli import load as _load  # noqa: F401
-    from newskg.cli import docs as _docs  # noqa: F401
-
-
-_register()

@@ -6,11 +6,10 @@ from pathlib import Path
 
 import click
 
-from newskg.cli import main
 from newskg.errors import InputMissingError
 
 
-@main.command()
+@click.command()
 @click.argument("slug")
 @click.argument("quote")
 @click.option("--occurrence", type=click.IntRange(min=1), default=None,

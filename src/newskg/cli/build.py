@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from newskg.cli import EXIT_FAILURE, main
+from newskg.cli import EXIT_FAILURE
 
 
 def _root(ctx: click.Context) -> Path:
@@ -21,7 +21,7 @@ def _progress(quiet: bool):
     return lambda message: click.echo(f"  {message} ...", err=True)
 
 
-@main.command()
+@click.command()
 @click.option("--force", is_flag=True, help="Rebuild even if no input changed.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.pass_context
@@ -58,7 +58,7 @@ def build(ctx: click.Context, force: bool, quiet: bool) -> None:
                f"({manifest['noise_removed']} noise triples left out of the inferred graph)")
 
 
-@main.command()
+@click.command()
 @click.option("-q", "--quiet", is_flag=True, help="Print only the problems.")
 @click.pass_context
 def check(ctx: click.Context, quiet: bool) -> None:
@@ -86,7 +86,7 @@ def check(ctx: click.Context, quiet: bool) -> None:
         sys.exit(EXIT_FAILURE)
 
 
-@main.command()
+@click.command()
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True, help="Output format.")
 @click.pass_context
@@ -115,7 +115,7 @@ def stats(ctx: click.Context, fmt: str) -> None:
             click.echo(f"  {count:>8}  {value}")
 
 
-@main.command()
+@click.command()
 @click.argument("subject")
 @click.argument("predicate")
 @click.argument("object", metavar="OBJECT")

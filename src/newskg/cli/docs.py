@@ -7,25 +7,32 @@ from pathlib import Path
 
 import click
 
-from newskg.cli import EXIT_FAILURE, main
+from newskg.cli import EXIT_FAILURE
 
 
-def cli_reference(group: click.Group = main) -> str:
+def cli_reference(group: click.Group | None = None) -> str:
     """Markdown of every command's --help, in the order a reader meets them."""
+    from newskg.cli import main
+
+    group = group or main
     parts: list[str] = []
 
-    def walk(command: click.Command, path: list[str]) -> None:
-        info = click.Context(command, info_name=" ".join(path), terminal_width=100)
-        parts.append(f"### `{' '.join(path)}`\n\n```\n{command.get_help(info).rstrip()}\n```\n")
+    def walk(command: click.Command, name: str, parent: click.Context | None) -> None:
+        # Contexts are chained as in a real invocation, so settings the group passes down
+        # (help option names, width) show the same whatever ran before.
+        settings = {} if parent else {"terminal_width": 100, **group.context_settings}
+        info = click.Context(command, info_name=name, parent=parent, **settings)
+        path = info.command_path
+        parts.append(f"### `{path}`\n\n```\n{command.get_help(info).rstrip()}\n```\n")
         if isinstance(command, click.Group):
-            for name in command.list_commands(info):
-                walk(command.get_command(info, name), path + [name])
+            for sub in command.list_commands(info):
+                walk(command.get_command(info, sub), sub, info)
 
-    walk(group, ["newskg"])
+    walk(group, "newskg", None)
     return "\n".join(parts)
 
 
-@main.command()
+@click.command()
 @click.option("--check", is_flag=True, help="Exit 1 if README.md is out of date; change nothing.")
 @click.pass_context
 def docs(ctx: click.Context, check: bool) -> None:

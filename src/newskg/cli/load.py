@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from newskg.cli import main
 from newskg.store import (
     DEFAULT_BATCH_BYTES,
     PRESETS,
@@ -25,7 +24,7 @@ from newskg.transport import (
 )
 
 
-@main.command()
+@click.command()
 @click.option("--endpoint", required=True, metavar="URL",
               help="SPARQL query endpoint (also the update endpoint when no preset or --update-endpoint).")
 @click.option("--update-endpoint", metavar="URL", help="SPARQL Update endpoint (overrides the preset's).")

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from newskg.cli import main
 
 FORMATS = ("table", "csv", "tsv", "json", "markdown", "turtle", "ntriples", "jsonld")
 
@@ -15,7 +14,7 @@ def _project(ctx: click.Context) -> Path:
     return Path(ctx.find_root().obj["project"])
 
 
-@main.group()
+@click.group()
 def query() -> None:
     """Saved SPARQL queries: list them, show one, run one or all.
 
