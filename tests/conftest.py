@@ -25,6 +25,18 @@ def project_root() -> Path:
     return PROJECT_ROOT
 
 
+@pytest.fixture(scope="module")
+def ontology():
+    """The real ontology modules (ontology/*.ttl without the SHACL shapes) in one rdflib graph."""
+    from rdflib import Graph
+
+    graph = Graph()
+    for path in sorted((PROJECT_ROOT / "ontology").glob("*.ttl")):
+        if path.name != "shapes.ttl":
+            graph.parse(path, format="turtle")
+    return graph
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))

@@ -17,17 +17,7 @@ from newskg.errors import InconsistencyError
 from newskg.namespaces import NKG, NKR, ORG, PROV, sparql_prologue
 from newskg.reasoning import infer
 
-ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
 PREFIXES = sparql_prologue().replace("PREFIX ", "@prefix ").replace(">\n", "> .\n")
-
-
-@pytest.fixture(scope="module")
-def ontology() -> Graph:
-    graph = Graph()
-    for path in sorted(ONTOLOGY_DIR.glob("*.ttl")):
-        if path.name != "shapes.ttl":
-            graph.parse(path, format="turtle")
-    return graph
 
 
 def with_abox(ontology: Graph, turtle: str) -> Graph:

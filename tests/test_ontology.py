@@ -18,17 +18,9 @@ from newskg.namespaces import NKG
 ROOT = Path(__file__).resolve().parent.parent
 ONTOLOGY_DIR = ROOT / "ontology"
 MODULES = ("newskg.ttl", "core.ttl", "engagement.ttl", "claims.ttl", "alignments.ttl")
-CAMEO_TSV = Path("/work/shared/reference/cameo-codes.tsv")
+# The project's copy of the checked CAMEO reference (shared/reference/cameo-codes.tsv).
+CAMEO_TSV = ROOT / "tests" / "data" / "cameo-codes.tsv"
 ONTOLOGY_IRI = URIRef("https://w3id.org/newskg/ontology")
-
-
-@pytest.fixture(scope="module")
-def ontology() -> Graph:
-    graph = Graph()
-    for path in sorted(ONTOLOGY_DIR.glob("*.ttl")):
-        if path.name != "shapes.ttl":
-            graph.parse(path, format="turtle")
-    return graph
 
 
 def own_terms(graph: Graph, kinds) -> set[URIRef]:
