@@ -20,32 +20,26 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from dataclasses import replace
 from pathlib import Path
 
 from newskg.store import load_graphs, read_manifest, resolve_endpoints
 from newskg.transport import HttpTransport
 
+# The tests' Oxigraph helper starts and stops the server the same way for both.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from oxigraph_server import oxigraph_binary, start_oxigraph, stop_oxigraph  # noqa: E402
+
 GRAPH_BASE = "https://w3id.org/newskg/graph/"
 RES = "https://w3id.org/newskg/resource/bench/"
 ONT = "https://w3id.org/newskg/ontology#"
 ROLES = [("ontology", "ontology"), ("article-bench", "article"), ("background", "background"),
          ("inferred", "inferred")]
-
-
-def oxigraph_binary() -> str:
-    candidate = Path(sys.executable).parent / "oxigraph"
-    return str(candidate) if candidate.exists() else (shutil.which("oxigraph") or "oxigraph")
 
 
 def write_synthetic_build(folder: Path, triples: int) -> tuple[Path, int]:
@@ -76,39 +70,6 @@ def write_synthetic_build(folder: Path, triples: int) -> tuple[Path, int]:
     return folder, total
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server(location: Path) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    proc = subprocess.Popen([oxigraph_binary(), "serve", "--location", str(location),
-                             "--bind", f"127.0.0.1:{port}"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(base + "/query?query=ASK%7B%7D", timeout=1):
-                return proc, base
-        except OSError:
-            time.sleep(0.05)
-    stop_server(proc)
-    raise RuntimeError("oxigraph serve did not start")
-
-
-def stop_server(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        os.kill(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait()
-
-
 def time_bulk_loader(data: Path, work: Path) -> float:
     location = work / f"bulk-{time.monotonic_ns()}"
     started = time.perf_counter()
@@ -118,9 +79,9 @@ def time_bulk_loader(data: Path, work: Path) -> float:
 
 
 def time_newskg_load(build: Path, work: Path, mode: str) -> float:
-    proc, base = start_server(work / f"serve-{mode}-{time.monotonic_ns()}")
+    proc, server = start_oxigraph(work / f"serve-{mode}-{time.monotonic_ns()}")
     try:
-        endpoints = resolve_endpoints(base, preset="oxigraph")
+        endpoints = resolve_endpoints(server.base, preset="oxigraph")
         if mode == "update":
             endpoints = replace(endpoints, graph_store=None)
         graphs = read_manifest(build)
@@ -128,7 +89,7 @@ def time_newskg_load(build: Path, work: Path, mode: str) -> float:
         load_graphs(graphs, endpoints, HttpTransport(timeout=300), direct=mode == "gsp-direct")
         return time.perf_counter() - started
     finally:
-        stop_server(proc)
+        stop_oxigraph(proc)
 
 
 def main() -> None:

@@ -14,7 +14,7 @@ import owlrl
 import pytest
 from rdflib import Graph, Literal, URIRef
 
-from newskg.namespaces import NKG, NKR, OA, article_resource_namespace, sparql_prologue
+from newskg.namespaces import NKG, NKR, article_resource_namespace, sparql_prologue
 
 SLUG = "pakistan-bangladesh-links-2025"
 ART = article_resource_namespace(SLUG)

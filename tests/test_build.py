@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF, RDFS
+from rdflib import Graph
+from rdflib.namespace import RDF
 
 import newskg.build as build_module
 from newskg.build import build_project, read_manifest

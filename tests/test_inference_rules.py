@@ -7,7 +7,6 @@ they fail when an axiom is dropped or mistyped in ontology/*.ttl.
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 from rdflib import Graph

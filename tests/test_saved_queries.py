@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PROJECT_ROOT, start_oxigraph, stop_oxigraph
+from conftest import PROJECT_ROOT
+from oxigraph_server import start_oxigraph, stop_oxigraph
 from newskg.engines import AskResult, GraphResult, SelectResult, Term, open_engine
 from newskg.errors import ParameterError
 from newskg.namespaces import NKG, NKR, RDF

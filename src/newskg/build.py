@@ -22,7 +22,10 @@ from typing import Callable
 
 from rdflib import Dataset, Graph, URIRef
 
-from newskg.errors import Problem, ValidationError
+from newskg.anchors import find_anchor_problems
+from newskg.checks import run_quality_checks, validate_shapes
+from newskg.errors import InconsistencyError, Problem, ValidationError
+from newskg.profile import find_profile_violations
 from newskg.namespaces import (
     BACKGROUND_GRAPH,
     INFERRED_GRAPH,
@@ -31,7 +34,14 @@ from newskg.namespaces import (
     bind_prefixes,
 )
 from newskg.reasoning import Inference, Reasoner, infer
-from newskg.sources import InputFile, Report, discover_inputs, discover_reports, load_dataset
+from newskg.sources import (
+    InputFile,
+    Report,
+    discover_inputs,
+    discover_reports,
+    load_dataset,
+    parse_turtle,
+)
 
 BUILD_DIRNAME = "build"
 MANIFEST = "manifest.json"
@@ -106,11 +116,6 @@ def check_sources(root: Path, dataset: Dataset, inputs: list[InputFile],
                   reports: list[Report]) -> list[Problem]:
     """The checks that need no reasoning: OWL 2 RL profile of each ontology module,
     the quality-check queries (queries/checks/), and the text anchors of each report."""
-    from newskg.anchors import find_anchor_problems
-    from newskg.checks import run_quality_checks
-    from newskg.profile import find_profile_violations
-    from newskg.sources import parse_turtle
-
     problems: list[Problem] = []
     for item in inputs:
         if item.role == "ontology":
@@ -135,8 +140,6 @@ def check_shapes(asserted: Graph, inferred: Graph, shapes: Graph) -> list[Proble
     """SHACL over asserted + inferred, so a shape targeting a superclass sees every member."""
     if not len(shapes):
         return []
-    from newskg.checks import validate_shapes
-
     return validate_shapes(asserted + inferred, shapes)
 
 
@@ -146,8 +149,6 @@ def check_project(root: Path, reasoner: Reasoner | None = None,
 
     An inconsistency found by the closure is reported as problems too.
     """
-    from newskg.errors import InconsistencyError
-
     say = progress or (lambda message: None)
     root = root.resolve()
     inputs = discover_inputs(root)

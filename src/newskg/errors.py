@@ -6,7 +6,7 @@ failed check), 2 for a usage error (unknown query, bad parameter).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 class NewskgError(Exception):

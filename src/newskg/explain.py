@@ -17,7 +17,11 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 
-from newskg.namespaces import shorten
+from newskg.build import fingerprint, read_manifest
+from newskg.errors import BuildMissingError, UsageError
+from newskg.namespaces import PREFIXES, bind_prefixes, expand_curie, shorten
+from newskg.reasoning import OwlrlReasoner
+from newskg.sources import discover_inputs, discover_reports, parse_turtle
 
 Triple = tuple
 RuleBody = Callable[[Triple, Graph], Iterator[list[Triple]]]
@@ -35,10 +39,6 @@ class Derivation:
     @property
     def asserted(self) -> bool:
         return self.rule is None
-
-
-def _types(g: Graph, x) -> Iterator:
-    return g.objects(x, RDF.type)
 
 
 def _list(g: Graph, node) -> list:
@@ -326,9 +326,6 @@ def parse_term(text: str, position: str, prefixes: dict[str, str] | None = None)
     """
     from rdflib.util import from_n3
 
-    from newskg.errors import UsageError
-    from newskg.namespaces import PREFIXES, bind_prefixes, expand_curie
-
     text = text.strip()
     local_prefix = text.partition(":")[0]
     if prefixes and local_prefix in prefixes and local_prefix not in PREFIXES and "://" not in text:
@@ -353,19 +350,15 @@ def explain_from_build(root: Path, build_dir: Path, subject: str, predicate: str
     the answer matches what queries see), which also tells in which file a triple was
     asserted, blank nodes included.
     """
-    from newskg.build import fingerprint, read_manifest
-    from newskg.errors import BuildMissingError
-    from newskg.reasoning import OwlrlReasoner
-    from newskg.sources import discover_inputs, discover_reports, parse_turtle
-
     root = root.resolve()
     manifest = read_manifest(build_dir)
     if manifest is None:
         raise BuildMissingError(f"no build in {build_dir}: run `newskg build` first")
-    inputs = [i for i in discover_inputs(root) if i.role != "shapes"]
-    if manifest.get("fingerprint") != fingerprint(root, discover_inputs(root), discover_reports(root)):
+    inputs = discover_inputs(root)
+    if manifest.get("fingerprint") != fingerprint(root, inputs, discover_reports(root)):
         raise BuildMissingError("the build is older than the sources: run `newskg build` first")
-    sources = {item.relpath: parse_turtle(item.path, item.relpath) for item in inputs}
+    sources = {item.relpath: parse_turtle(item.path, item.relpath)
+               for item in inputs if item.role != "shapes"}
     # The prefixes the source files declare (e.g. a report's art:) work on the command line too.
     declared = {p: str(ns) for g in sources.values() for p, ns in g.namespaces() if p}
     triple = tuple(parse_term(text, position, declared) for text, position in
