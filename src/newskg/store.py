@@ -283,7 +283,7 @@ class _Loader:
         except BaseException as err:
             leftover = self.drop_quietly(staged)
             if leftover and isinstance(err, NewskgError) and err.args:
-                err.args = (f"{err.args[0]}\n  staging graphs left behind: {leftover}",)
+                err.args = (f"{err.args[0]}\n  could not drop our staging graphs; these may remain: {leftover}",)
             raise
 
     def swap_text(self, targets: list[tuple[BuildGraph, str]]) -> str:
