@@ -124,13 +124,18 @@ def expand_curie(text: str) -> "URIRef":
 
 
 def shorten(iri: str) -> str:
-    """The CURIE for an IRI under a known prefix, or the IRI in angle brackets."""
+    """The CURIE for an IRI under a known prefix, or the IRI in angle brackets.
+
+    For display. A report's own nodes come out as ``nkr:<slug>/<name>``: not a strict
+    SPARQL prefixed name (the slash), but short, and it reads back through
+    `expand_iri`, so it can be pasted into ``-p entity=...`` or ``newskg explain``.
+    """
     best = ""
     for prefix, base in PREFIXES.items():
         if iri.startswith(base) and len(base) > len(best):
             best, chosen = base, prefix
     if best:
         local = iri[len(best):]
-        if local and all(c.isalnum() or c in "-_." for c in local):
+        if local and all(c.isalnum() or c in "-_./" for c in local) and not local.endswith((".", "/")):
             return f"{chosen}:{local}"
     return f"<{iri}>"
