@@ -20,9 +20,10 @@ from pathlib import Path
 from typing import Protocol
 
 from newskg.errors import BuildMissingError, EndpointError, NewskgError, QuerySyntaxError
+from newskg.namespaces import PREFIXES
 
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-_RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+_XSD_STRING = PREFIXES["xsd"] + "string"
+_RDF_LANGSTRING = PREFIXES["rdf"] + "langString"
 
 
 @dataclass(frozen=True)

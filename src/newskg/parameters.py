@@ -20,11 +20,12 @@ from decimal import Decimal, InvalidOperation
 from typing import Iterable, Mapping
 
 from newskg.errors import ParameterError, QuerySyntaxError
+from newskg.namespaces import PREFIXES
 
 #: Declared types of a parameter (the header's second field).
 PARAMETER_TYPES = ("iri", "string", "integer", "decimal", "date", "boolean")
 
-_XSD = "http://www.w3.org/2001/XMLSchema#"
+_XSD = PREFIXES["xsd"]
 # Characters an IRIREF may not hold (SPARQL 1.1 grammar, rule IRIREF), plus backslash.
 _IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 _IRI_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from newskg.namespaces import GRAPH_BASE
+
 from newskg.store import (
     DEFAULT_BATCH_BYTES,
     PRESETS,
@@ -36,7 +38,7 @@ from newskg.transport import (
               help="Only these graphs: file stems (ontology, background, inferred, article-SLUG), roles or IRIs.")
 @click.option("--no-inferred", is_flag=True, help="Leave the inferred graph out.")
 @click.option("--graph-prefix", metavar="IRI",
-              help="Load graphs under this IRI instead of https://w3id.org/newskg/graph/.")
+              help=f"Load graphs under this IRI instead of {GRAPH_BASE}.")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
               metavar="S", help="Seconds allowed for each connect, send and wait for an answer.")
 @click.option("--retries", type=click.IntRange(min=0), default=3, show_default=True, metavar="N",
