@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from newskg.cli import main
 from newskg.engines import AskResult, EmbeddedEngine, EndpointEngine, RdflibEngine, SelectResult, Term, open_engine
-from newskg.errors import BuildMissingError, EndpointError, QueryNotFoundError, QuerySyntaxError
+from newskg.errors import BuildMissingError, EndpointError, QueryNotFoundError, QuerySyntaxError, UsageError
 from newskg.namespaces import INFERRED_GRAPH, NKG, NKR, article_graph
 from newskg.queries import (
     apply_limit,
@@ -137,6 +137,15 @@ def test_unknown_name_suggests_close_names(project: Path):
         find_saved_query(project / "queries", "claim-by-status")
     with pytest.raises(QueryNotFoundError, match="confirmed-subgraph"):
         find_saved_query(project / "queries", "subgraph")
+
+
+def test_query_file_by_name_or_path(project: Path, tmp_path: Path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    # A bare file name falls back to the saved queries; a missing path is a usage error.
+    assert find_saved_query(project / "queries", "inferred-types.rq").name == "inferred-types"
+    with pytest.raises(UsageError, match="elsewhere/x.rq: no such query file") as err:
+        find_saved_query(project / "queries", "elsewhere/x.rq")
+    assert err.value.exit_code == 2
 
 
 def test_syntax_error_names_file_line_and_column(tmp_path: Path):

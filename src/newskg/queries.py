@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
-from newskg.errors import QueryNotFoundError, QuerySyntaxError
+from newskg.errors import QueryNotFoundError, QuerySyntaxError, UsageError
 from newskg.parameters import (
     ParameterSpec,
     bind_parameters,
@@ -135,6 +135,9 @@ def find_saved_query(queries_dir: Path, name_or_path: str) -> SavedQuery:
     if name_or_path.endswith(".rq") or candidate.parent != Path("."):
         if candidate.is_file():
             return read_saved_query(candidate)
+        if (Path(queries_dir) / candidate.name).is_file() and candidate.parent == Path("."):
+            return read_saved_query(Path(queries_dir) / candidate.name)
+        raise UsageError(f"{name_or_path}: no such query file")
     queries_dir = Path(queries_dir)
     path = queries_dir / f"{name_or_path}.rq"
     if path.is_file():
