@@ -40,3 +40,14 @@ def test_check_detects_a_stale_section_without_writing(tmp_path: Path):
 def test_missing_markers_are_an_error():
     with pytest.raises(NewskgError, match="no section markers"):
         replace_section("no markers here", "a", "body")
+
+
+def test_readme_examples_name_real_queries(project_root: Path):
+    import re
+
+    from newskg.queries import list_saved_queries
+
+    text = (project_root / "README.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"newskg query run ([a-z][a-z0-9-]*[a-z0-9])(?![\w.-])", text))
+    available = {q.name for q in list_saved_queries(project_root / "queries")}
+    assert named and named <= available, f"README names queries that do not exist: {named - available}"

@@ -76,7 +76,7 @@ def main(ctx: click.Context, debug: bool, project: str) -> None:
     Typical session:
       newskg build                      # parse, check, reason, write build/
       newskg query list                 # the saved queries
-      newskg query run confirmed-claims --format markdown
+      newskg query run statements-of-status --format markdown
       newskg explain nkr:ISI rdf:type nkg:GovernmentBody
     """
     ctx.ensure_object(dict)

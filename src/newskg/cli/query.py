@@ -22,7 +22,7 @@ def query() -> None:
     Examples:
       newskg query list
       newskg query show evidence-for-entity
-      newskg query run confirmed-claims --format markdown
+      newskg query run statements-of-status --format markdown
       newskg query run evidence-for-entity -p entity=nkr:DGFI --format csv
       newskg query run-all
     """
@@ -96,11 +96,11 @@ def run_query(ctx: click.Context, name: str, params: tuple[str, ...], fmt: str |
 
     \b
     Examples:
-      newskg query run confirmed-claims
+      newskg query run statements-of-status
       newskg query run evidence-for-entity -p entity=nkr:NSI --format json
       newskg query run confirmed-subgraph --format ntriples
-      newskg query run claims-by-status --engine rdflib
-      newskg query run claims-by-status --endpoint http://localhost:7878/query
+      newskg query run claim-counts-by-status --engine rdflib
+      newskg query run claim-counts-by-status --endpoint http://localhost:7878/query
       newskg query run my-query.rq --show-query --limit 10
     """
     from newskg.engines import open_engine
