@@ -28,7 +28,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from newskg.store import load_graphs, read_manifest, resolve_endpoints
+from newskg.store import load_graphs, read_build_graphs, resolve_endpoints
 from newskg.transport import HttpTransport
 
 # The tests' Oxigraph helper starts and stops the server the same way for both.
@@ -84,7 +84,7 @@ def time_newskg_load(build: Path, work: Path, mode: str) -> float:
         endpoints = resolve_endpoints(server.base, preset="oxigraph")
         if mode == "update":
             endpoints = replace(endpoints, graph_store=None)
-        graphs = read_manifest(build)
+        graphs = read_build_graphs(build)
         started = time.perf_counter()
         load_graphs(graphs, endpoints, HttpTransport(timeout=300), direct=mode == "gsp-direct")
         return time.perf_counter() - started

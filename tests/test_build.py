@@ -11,7 +11,8 @@ from rdflib import Graph
 from rdflib.namespace import RDF
 
 import newskg.build as build_module
-from newskg.build import build_project, read_manifest
+from newskg.build import build_project
+from newskg.manifest import find_manifest
 from newskg.cli import main
 from newskg.errors import InconsistencyError, InputMissingError, RdfSyntaxError, ValidationError
 from newskg.namespaces import INFERRED_GRAPH, NKG, NKR, article_graph
@@ -166,9 +167,9 @@ def test_interrupted_swap_is_recovered_on_next_build(project: Path):
     build = project / "build"
     # Simulate a kill between the two renames of the swap.
     build.rename(project / ".build-previous")
-    assert read_manifest(build) is None
+    assert find_manifest(build) is None
     result = build_project(project)
-    assert result.skipped and read_manifest(build) is not None
+    assert result.skipped and find_manifest(build) is not None
 
 
 def test_explain_derived_triple_down_to_asserted(project: Path):

@@ -19,7 +19,7 @@ from rdflib.compare import isomorphic
 
 from newskg.cli import main
 from newskg.errors import BuildMissingError, UsageError
-from newskg.store import read_manifest, resolve_endpoints, select_graphs
+from newskg.store import read_build_graphs, resolve_endpoints, select_graphs
 from newskg.transport import Credentials, HttpRequest, HttpTransport, find_credentials
 
 # rdflib warns inside its own N-Quads parser; nothing in this file can act on it.
@@ -377,17 +377,17 @@ def test_unreachable_endpoint_is_a_clear_error(tmp_path):
 
 def test_missing_or_corrupt_manifest(tmp_path):
     with pytest.raises(BuildMissingError):
-        read_manifest(tmp_path / "nothing")
+        read_build_graphs(tmp_path / "nothing")
     build = write_build(tmp_path / "build")
     (build / "manifest.json").write_text('{"graphs": [{"iri": "x"', encoding="utf-8")
     with pytest.raises(BuildMissingError, match="corrupt"):
-        read_manifest(build)
+        read_build_graphs(build)
     result = run_load("--endpoint", "http://127.0.0.1:9/sparql", "--build", str(tmp_path / "nothing"))
     assert result.exit_code == 1 and "newskg build" in result.stderr
 
 
 def test_unknown_graph_name_is_a_usage_error(tmp_path):
-    graphs = read_manifest(write_build(tmp_path / "build"))
+    graphs = read_build_graphs(write_build(tmp_path / "build"))
     assert [g.name for g in select_graphs(graphs, ["article"])] == ["article-test"]
     with pytest.raises(UsageError, match="known: ontology"):
         select_graphs(graphs, ["ontolgy"])
@@ -564,4 +564,4 @@ def test_update_fallback_and_gsp_load_the_real_build_identically(real_build, oxi
                       "--batch-size", "16384", "--build", str(real_build))
     assert update.exit_code == 0, update.output
     assert_same_store(by_gsp, dump(oxigraph_server.base))
-    assert sorted(by_gsp) == sorted(g.iri for g in read_manifest(real_build) if g.triples)
+    assert sorted(by_gsp) == sorted(g.iri for g in read_build_graphs(real_build) if g.triples)

@@ -25,6 +25,7 @@ from rdflib import Dataset, Graph, URIRef
 from newskg.anchors import find_anchor_problems
 from newskg.checks import run_quality_checks, validate_shapes
 from newskg.errors import InconsistencyError, Problem, ValidationError
+from newskg.manifest import MANIFEST_FORMAT, find_manifest, write_manifest
 from newskg.profile import find_profile_violations
 from newskg.namespaces import (
     BACKGROUND_GRAPH,
@@ -44,8 +45,6 @@ from newskg.sources import (
 )
 
 BUILD_DIRNAME = "build"
-MANIFEST = "manifest.json"
-MANIFEST_FORMAT = 1
 TOOLS = ("newskg", "rdflib", "owlrl", "pyoxigraph", "pyshacl")
 
 Progress = Callable[[str], None]
@@ -102,14 +101,6 @@ def tool_versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             versions[name] = "not installed"
     return versions
-
-
-def read_manifest(build_dir: Path) -> dict | None:
-    """The manifest of an existing build, or None if there is none (or it is unreadable)."""
-    try:
-        return json.loads((build_dir / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
 
 
 def check_sources(root: Path, dataset: Dataset, inputs: list[InputFile],
@@ -199,7 +190,7 @@ def build_project(root: Path, force: bool = False, reasoner: Reasoner | None = N
     inputs = discover_inputs(root)
     reports = discover_reports(root)
     stamp = fingerprint(root, inputs, reports)
-    previous = read_manifest(build_dir)
+    previous = find_manifest(build_dir)
     if not force and previous and previous.get("fingerprint") == stamp:
         return BuildResult(build_dir, skipped=True, manifest=previous)
 
@@ -267,7 +258,7 @@ def _write_atomically(build_dir: Path, graphs: dict[str, Graph], manifest: dict)
         (staging / "dataset.nq").write_text("".join(quads), encoding="utf-8")
         trig.serialize(destination=str(staging / "dataset.trig"), format="trig")
         # The manifest goes last: a folder with a manifest is a complete build.
-        (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+        write_manifest(staging, manifest)
         _swap_in(staging, build_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

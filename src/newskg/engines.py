@@ -99,16 +99,13 @@ def dataset_path(build_dir: Path) -> Path:
 
 def manifest_graphs(build_dir: Path) -> list[str]:
     """The IRIs of the named graphs listed in ``build/manifest.json``."""
-    path = Path(build_dir) / "manifest.json"
-    if not path.is_file():
-        raise BuildMissingError(
-            f"{path} is missing: run `newskg build` first, or name the graphs with --default-graph"
-        )
+    from newskg.manifest import read_manifest
+
+    hint = "run `newskg build` first, or name the graphs with --default-graph"
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-        return [g["iri"] for g in manifest["graphs"]]
-    except (ValueError, KeyError, TypeError) as err:
-        raise BuildMissingError(f"{path} is not a valid build manifest ({err}): run `newskg build` again") from None
+        return [str(g["iri"]) for g in read_manifest(build_dir, hint)["graphs"]]
+    except (KeyError, TypeError) as err:
+        raise BuildMissingError(f"{build_dir}/manifest.json is corrupt (a graph has no {err}); {hint}") from None
 
 
 # --- embedded: pyoxigraph ---------------------------------------------------------------------

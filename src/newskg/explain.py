@@ -17,8 +17,9 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 
-from newskg.build import fingerprint, read_manifest
+from newskg.build import fingerprint
 from newskg.errors import BuildMissingError, UsageError
+from newskg.manifest import read_manifest
 from newskg.namespaces import PREFIXES, bind_prefixes, expand_curie, shorten
 from newskg.reasoning import OwlrlReasoner
 from newskg.sources import discover_inputs, discover_reports, parse_turtle
@@ -352,8 +353,6 @@ def explain_from_build(root: Path, build_dir: Path, subject: str, predicate: str
     """
     root = root.resolve()
     manifest = read_manifest(build_dir)
-    if manifest is None:
-        raise BuildMissingError(f"no build in {build_dir}: run `newskg build` first")
     inputs = discover_inputs(root)
     if manifest.get("fingerprint") != fingerprint(root, inputs, discover_reports(root)):
         raise BuildMissingError("the build is older than the sources: run `newskg build` first")

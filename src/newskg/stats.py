@@ -24,9 +24,10 @@ _CLAIMS_BY = """SELECT ?value (COUNT(DISTINCT ?claim) AS ?n) WHERE {
 def _store(build_dir: Path):
     import pyoxigraph
 
-    from newskg.build import read_manifest
+    from newskg.manifest import read_manifest
 
-    if read_manifest(build_dir) is None or not (build_dir / "dataset.nq").exists():
+    read_manifest(build_dir)
+    if not (build_dir / "dataset.nq").exists():
         raise BuildMissingError(f"no build in {build_dir}: run `newskg build` first")
     store = pyoxigraph.Store()
     store.bulk_load(path=str(build_dir / "dataset.nq"), format=pyoxigraph.RdfFormat.N_QUADS)
@@ -47,7 +48,7 @@ def _grouped(store, predicate: str) -> dict[str, int]:
 
 def build_stats(build_dir: Path) -> dict:
     """The figures of one build, as plain data (the CLI renders it as a table or JSON)."""
-    from newskg.build import read_manifest
+    from newskg.manifest import read_manifest
 
     store = _store(build_dir)
     manifest = read_manifest(build_dir)

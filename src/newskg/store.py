@@ -27,6 +27,7 @@ from typing import Iterator, Protocol
 from urllib.parse import quote, urlencode, urlsplit
 
 from newskg.errors import BuildMissingError, LoadError, NewskgError, UsageError
+from newskg.manifest import manifest_path, read_manifest
 from newskg.namespaces import GRAPH_BASE
 from newskg.transport import ByteCounter, HttpRequest, HttpResponse
 
@@ -116,22 +117,19 @@ class BuildGraph:
         return self.path.stem
 
 
-def read_manifest(build_dir: Path) -> list[BuildGraph]:
+def read_build_graphs(build_dir: Path) -> list[BuildGraph]:
     """The named graphs listed in ``build_dir/manifest.json``, each file checked to exist.
 
     Raises BuildMissingError when the manifest or a graph file is absent or malformed.
     """
-    manifest = Path(build_dir) / "manifest.json"
+    manifest = manifest_path(build_dir)
     hint = "run `newskg build` first"
+    entries = read_manifest(build_dir, hint)["graphs"]
     try:
-        data = json.loads(manifest.read_text(encoding="utf-8"))
-        entries = data["graphs"]
         graphs = [
             BuildGraph(str(e["iri"]), str(e["role"]), Path(build_dir) / e["file"], int(e["triples"]))
             for e in entries
         ]
-    except FileNotFoundError:
-        raise BuildMissingError(f"{manifest} is missing; {hint}") from None
     except (ValueError, KeyError, TypeError) as err:
         raise BuildMissingError(f"{manifest} is corrupt ({type(err).__name__}: {err}); {hint}") from None
     for graph in graphs:

@@ -14,7 +14,7 @@ from newskg.store import (
     PRESETS,
     LoadReport,
     load_graphs,
-    read_manifest,
+    read_build_graphs,
     resolve_endpoints,
     select_graphs,
 )
@@ -77,7 +77,7 @@ def load(ctx: click.Context, endpoint: str, update_endpoint: str | None, graph_s
             reject_url_credentials(url)
     build = build_dir or Path(ctx.obj["project"]) / "build"
     names = [n.strip() for n in graphs.split(",") if n.strip()] if graphs else None
-    chosen = select_graphs(read_manifest(build), names, include_inferred=not no_inferred)
+    chosen = select_graphs(read_build_graphs(build), names, include_inferred=not no_inferred)
     endpoints = resolve_endpoints(endpoint, update_endpoint, graph_store, preset)
     credentials = find_credentials(endpoints.graph_store or endpoints.update or endpoints.query)
 
