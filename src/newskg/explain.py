@@ -25,7 +25,7 @@ from newskg.reasoning import OwlrlReasoner
 from newskg.sources import discover_inputs, discover_reports, parse_turtle
 
 Triple = tuple
-RuleBody = Callable[[Triple, Graph], Iterator[list[Triple]]]
+RuleBody = Callable[[Triple, Graph], Iterator[tuple[str, list[Triple]]]]
 
 
 @dataclass
@@ -51,16 +51,18 @@ def _cax_sco(t, g):
     if p == RDF.type:
         for b in g.subjects(RDFS.subClassOf, c):
             if b != c and (x, RDF.type, b) in g:
-                yield [(b, RDFS.subClassOf, c), (x, RDF.type, b)]
+                yield "cax-sco", [(b, RDFS.subClassOf, c), (x, RDF.type, b)]
 
 
 def _cax_eqc(t, g):
     x, p, c = t
     if p == RDF.type:
-        for b in set(g.subjects(OWL.equivalentClass, c)) | set(g.objects(c, OWL.equivalentClass)):
+        for b in g.subjects(OWL.equivalentClass, c):  # cax-eqc1: b equivalentClass c
             if b != c and (x, RDF.type, b) in g:
-                axiom = (b, OWL.equivalentClass, c) if (b, OWL.equivalentClass, c) in g else (c, OWL.equivalentClass, b)
-                yield [axiom, (x, RDF.type, b)]
+                yield "cax-eqc1", [(b, OWL.equivalentClass, c), (x, RDF.type, b)]
+        for b in g.objects(c, OWL.equivalentClass):  # cax-eqc2: c equivalentClass b
+            if b != c and (x, RDF.type, b) in g:
+                yield "cax-eqc2", [(c, OWL.equivalentClass, b), (x, RDF.type, b)]
 
 
 def _prp_dom(t, g):
@@ -68,7 +70,7 @@ def _prp_dom(t, g):
     if p == RDF.type:
         for prop in g.subjects(RDFS.domain, c):
             for y in g.objects(x, prop):
-                yield [(prop, RDFS.domain, c), (x, prop, y)]
+                yield "prp-dom", [(prop, RDFS.domain, c), (x, prop, y)]
 
 
 def _prp_rng(t, g):
@@ -76,30 +78,30 @@ def _prp_rng(t, g):
     if p == RDF.type:
         for prop in g.subjects(RDFS.range, c):
             for x in g.subjects(prop, y):
-                yield [(prop, RDFS.range, c), (x, prop, y)]
+                yield "prp-rng", [(prop, RDFS.range, c), (x, prop, y)]
 
 
 def _prp_spo1(t, g):
     x, p, y = t
     for sub in g.subjects(RDFS.subPropertyOf, p):
         if sub != p and (x, sub, y) in g:
-            yield [(sub, RDFS.subPropertyOf, p), (x, sub, y)]
+            yield "prp-spo1", [(sub, RDFS.subPropertyOf, p), (x, sub, y)]
 
 
 def _prp_inv(t, g):
     y, p, x = t
     for other in g.subjects(OWL.inverseOf, p):  # prp-inv1: other inverseOf p, x other y
         if (x, other, y) in g:
-            yield [(other, OWL.inverseOf, p), (x, other, y)]
+            yield "prp-inv1", [(other, OWL.inverseOf, p), (x, other, y)]
     for other in g.objects(p, OWL.inverseOf):  # prp-inv2: p inverseOf other, x other y
         if (x, other, y) in g:
-            yield [(p, OWL.inverseOf, other), (x, other, y)]
+            yield "prp-inv2", [(p, OWL.inverseOf, other), (x, other, y)]
 
 
 def _prp_symp(t, g):
     x, p, y = t
     if (p, RDF.type, OWL.SymmetricProperty) in g and (y, p, x) in g and x != y:
-        yield [(p, RDF.type, OWL.SymmetricProperty), (y, p, x)]
+        yield "prp-symp", [(p, RDF.type, OWL.SymmetricProperty), (y, p, x)]
 
 
 def _prp_trp(t, g):
@@ -107,7 +109,7 @@ def _prp_trp(t, g):
     if (p, RDF.type, OWL.TransitiveProperty) in g:
         for y in g.objects(x, p):
             if y not in (x, z) and (y, p, z) in g:
-                yield [(p, RDF.type, OWL.TransitiveProperty), (x, p, y), (y, p, z)]
+                yield "prp-trp", [(p, RDF.type, OWL.TransitiveProperty), (x, p, y), (y, p, z)]
 
 
 def _prp_spo2(t, g):
@@ -115,7 +117,7 @@ def _prp_spo2(t, g):
     for chain in g.objects(p, OWL.propertyChainAxiom):
         props = _list(g, chain)
         for path in _chain_paths(g, x, props, z):
-            yield [(p, OWL.propertyChainAxiom, chain)] + path
+            yield "prp-spo2", [(p, OWL.propertyChainAxiom, chain)] + path
 
 
 def _chain_paths(g: Graph, start, props: list, end) -> Iterator[list[Triple]]:
@@ -137,7 +139,7 @@ def _cls_int1(t, g):
         for members in g.objects(c, OWL.intersectionOf):
             classes = _list(g, members)
             if classes and all((x, RDF.type, m) in g for m in classes):
-                yield [(c, OWL.intersectionOf, members)] + [(x, RDF.type, m) for m in classes]
+                yield "cls-int1", [(c, OWL.intersectionOf, members)] + [(x, RDF.type, m) for m in classes]
 
 
 def _cls_svf1(t, g):
@@ -148,10 +150,10 @@ def _cls_svf1(t, g):
         if prop is not None and filler is not None:
             for y in g.objects(x, prop):
                 if filler == OWL.Thing:
-                    yield [(r, OWL.someValuesFrom, filler), (r, OWL.onProperty, prop), (x, prop, y)]
+                    yield "cls-svf2", [(r, OWL.someValuesFrom, filler), (r, OWL.onProperty, prop), (x, prop, y)]
                 elif (y, RDF.type, filler) in g:
-                    yield [(r, OWL.someValuesFrom, filler), (r, OWL.onProperty, prop),
-                           (x, prop, y), (y, RDF.type, filler)]
+                    yield "cls-svf1", [(r, OWL.someValuesFrom, filler), (r, OWL.onProperty, prop),
+                                       (x, prop, y), (y, RDF.type, filler)]
 
 
 def _cls_hv(t, g):
@@ -159,10 +161,10 @@ def _cls_hv(t, g):
     if p == RDF.type:  # cls-hv2: x p v, R hasValue v on p => x type R
         prop, value = g.value(v, OWL.onProperty), g.value(v, OWL.hasValue)
         if prop is not None and value is not None and (x, prop, value) in g:
-            yield [(v, OWL.hasValue, value), (v, OWL.onProperty, prop), (x, prop, value)]
+            yield "cls-hv2", [(v, OWL.hasValue, value), (v, OWL.onProperty, prop), (x, prop, value)]
     for r in g.subjects(OWL.hasValue, v):  # cls-hv1: x type R, R hasValue v on p => x p v
         if (r, OWL.onProperty, p) in g and (x, RDF.type, r) in g:
-            yield [(r, OWL.hasValue, v), (r, OWL.onProperty, p), (x, RDF.type, r)]
+            yield "cls-hv1", [(r, OWL.hasValue, v), (r, OWL.onProperty, p), (x, RDF.type, r)]
 
 
 def _scm_sco(t, g):
@@ -170,7 +172,7 @@ def _scm_sco(t, g):
     if p in (RDFS.subClassOf, RDFS.subPropertyOf):
         for c2 in g.objects(c1, p):
             if c2 not in (c1, c3) and (c2, p, c3) in g:
-                yield [(c1, p, c2), (c2, p, c3)]
+                yield ("scm-sco" if p == RDFS.subClassOf else "scm-spo"), [(c1, p, c2), (c2, p, c3)]
 
 
 def _scm_int(t, g):
@@ -178,7 +180,7 @@ def _scm_int(t, g):
     if p == RDFS.subClassOf:
         for members in g.objects(c, OWL.intersectionOf):
             if member in _list(g, members):
-                yield [(c, OWL.intersectionOf, members)]
+                yield "scm-int", [(c, OWL.intersectionOf, members)]
 
 
 def _scm_eqc(t, g):
@@ -186,47 +188,31 @@ def _scm_eqc(t, g):
     if p == RDFS.subClassOf:
         for axiom in ((a, OWL.equivalentClass, b), (b, OWL.equivalentClass, a)):
             if axiom in g:
-                yield [axiom]
+                yield "scm-eqc1", [axiom]
     if p == RDFS.subPropertyOf:
         for axiom in ((a, OWL.equivalentProperty, b), (b, OWL.equivalentProperty, a)):
             if axiom in g:
-                yield [axiom]
+                yield "scm-eqp1", [axiom]
 
 
 def _scm_dom_rng(t, g):
     prop, p, c = t
     if p in (RDFS.domain, RDFS.range):
-        for c1 in g.objects(prop, p):  # scm-dom1 / scm-rng1
+        kind = "dom" if p == RDFS.domain else "rng"
+        for c1 in g.objects(prop, p):
             if c1 != c and (c1, RDFS.subClassOf, c) in g:
-                yield [(prop, p, c1), (c1, RDFS.subClassOf, c)]
-        for sup in g.objects(prop, RDFS.subPropertyOf):  # scm-dom2 / scm-rng2
+                yield f"scm-{kind}1", [(prop, p, c1), (c1, RDFS.subClassOf, c)]
+        for sup in g.objects(prop, RDFS.subPropertyOf):
             if sup != prop and (sup, p, c) in g:
-                yield [(prop, RDFS.subPropertyOf, sup), (sup, p, c)]
+                yield f"scm-{kind}2", [(prop, RDFS.subPropertyOf, sup), (sup, p, c)]
 
 
-#: OWL 2 RL rules in the order they are tried. Names follow the W3C rule table.
-RULES: tuple[tuple[str, RuleBody], ...] = (
-    ("prp-spo1", _prp_spo1),
-    ("prp-inv", _prp_inv),
-    ("prp-symp", _prp_symp),
-    ("prp-spo2", _prp_spo2),
-    ("prp-trp", _prp_trp),
-    ("cax-sco", _cax_sco),
-    ("cax-eqc", _cax_eqc),
-    ("prp-dom", _prp_dom),
-    ("prp-rng", _prp_rng),
-    ("cls-int1", _cls_int1),
-    ("cls-svf1", _cls_svf1),
-    ("cls-hv", _cls_hv),
-    ("scm-sco", _scm_sco),
-    ("scm-int", _scm_int),
-    ("scm-eqc", _scm_eqc),
-    ("scm-dom-rng", _scm_dom_rng),
+#: OWL 2 RL rule bodies in the order they are tried; each yields (rule id, premises), the
+#: rule ids being those of the W3C rule table (OWL 2 Profiles, section 4.3).
+RULES: tuple[RuleBody, ...] = (
+    _prp_spo1, _prp_inv, _prp_symp, _prp_spo2, _prp_trp, _cax_sco, _cax_eqc, _prp_dom,
+    _prp_rng, _cls_int1, _cls_svf1, _cls_hv, _scm_sco, _scm_int, _scm_eqc, _scm_dom_rng,
 )
-
-_RULE_LABELS = {"prp-inv": "prp-inv1/prp-inv2", "cls-hv": "cls-hv1/cls-hv2",
-                "scm-sco": "scm-sco/scm-spo", "scm-eqc": "scm-eqc1/scm-eqp1",
-                "scm-dom-rng": "scm-dom1/scm-dom2/scm-rng1/scm-rng2"}
 
 
 class Explainer:
@@ -251,8 +237,8 @@ class Explainer:
         if depth > 40:
             return None
         path = path | {triple}
-        for name, body in RULES:
-            for premises in body(triple, self.closure):
+        for body in RULES:
+            for rule, premises in body(triple, self.closure):
                 if any(p in path for p in premises):
                     continue
                 children = []
@@ -262,7 +248,7 @@ class Explainer:
                         break
                     children.append(child)
                 else:
-                    found = Derivation(triple, rule=_RULE_LABELS.get(name, name), premises=children)
+                    found = Derivation(triple, rule=rule, premises=children)
                     self._done[triple] = found
                     return found
         return None
