@@ -28,8 +28,10 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from newskg.store import load_graphs, read_build_graphs, resolve_endpoints
-from newskg.transport import HttpTransport
+from newskg.project import Build
+from newskg.store.endpoints import resolve_endpoints
+from newskg.store.loader import load_graphs
+from newskg.store.http import HttpTransport
 
 # The tests' Oxigraph helper starts and stops the server the same way for both.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
@@ -84,7 +86,7 @@ def time_newskg_load(build: Path, work: Path, mode: str) -> float:
         endpoints = resolve_endpoints(server.base, preset="oxigraph")
         if mode == "update":
             endpoints = replace(endpoints, graph_store=None)
-        graphs = read_build_graphs(build)
+        graphs = Build(build).graphs()
         started = time.perf_counter()
         load_graphs(graphs, endpoints, HttpTransport(timeout=300), direct=mode == "gsp-direct")
         return time.perf_counter() - started

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from rdflib import Graph, Literal, URIRef
 from rdflib import namespace as rdf_ns
 
-from newskg.anchors import find_anchor_problems, locate_quote
+from newskg.build.anchors import find_anchor_problems, locate_quote
 from newskg.cli import main
 from newskg.errors import UsageError
 from newskg.namespaces import NKG, OA, article_resource_namespace, sparql_prologue

@@ -10,9 +10,9 @@ from click.testing import CliRunner
 from rdflib import Graph
 from rdflib.namespace import RDF
 
-import newskg.build as build_module
+import newskg.build.writer as writer_module
 from newskg.build import build_project
-from newskg.manifest import find_manifest
+from newskg.project import Build
 from newskg.cli import main
 from newskg.errors import InconsistencyError, InputMissingError, RdfSyntaxError, ValidationError
 from newskg.namespaces import INFERRED_GRAPH, NKG, NKR, article_graph
@@ -154,7 +154,7 @@ def test_failure_while_writing_leaves_previous_build_intact(project: Path, monke
         raise OSError("disk full (simulated)")
 
     # The crash hits after graphs/ and dataset.nq are written, before the swap.
-    monkeypatch.setattr(build_module, "_swap_in", crash)
+    monkeypatch.setattr(writer_module, "_swap_in", crash)
     with pytest.raises(OSError):
         build_project(project)
     after = {p.name: p.read_bytes() for p in build.rglob("*") if p.is_file()}
@@ -167,9 +167,9 @@ def test_interrupted_swap_is_recovered_on_next_build(project: Path):
     build = project / "build"
     # Simulate a kill between the two renames of the swap.
     build.rename(project / ".build-previous")
-    assert find_manifest(build) is None
+    assert Build(build).manifest_or_none() is None
     result = build_project(project)
-    assert result.skipped and find_manifest(build) is not None
+    assert result.skipped and Build(build).manifest_or_none() is not None
 
 
 def test_explain_derived_triple_down_to_asserted(project: Path):

@@ -2,7 +2,7 @@
 
 Every check in queries/checks/ is run over the real ontology plus a small broken fixture written
 here; the SHACL shapes of ontology/shapes.ttl over small claims, anchors and engagements; and the
-OWL 2 RL profile finder (newskg.profile) over small modules with one bad axiom each.
+OWL 2 RL profile finder (newskg.build.profile) over small modules with one bad axiom each.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from rdflib import Dataset, Graph, URIRef
 
-from newskg.checks import run_quality_checks, validate_shapes
+from newskg.build.checks import run_quality_checks, validate_shapes
 from newskg.errors import QuerySyntaxError
 from newskg.namespaces import sparql_prologue
-from newskg.profile import find_profile_violations
+from newskg.build.profile import find_profile_violations
 
 ROOT = Path(__file__).resolve().parent.parent
 CHECKS_DIR = ROOT / "queries" / "checks"
@@ -318,7 +318,7 @@ def test_profile_accepts_owl2_rl_forms(axiom):
 def test_status_check_survives_the_closure(ontology, shapes):
     """The build validates asserted + inferred triples, where the range of hasStatus has already
     typed any value as a nkg:Status: a certainty value used as a status must still be caught."""
-    from newskg.reasoning import infer
+    from newskg.build.reasoning import infer
 
     data = with_data(ontology, ART + GOOD_CLAIM.replace("nkg:hasStatus nkg:Confirmed", "nkg:hasStatus nkg:Possible"))
     closed = data + infer(data).inferred

@@ -45,7 +45,7 @@ def test_missing_markers_are_an_error():
 def test_readme_examples_name_real_queries(project_root: Path):
     import re
 
-    from newskg.queries import list_saved_queries
+    from newskg.query.catalog import list_saved_queries
 
     text = (project_root / "README.md").read_text(encoding="utf-8")
     named = set(re.findall(r"newskg query run ([a-z][a-z0-9-]*[a-z0-9])(?![\w.-])", text))

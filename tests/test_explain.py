@@ -8,8 +8,8 @@ import pytest
 from rdflib import Graph
 
 from newskg.explain import Derivation, Explainer
-from newskg.reasoning import OwlrlReasoner, infer
-from newskg.sources import discover_inputs, parse_turtle
+from newskg.build.reasoning import OwlrlReasoner, infer
+from newskg.build.sources import discover_inputs, parse_turtle
 
 
 @pytest.fixture(scope="module")

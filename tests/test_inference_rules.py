@@ -14,7 +14,7 @@ from rdflib.namespace import RDF
 
 from newskg.errors import InconsistencyError
 from newskg.namespaces import NKG, NKR, ORG, PROV, sparql_prologue
-from newskg.reasoning import infer
+from newskg.build.reasoning import infer
 
 PREFIXES = sparql_prologue().replace("PREFIX ", "@prefix ").replace(">\n", "> .\n")
 

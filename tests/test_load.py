@@ -19,8 +19,10 @@ from rdflib.compare import isomorphic
 
 from newskg.cli import main
 from newskg.errors import BuildMissingError, UsageError
-from newskg.store import read_build_graphs, resolve_endpoints, select_graphs
-from newskg.transport import Credentials, HttpRequest, HttpTransport, find_credentials
+from newskg.project import Build
+from newskg.store.endpoints import resolve_endpoints
+from newskg.store.loader import select_graphs
+from newskg.store.http import Credentials, HttpRequest, HttpTransport, find_credentials
 
 # rdflib warns inside its own N-Quads parser; nothing in this file can act on it.
 pytestmark = [
@@ -377,17 +379,17 @@ def test_unreachable_endpoint_is_a_clear_error(tmp_path):
 
 def test_missing_or_corrupt_manifest(tmp_path):
     with pytest.raises(BuildMissingError):
-        read_build_graphs(tmp_path / "nothing")
+        Build(tmp_path / "nothing").graphs()
     build = write_build(tmp_path / "build")
     (build / "manifest.json").write_text('{"graphs": [{"iri": "x"', encoding="utf-8")
     with pytest.raises(BuildMissingError, match="corrupt"):
-        read_build_graphs(build)
+        Build(build).graphs()
     result = run_load("--endpoint", "http://127.0.0.1:9/sparql", "--build", str(tmp_path / "nothing"))
     assert result.exit_code == 1 and "newskg build" in result.stderr
 
 
 def test_unknown_graph_name_is_a_usage_error(tmp_path):
-    graphs = read_build_graphs(write_build(tmp_path / "build"))
+    graphs = Build(write_build(tmp_path / "build")).graphs()
     assert [g.name for g in select_graphs(graphs, ["article"])] == ["article-test"]
     with pytest.raises(UsageError, match="known: ontology"):
         select_graphs(graphs, ["ontolgy"])
@@ -517,7 +519,7 @@ def _comparable(result, concatenates: bool = False) -> object:
     SPARQL leaves the order inside GROUP_CONCAT unspecified, so for queries using it
     the words of each literal are compared as a sorted list.
     """
-    from newskg.engines import AskResult, SelectResult, Term
+    from newskg.query.engines import AskResult, SelectResult, Term
 
     def norm(term: Term) -> Term:
         if term.kind == "bnode":
@@ -534,13 +536,14 @@ def _comparable(result, concatenates: bool = False) -> object:
 
 
 def test_saved_queries_answer_the_same_on_the_loaded_store(real_build, project_root, oxigraph_server):
-    from newskg.engines import EmbeddedEngine, EndpointEngine, manifest_graphs
-    from newskg.queries import list_saved_queries, prepare_query_text
+    from newskg.query.engines import EmbeddedEngine
+    from newskg.store.sparql import EndpointEngine
+    from newskg.query.catalog import list_saved_queries, prepare_query_text
 
     result = run_load("--preset", "oxigraph", "--endpoint", oxigraph_server.base, "--build", str(real_build))
     assert result.exit_code == 0, result.output
     embedded = EmbeddedEngine(real_build)
-    remote = EndpointEngine(oxigraph_server.query_url, manifest_graphs(real_build))
+    remote = EndpointEngine(oxigraph_server.query_url, Build(real_build).graph_iris())
     compared = 0
     for query in list_saved_queries(project_root / "queries"):
         if any(spec.required for spec in query.params) or query.form not in ("SELECT", "ASK", "CONSTRUCT"):
@@ -564,4 +567,4 @@ def test_update_fallback_and_gsp_load_the_real_build_identically(real_build, oxi
                       "--batch-size", "16384", "--build", str(real_build))
     assert update.exit_code == 0, update.output
     assert_same_store(by_gsp, dump(oxigraph_server.base))
-    assert sorted(by_gsp) == sorted(g.iri for g in read_build_graphs(real_build) if g.triples)
+    assert sorted(by_gsp) == sorted(g.iri for g in Build(real_build).graphs() if g.triples)

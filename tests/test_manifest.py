@@ -9,12 +9,12 @@ from click.testing import CliRunner
 
 from newskg.cli import main
 from newskg.errors import BuildMissingError
-from newskg.manifest import find_manifest, read_manifest, write_manifest
+from newskg.project import Build
 
 
 def test_written_manifest_reads_back(tmp_path: Path):
-    write_manifest(tmp_path, {"format": 1, "graphs": []})
-    assert read_manifest(tmp_path) == {"format": 1, "graphs": []}
+    Build(tmp_path).write_manifest({"format": 1, "graphs": []})
+    assert Build(tmp_path).manifest() == {"format": 1, "graphs": []}
 
 
 @pytest.mark.parametrize("content, reason", [
@@ -27,9 +27,9 @@ def test_missing_or_broken_manifest_is_build_missing(tmp_path: Path, content, re
     if content is not None:
         (tmp_path / "manifest.json").write_text(content, encoding="utf-8")
     with pytest.raises(BuildMissingError, match=reason) as err:
-        read_manifest(tmp_path)
+        Build(tmp_path).manifest()
     assert "newskg build" in str(err.value)
-    assert find_manifest(tmp_path) is None
+    assert Build(tmp_path).manifest_or_none() is None
 
 
 @pytest.mark.parametrize("command", [

@@ -12,7 +12,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
-from newskg.checks import run_quality_checks
+from newskg.build.checks import run_quality_checks
 from newskg.namespaces import NKG
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,17 +6,8 @@ import pyoxigraph
 import pytest
 
 from newskg.errors import ParameterError, QuerySyntaxError
-from newskg.parameters import (
-    ParameterSpec,
-    bind_parameters,
-    parse_assignments,
-    parse_parameter_line,
-    query_form,
-    resolve_parameters,
-    term_for,
-    variables_used,
-    where_group_offsets,
-)
+from newskg.query.parameters import ParameterSpec, parse_assignments, parse_parameter_line, resolve_parameters, term_for
+from newskg.query.sparql import bind_parameters, query_form, variables_used, where_group_offsets
 
 NKR = "https://w3id.org/newskg/resource/"
 XSD = "http://www.w3.org/2001/XMLSchema#"

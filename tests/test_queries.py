@@ -15,10 +15,12 @@ import pytest
 from click.testing import CliRunner
 
 from newskg.cli import main
-from newskg.engines import AskResult, EmbeddedEngine, EndpointEngine, RdflibEngine, SelectResult, Term, open_engine
+from newskg.query.engines import EmbeddedEngine, RdflibEngine, open_engine
+from newskg.query.results import AskResult, SelectResult, Term
+from newskg.store.sparql import EndpointEngine
 from newskg.errors import BuildMissingError, EndpointError, QueryNotFoundError, QuerySyntaxError, UsageError
 from newskg.namespaces import INFERRED_GRAPH, NKG, NKR, article_graph
-from newskg.queries import (
+from newskg.query.catalog import (
     apply_limit,
     check_query_syntax,
     find_saved_query,

@@ -17,12 +17,12 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 
-from newskg.build import fingerprint
+from newskg.build import current_fingerprint
 from newskg.errors import BuildMissingError, UsageError
-from newskg.manifest import read_manifest
+from newskg.project import BUILD_HINT, Build, Project
 from newskg.namespaces import PREFIXES, bind_prefixes, expand_curie, shorten
-from newskg.reasoning import OwlrlReasoner
-from newskg.sources import discover_inputs, discover_reports, parse_turtle
+from newskg.build.reasoning import OwlrlReasoner
+from newskg.build.sources import discover_inputs, parse_turtle
 
 Triple = tuple
 RuleBody = Callable[[Triple, Graph], Iterator[tuple[str, list[Triple]]]]
@@ -337,11 +337,11 @@ def explain_from_build(root: Path, build_dir: Path, subject: str, predicate: str
     the answer matches what queries see), which also tells in which file a triple was
     asserted, blank nodes included.
     """
-    root = root.resolve()
-    manifest = read_manifest(build_dir)
-    inputs = discover_inputs(root)
-    if manifest.get("fingerprint") != fingerprint(root, inputs, discover_reports(root)):
-        raise BuildMissingError("the build is older than the sources: run `newskg build` first")
+    project = Project.at(root)
+    manifest = Build(Path(build_dir)).manifest()
+    inputs = discover_inputs(project.root)
+    if manifest.get("fingerprint") != current_fingerprint(project):
+        raise BuildMissingError(f"the build is older than the sources: {BUILD_HINT}")
     sources = {item.relpath: parse_turtle(item.path, item.relpath)
                for item in inputs if item.role != "shapes"}
     # The prefixes the source files declare (e.g. a report's art:) work on the command line too.

@@ -28,7 +28,7 @@ def anchor(ctx: click.Context, slug: str, quote: str, occurrence: int | None,
     Example:
       newskg anchor pakistan-bangladesh-links-2025 "sources said" --claim art:c-military-exchanges
     """
-    from newskg.anchors import locate_quote, render_anchor_turtle  # rdflib: only when used
+    from newskg.build.anchors import locate_quote, render_anchor_turtle  # rdflib: only when used
 
     project = Path(project_option or ctx.obj["project"])
     source = project / "graph" / slug / "source.txt"

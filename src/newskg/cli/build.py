@@ -41,9 +41,9 @@ def build(ctx: click.Context, force: bool, quiet: bool) -> None:
       newskg build --force
       newskg --project ../another-project build
     """
-    from newskg.build import build_project
+    from newskg import api
 
-    result = build_project(_root(ctx), force=force, progress=_progress(quiet))
+    result = api.build(_root(ctx), force=force, progress=_progress(quiet))
     for warning in result.warnings:
         click.echo(str(warning), err=True)
     if quiet:
@@ -74,9 +74,9 @@ def check(ctx: click.Context, quiet: bool) -> None:
       newskg check
       newskg check -q || echo "fix the problems above"
     """
-    from newskg.build import check_project
+    from newskg import api
 
-    problems = check_project(_root(ctx), progress=_progress(quiet))
+    problems = api.check(_root(ctx), progress=_progress(quiet))
     for problem in problems:
         click.echo(str(problem))
     errors = sum(1 for p in problems if p.severity == "error")
@@ -98,9 +98,9 @@ def stats(ctx: click.Context, fmt: str) -> None:
       newskg stats
       newskg stats --format json
     """
-    from newskg.stats import build_stats
+    from newskg import api
 
-    figures = build_stats(_root(ctx) / "build")
+    figures = api.stats(_root(ctx))
     if fmt == "json":
         click.echo(json.dumps(figures, indent=2))
         return
@@ -134,10 +134,9 @@ def explain(ctx: click.Context, subject: str, predicate: str, object: str) -> No
       newskg explain nkr:ISI rdf:type nkg:GovernmentBody
       newskg explain nkr:Pakistan nkg:hasStateBody nkr:ISI
     """
-    from newskg.explain import explain_from_build
+    from newskg import api
 
-    root = _root(ctx)
-    result = explain_from_build(root, root / "build", subject, predicate, object)
+    result = api.explain(subject, predicate, object, project=_root(ctx))
     click.echo(result.render())
     if not result.holds:
         sys.exit(EXIT_FAILURE)

@@ -44,7 +44,7 @@ def docs(ctx: click.Context, check: bool) -> None:
       newskg docs --check    # what the tests run
     """
     from newskg.docs import update_document
-    from newskg.queries import catalog_markdown, list_saved_queries
+    from newskg.query.catalog import catalog_markdown, list_saved_queries
 
     root = Path(ctx.obj["project"])
     sections = {"cli-reference": cli_reference(), "saved-queries": catalog_markdown(list_saved_queries(root / "queries"))}

@@ -9,16 +9,10 @@ import click
 
 from newskg.namespaces import GRAPH_BASE
 
-from newskg.store import (
-    DEFAULT_BATCH_BYTES,
-    PRESETS,
-    LoadReport,
-    load_graphs,
-    read_build_graphs,
-    resolve_endpoints,
-    select_graphs,
-)
-from newskg.transport import (
+from newskg.project import Project
+from newskg.store.endpoints import PRESETS, resolve_endpoints
+from newskg.store.loader import DEFAULT_BATCH_BYTES, LoadReport, load_graphs, select_graphs
+from newskg.store.http import (
     DryRunTransport,
     HttpTransport,
     find_credentials,
@@ -75,9 +69,9 @@ def load(ctx: click.Context, endpoint: str, update_endpoint: str | None, graph_s
     for url in (endpoint, update_endpoint, graph_store):
         if url:
             reject_url_credentials(url)
-    build = build_dir or Path(ctx.obj["project"]) / "build"
+    build = Project.at(ctx.obj["project"]).build(build_dir)
     names = [n.strip() for n in graphs.split(",") if n.strip()] if graphs else None
-    chosen = select_graphs(read_build_graphs(build), names, include_inferred=not no_inferred)
+    chosen = select_graphs(build.graphs(), names, include_inferred=not no_inferred)
     endpoints = resolve_endpoints(endpoint, update_endpoint, graph_store, preset)
     credentials = find_credentials(endpoints.graph_store or endpoints.update or endpoints.query)
 

@@ -40,9 +40,10 @@ def list_queries(ctx: click.Context, fmt: str) -> None:
       newskg query list
       newskg query list --format markdown > queries.md
     """
-    from newskg.queries import catalog_markdown, list_saved_queries
+    from newskg import api
+    from newskg.query.catalog import catalog_markdown
 
-    saved = list_saved_queries(_project(ctx) / "queries")
+    saved = api.list_queries(_project(ctx))
     if fmt == "markdown":
         click.echo(catalog_markdown(saved), nl=False)
         return
@@ -64,9 +65,9 @@ def show_query(ctx: click.Context, name: str) -> None:
       newskg query show engagement-timeline
       newskg query show queries/evidence-for-entity.rq
     """
-    from newskg.queries import find_saved_query
+    from newskg import api
 
-    saved = find_saved_query(_project(ctx) / "queries", name)
+    saved = api.find_query(name, project=_project(ctx))
     click.echo(f"# {saved.path}")
     click.echo(saved.text, nl=not saved.text.endswith("\n"))
 
@@ -103,29 +104,22 @@ def run_query(ctx: click.Context, name: str, params: tuple[str, ...], fmt: str |
       newskg query run claim-counts-by-status --endpoint http://localhost:7878/query
       newskg query run my-query.rq --show-query --limit 10
     """
-    from newskg.engines import open_engine
-    from newskg.errors import UsageError
-    from newskg.parameters import parse_assignments
-    from newskg.queries import check_query_syntax, find_saved_query, prepare_query_text
-    from newskg.render import render
+    from newskg import api
+    from newskg.query.parameters import parse_assignments
+    from newskg.query.render import render
 
     project = _project(ctx)
-    saved = find_saved_query(project / "queries", name)
-    form = saved.form
-    if form == "UPDATE" and not allow_update:
-        raise UsageError(f"{saved.path} is a SPARQL update; saved queries modify nothing "
-                         "(pass --allow-update to run it anyway)")
-    check_query_syntax(saved)
-    text = prepare_query_text(saved, parse_assignments(params), limit)
+    prepared = api.prepare_query(name, project=project, params=parse_assignments(params), limit=limit,
+                                 allow_update=allow_update)
     if show_query:
-        click.echo(text, err=True)
-    runner = open_engine(project / "build", engine, endpoint, list(default_graphs), timeout)
-    if form == "UPDATE":
-        runner.update(text)
+        click.echo(prepared.text, err=True)
+    engine_ = api.open_engine(project, engine=engine, endpoint=endpoint, default_graphs=list(default_graphs),
+                              timeout=timeout)
+    run = api.execute(prepared, engine_)
+    if run.result is None:
         click.echo("update done")
         return
-    result = runner.query(text, form, saved.graph_iri())
-    click.echo(render(result, fmt), nl=False)
+    click.echo(render(run.result, fmt), nl=False)
 
 
 @query.command("run-all")
@@ -142,21 +136,12 @@ def run_all(ctx: click.Context, engine: str) -> None:
       newskg query run-all
       newskg query run-all --engine rdflib
     """
-    from newskg.engines import open_engine
-    from newskg.queries import check_query_syntax, list_saved_queries, prepare_query_text
-    from newskg.render import render
+    from newskg import api
+    from newskg.query.render import render
 
-    project = _project(ctx)
-    saved = list_saved_queries(project / "queries")
-    runner = open_engine(project / "build", engine)
-    for q in saved:
-        click.echo(f"== {q.name}: {q.title}")
-        if q.form == "UPDATE":
-            click.echo("(skipped: an update)\n")
+    for run in api.run_all(_project(ctx), engine=engine):
+        click.echo(f"== {run.query.name}: {run.query.title}")
+        if run.result is None:
+            click.echo(f"(skipped: {run.skipped})\n")
             continue
-        if any(p.required for p in q.params):
-            click.echo("(skipped: needs " + ", ".join(p.name for p in q.params if p.required) + ")\n")
-            continue
-        check_query_syntax(q)
-        result = runner.query(prepare_query_text(q, {}), q.form, q.graph_iri())
-        click.echo(render(result))
+        click.echo(render(run.result))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from newskg.errors import BuildMissingError
 from newskg.namespaces import sparql_prologue
+from newskg.project import Build
 
 _COUNT_CLASSES = "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c a owl:Class FILTER(isIRI(?c)) }"
 # Individuals: typed resources of the report and background graphs that are not ontology terms.
@@ -21,16 +21,11 @@ _CLAIMS_BY = """SELECT ?value (COUNT(DISTINCT ?claim) AS ?n) WHERE {
 } GROUP BY ?value ORDER BY ?value"""
 
 
-def _store(build_dir: Path):
+def _store(build: Build):
     import pyoxigraph
 
-    from newskg.manifest import read_manifest
-
-    read_manifest(build_dir)
-    if not (build_dir / "dataset.nq").exists():
-        raise BuildMissingError(f"no build in {build_dir}: run `newskg build` first")
     store = pyoxigraph.Store()
-    store.bulk_load(path=str(build_dir / "dataset.nq"), format=pyoxigraph.RdfFormat.N_QUADS)
+    store.bulk_load(path=str(build.dataset()), format=pyoxigraph.RdfFormat.N_QUADS)
     return store
 
 
@@ -48,10 +43,9 @@ def _grouped(store, predicate: str) -> dict[str, int]:
 
 def build_stats(build_dir: Path) -> dict:
     """The figures of one build, as plain data (the CLI renders it as a table or JSON)."""
-    from newskg.manifest import read_manifest
-
-    store = _store(build_dir)
-    manifest = read_manifest(build_dir)
+    build = Build(Path(build_dir))
+    manifest = build.manifest()
+    store = _store(build)
     return {
         "graphs": {g["iri"]: g["triples"] for g in manifest["graphs"]},
         "noise_removed": manifest.get("noise_removed", 0),

@@ -16,7 +16,7 @@ from rdflib.namespace import RDF, SH
 
 from newskg.errors import Problem, QuerySyntaxError
 from newskg.namespaces import shorten
-from newskg.queries import prologue_for, read_saved_query
+from newskg.query.catalog import prologue_for, read_saved_query
 
 #: The file-name ending that marks a quality check (see docs/architecture.md).
 CHECK_SUFFIX = "-violation.rq"

@@ -2,7 +2,7 @@
 
 Header keys (docs/architecture.md): ``title``, ``description`` (may repeat; lines are joined),
 ``inferred`` (true|false: the answer needs the inferred graph), ``param`` (see
-newskg.parameters), ``severity`` (checks only), and ``graph``: ``#+ graph: inferred`` (or
+newskg.query.parameters), ``severity`` (checks only), and ``graph``: ``#+ graph: inferred`` (or
 ``ontology``, ``background``, or a full graph IRI) makes every engine use exactly that one
 graph as the default graph instead of the union of all graphs; e.g. "what did inference add
 about X" reads only https://w3id.org/newskg/graph/inferred. On an endpoint this is sent as a
@@ -24,16 +24,8 @@ from pathlib import Path
 from typing import Mapping
 
 from newskg.errors import QueryNotFoundError, QuerySyntaxError, UsageError
-from newskg.parameters import (
-    ParameterSpec,
-    bind_parameters,
-    declared_prefixes,
-    parse_parameter_line,
-    query_form,
-    resolve_parameters,
-    sparql_tokens,
-    where_group_offsets,
-)
+from newskg.query.parameters import ParameterSpec, parse_parameter_line, resolve_parameters
+from newskg.query.sparql import bind_parameters, declared_prefixes, query_form, sparql_tokens, where_group_offsets
 
 _HEADER_LINE = re.compile(r"^#\+\s*([A-Za-z_-]+)\s*:\s*(.*?)\s*$")
 _KNOWN_KEYS = ("title", "description", "inferred", "param", "severity", "graph")

@@ -12,7 +12,7 @@ import csv
 import io
 import json
 
-from newskg.engines import AskResult, GraphResult, Result, SelectResult, Term
+from newskg.query.results import AskResult, GraphResult, Result, SelectResult, Term
 from newskg.errors import UsageError
 
 SELECT_FORMATS = ("table", "csv", "tsv", "json", "markdown")

@@ -18,128 +18,25 @@ own run-scoped staging graphs are ever written, moved or dropped.
 from __future__ import annotations
 
 import json
-import re
 import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Protocol
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import quote, urlencode
 
-from newskg.errors import BuildMissingError, LoadError, NewskgError, UsageError
-from newskg.manifest import manifest_path, read_manifest
+from newskg.errors import LoadError, NewskgError, UsageError
 from newskg.namespaces import GRAPH_BASE
-from newskg.transport import ByteCounter, HttpRequest, HttpResponse
+from newskg.project import BuildGraph, is_absolute_iri
+from newskg.store.endpoints import Endpoints
+from newskg.store.http import ByteCounter, HttpRequest, HttpResponse
 
 #: Oxigraph refuses SPARQL bodies above 1 MiB; Virtuoso struggles well before that.
 DEFAULT_BATCH_BYTES = 256 * 1024
-PRESETS = ("oxigraph", "fuseki", "graphdb", "virtuoso")
-# Characters SPARQL forbids inside <...>; a graph IRI with one would break the update text.
-_BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 
 
 class Transport(Protocol):
     def send(self, request: HttpRequest, on_bytes: ByteCounter | None = None) -> HttpResponse: ...
-
-
-@dataclass(frozen=True)
-class Endpoints:
-    """Where to query, update and PUT.
-
-    ``bulk_params`` ask the store for its fast non-transactional loader; they
-    go only on PUTs where a half-written graph is acceptable (staging graphs,
-    and --direct, which gives up that guarantee anyway).
-    """
-
-    query: str
-    update: str | None = None
-    graph_store: str | None = None
-    bulk_params: dict[str, str] = field(default_factory=dict)
-    auth_scheme: str = "basic"
-
-
-def resolve_endpoints(
-    endpoint: str,
-    update_endpoint: str | None = None,
-    graph_store: str | None = None,
-    preset: str | None = None,
-) -> Endpoints:
-    """Endpoint URLs from a preset's URL pattern, overridden by explicit URLs.
-
-    Without a preset, ``endpoint`` is both the query and the update endpoint
-    (the SPARQL 1.1 Protocol allows one URL for both) and GSP is used only
-    when ``graph_store`` is given.
-    """
-    endpoint = endpoint.rstrip("/")
-    if preset is None:
-        return Endpoints(endpoint, update_endpoint or endpoint, graph_store)
-    if preset == "oxigraph":
-        base = re.sub(r"/(query|update|store)$", "", endpoint)
-        # Oxigraph's bulk loader is ~5x faster than its transactional load.
-        found = Endpoints(base + "/query", base + "/update", base + "/store",
-                          bulk_params={"no_transaction": ""})
-    elif preset == "fuseki":
-        base = re.sub(r"/(sparql|query|update|data|get)$", "", endpoint)
-        found = Endpoints(base + "/sparql", base + "/update", base + "/data")
-    elif preset == "graphdb":
-        base = re.sub(r"/(statements|rdf-graphs/service)$", "", endpoint)
-        if "/repositories/" not in base:
-            raise UsageError("the graphdb preset needs --endpoint http://HOST:7200/repositories/REPO")
-        found = Endpoints(base, base + "/statements", base + "/rdf-graphs/service")
-    elif preset == "virtuoso":
-        root = re.sub(r"/(sparql|sparql-auth|sparql-graph-crud(-auth)?)$", "", endpoint)
-        # The -auth variants are the ones that take a login (Virtuoso uses Digest).
-        found = Endpoints(root + "/sparql", root + "/sparql-auth",
-                          root + "/sparql-graph-crud-auth", auth_scheme="digest")
-    else:
-        raise UsageError(f"unknown preset {preset!r}; known: {', '.join(PRESETS)}")
-    return Endpoints(
-        found.query,
-        update_endpoint or found.update,
-        graph_store or found.graph_store,
-        found.bulk_params if not graph_store else {},
-        found.auth_scheme,
-    )
-
-
-@dataclass(frozen=True)
-class BuildGraph:
-    """One named graph of the build: its IRI, role, N-Triples file and triple count."""
-
-    iri: str
-    role: str
-    path: Path
-    triples: int
-
-    @property
-    def name(self) -> str:
-        """The short name used by --graphs: the file stem (ontology, article-<slug>, ...)."""
-        return self.path.stem
-
-
-def read_build_graphs(build_dir: Path) -> list[BuildGraph]:
-    """The named graphs listed in ``build_dir/manifest.json``, each file checked to exist.
-
-    Raises BuildMissingError when the manifest or a graph file is absent or malformed.
-    """
-    manifest = manifest_path(build_dir)
-    hint = "run `newskg build` first"
-    entries = read_manifest(build_dir, hint)["graphs"]
-    try:
-        graphs = [
-            BuildGraph(str(e["iri"]), str(e["role"]), Path(build_dir) / e["file"], int(e["triples"]))
-            for e in entries
-        ]
-    except (ValueError, KeyError, TypeError) as err:
-        raise BuildMissingError(f"{manifest} is corrupt ({type(err).__name__}: {err}); {hint}") from None
-    for graph in graphs:
-        if not _is_absolute_iri(graph.iri) or graph.triples < 0:
-            raise BuildMissingError(f"{manifest}: bad graph entry {graph.iri!r}; {hint}")
-        if not graph.path.is_file():
-            raise BuildMissingError(f"{graph.path} (graph <{graph.iri}>) is missing; {hint}")
-    if not graphs:
-        raise BuildMissingError(f"{manifest} lists no graphs; {hint}")
-    return graphs
 
 
 def select_graphs(
@@ -217,7 +114,7 @@ def load_graphs(
     Raises LoadError (naming the graph and the store's answer) or EndpointError;
     in the staged methods the targets are then left as they were.
     """
-    if graph_prefix is not None and not _is_absolute_iri(graph_prefix):
+    if graph_prefix is not None and not is_absolute_iri(graph_prefix):
         raise UsageError(f"--graph-prefix must be an absolute IRI, got {graph_prefix!r}")
     if direct and not endpoints.graph_store:
         raise UsageError("--direct needs a Graph Store Protocol endpoint (--graph-store or a --preset)")
@@ -422,7 +319,3 @@ def _blank_node_groups(linked: list[tuple[str, list[str]]]) -> list[list[str]]:
     for line, labels in linked:
         groups.setdefault(root(labels[0]), []).append(line)
     return list(groups.values())
-
-
-def _is_absolute_iri(text: str) -> bool:
-    return bool(urlsplit(text).scheme) and ":" in text and not _BAD_IRI.search(text)

@@ -1,0 +1,188 @@
+"""The Python API: what every `newskg` command does, as functions that return data.
+
+Each function takes the project folder (``project=``, default the current folder),
+returns plain objects and never prints; errors are the typed ones of `newskg.errors`.
+The command line is a thin shell over these functions.
+
+    >>> import newskg
+    >>> newskg.build("path/to/project")                       # doctest: +SKIP
+    >>> run = newskg.run_query("evidence-for-entity", project="path/to/project",
+    ...                        params={"entity": "nkr:DGFI"})  # doctest: +SKIP
+    >>> [row["quote"].value for row in run.result.rows]       # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Mapping
+
+from newskg.errors import UsageError
+from newskg.project import Project
+
+if TYPE_CHECKING:
+    from newskg.build import BuildResult
+    from newskg.errors import Problem
+    from newskg.explain import Explanation
+    from newskg.query.catalog import SavedQuery
+    from newskg.query.engines import Engine
+    from newskg.query.results import Result
+
+PathLike = str | Path
+Progress = Callable[[str], None]
+
+
+def _project(project: PathLike | Project) -> Project:
+    return project if isinstance(project, Project) else Project.at(project)
+
+
+# --- build side ---------------------------------------------------------------------------------
+
+
+def build(project: PathLike | Project = ".", *, force: bool = False, reasoner=None,
+          progress: Progress | None = None, build_dir: PathLike | None = None) -> "BuildResult":
+    """Parse, check and reason over the sources and write the build folder atomically.
+
+    Skipped when nothing changed since the last build (unless ``force``). Raises
+    RdfSyntaxError, ValidationError or InconsistencyError; the previous build is then intact.
+    """
+    from newskg.build import build_project
+
+    return build_project(_project(project), force=force, reasoner=reasoner, progress=progress,
+                         build_dir=Path(build_dir) if build_dir else None)
+
+
+def check(project: PathLike | Project = ".", *, progress: Progress | None = None) -> list["Problem"]:
+    """Every problem the build would find (all of them, not only the first kind)."""
+    from newskg.build import check_project
+
+    return check_project(_project(project), progress=progress)
+
+
+def explain(subject: str, predicate: str, obj: str, *, project: PathLike | Project = ".") -> "Explanation":
+    """Why the triple holds: the OWL-RL rule and premises down to asserted triples and files."""
+    from newskg.explain import explain_from_build
+
+    proj = _project(project)
+    return explain_from_build(proj.root, proj.build_dir, subject, predicate, obj)
+
+
+def stats(project: PathLike | Project = ".") -> dict:
+    """Figures of the build: triples per graph, classes, individuals, claims by status and source kind."""
+    from newskg.query.stats import build_stats
+
+    return build_stats(_project(project).build_dir)
+
+
+# --- queries ------------------------------------------------------------------------------------
+
+
+def list_queries(project: PathLike | Project = ".") -> list["SavedQuery"]:
+    """The saved queries of the project, sorted by name."""
+    from newskg.query.catalog import list_saved_queries
+
+    return list_saved_queries(_project(project).queries_dir)
+
+
+def find_query(name_or_path: str, *, project: PathLike | Project = ".") -> "SavedQuery":
+    """A saved query by name, or a ``.rq`` file by path; QueryNotFoundError suggests close names."""
+    from newskg.query.catalog import find_saved_query
+
+    return find_saved_query(_project(project).queries_dir, name_or_path)
+
+
+@dataclass
+class PreparedQuery:
+    """A saved query with its parameters bound: the exact text an engine receives."""
+
+    query: "SavedQuery"
+    text: str
+
+    @property
+    def form(self) -> str:
+        return self.query.form
+
+
+@dataclass
+class QueryRun:
+    """One query run: what was sent and what came back (None after an update)."""
+
+    prepared: PreparedQuery
+    result: "Result | None"
+
+
+def prepare_query(name_or_path: str, *, project: PathLike | Project = ".",
+                  params: Mapping[str, str] | None = None, limit: int | None = None,
+                  allow_update: bool = False) -> PreparedQuery:
+    """Find the query, check its syntax and bind its parameters as RDF terms.
+
+    Raises QueryNotFoundError, QuerySyntaxError, ParameterError, or UsageError for an
+    update unless ``allow_update``.
+    """
+    from newskg.query.catalog import check_query_syntax, prepare_query_text
+
+    saved = find_query(name_or_path, project=project)
+    if saved.form == "UPDATE" and not allow_update:
+        raise UsageError(f"{saved.path} is a SPARQL update; saved queries modify nothing "
+                         "(pass --allow-update to run it anyway)")
+    check_query_syntax(saved)
+    return PreparedQuery(saved, prepare_query_text(saved, dict(params or {}), limit))
+
+
+def open_engine(project: PathLike | Project = ".", *, engine: str = "embedded",
+                endpoint: str | None = None, default_graphs: list[str] | None = None,
+                timeout: float = 30.0) -> "Engine":
+    """The engine to run queries on: the build on ``engine``, or the SPARQL ``endpoint``."""
+    from newskg.query.engines import open_engine as open_named_engine
+
+    return open_named_engine(_project(project).build_dir, engine, endpoint, default_graphs, timeout)
+
+
+def execute(prepared: PreparedQuery, engine: "Engine") -> QueryRun:
+    """Run a prepared query on an engine."""
+    if prepared.form == "UPDATE":
+        engine.update(prepared.text)
+        return QueryRun(prepared, None)
+    return QueryRun(prepared, engine.query(prepared.text, prepared.form, prepared.query.graph_iri()))
+
+
+def run_query(name_or_path: str, *, project: PathLike | Project = ".",
+              params: Mapping[str, str] | None = None, limit: int | None = None,
+              engine: str = "embedded", endpoint: str | None = None,
+              default_graphs: list[str] | None = None, timeout: float = 30.0,
+              allow_update: bool = False) -> QueryRun:
+    """Run a saved query (by name or ``.rq`` path) on the build or on a SPARQL endpoint."""
+    prepared = prepare_query(name_or_path, project=project, params=params, limit=limit,
+                             allow_update=allow_update)
+    runner = open_engine(project, engine=engine, endpoint=endpoint, default_graphs=default_graphs,
+                         timeout=timeout)
+    return execute(prepared, runner)
+
+
+@dataclass
+class CatalogRun:
+    """One saved query of `run_all`: its result, or why it was skipped."""
+
+    query: "SavedQuery"
+    result: "Result | None"
+    skipped: str | None = None
+
+
+def run_all(project: PathLike | Project = ".", *, engine: str = "embedded") -> list[CatalogRun]:
+    """Every saved query with its default parameters; updates and queries needing a value are skipped."""
+    from newskg.query.catalog import check_query_syntax, prepare_query_text
+
+    runner = open_engine(project, engine=engine)
+    runs = []
+    for saved in list_queries(project):
+        if saved.form == "UPDATE":
+            runs.append(CatalogRun(saved, None, "an update"))
+            continue
+        required = [p.name for p in saved.params if p.required]
+        if required:
+            runs.append(CatalogRun(saved, None, "needs " + ", ".join(required)))
+            continue
+        check_query_syntax(saved)
+        runs.append(CatalogRun(saved, runner.query(prepare_query_text(saved, {}), saved.form,
+                                                   saved.graph_iri())))
+    return runs

@@ -1,0 +1,216 @@
+"""The project's conventions, spelled once: where its parts live and what a build holds.
+
+A `Project` is a folder with ontology/, graph/, queries/ and build/. A `Build` is one
+build folder: its manifest, its named graphs (IRI, role, file, triple count), the
+dataset files queries read, and whether it is current. Every command and every library
+function asks these two objects for paths, graph roles and file names; nothing else
+spells them. No rdflib here: `newskg query run` reads a build and must start fast.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from newskg.errors import BuildMissingError
+from newskg.namespaces import ARTICLE_GRAPH_BASE, GRAPH_BASE
+
+#: What to do when there is no usable build; every "no build" message ends with it.
+BUILD_HINT = "run `newskg build` first"
+
+MANIFEST_NAME = "manifest.json"
+MANIFEST_FORMAT = 1
+DATASET_NQ = "dataset.nq"
+DATASET_TRIG = "dataset.trig"
+GRAPHS_DIR = "graphs"
+
+#: The roles a named graph plays, in the order a build lists them.
+GRAPH_ROLES = ("ontology", "article", "background", "inferred")
+#: Graphs whose role is also their name (and their IRI's last segment).
+_FIXED_ROLES = ("ontology", "background", "inferred")
+
+# Characters an IRI may not hold inside <...> (SPARQL IRIREF, N-Triples), plus backslash.
+_BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+
+
+def is_absolute_iri(text: str) -> bool:
+    """True for an absolute IRI that can be written between <...> in SPARQL and N-Triples."""
+    return bool(re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*:", text)) and not _BAD_IRI.search(text)
+
+
+def graph_role(iri: str) -> str:
+    """ontology | background | inferred | article, from a graph IRI of the project."""
+    for role in _FIXED_ROLES:
+        if iri == GRAPH_BASE + role:
+            return role
+    return "article"
+
+
+def graph_file_name(iri: str) -> str:
+    """The file under build/graphs/ that holds one named graph."""
+    for role in _FIXED_ROLES:
+        if iri == GRAPH_BASE + role:
+            return f"{role}.nt"
+    if iri.startswith(ARTICLE_GRAPH_BASE):
+        return f"article-{iri[len(ARTICLE_GRAPH_BASE):]}.nt"
+    raise ValueError(f"not one of the project's graphs: {iri}")
+
+
+def graph_sort_key(iri: str) -> tuple[int, str]:
+    """Ontology first, then the reports, background, inferred."""
+    return GRAPH_ROLES.index(graph_role(iri)), iri
+
+
+@dataclass(frozen=True)
+class BuildGraph:
+    """One named graph of a build: its IRI, role, N-Triples file and triple count."""
+
+    iri: str
+    role: str
+    path: Path
+    triples: int
+
+    @property
+    def name(self) -> str:
+        """The short name (ontology, article-<slug>, background, inferred): the file stem."""
+        return self.path.stem
+
+
+@dataclass(frozen=True)
+class Build:
+    """One build folder (by default PROJECT/build) and what it holds."""
+
+    dir: Path
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.dir / MANIFEST_NAME
+
+    @property
+    def nquads_path(self) -> Path:
+        return self.dir / DATASET_NQ
+
+    @property
+    def trig_path(self) -> Path:
+        return self.dir / DATASET_TRIG
+
+    def graph_path(self, iri: str) -> Path:
+        """Where this build keeps the N-Triples file of graph ``iri``."""
+        return self.dir / GRAPHS_DIR / graph_file_name(iri)
+
+    def manifest(self, hint: str = BUILD_HINT) -> dict:
+        """The manifest; BuildMissingError if it is absent, corrupt or lists no graphs."""
+        path = self.manifest_path
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if not isinstance(data, dict) or not isinstance(data["graphs"], list):
+                raise TypeError("'graphs' is not a list")
+        except FileNotFoundError:
+            raise BuildMissingError(f"{path} is missing; {hint}") from None
+        except (OSError, ValueError, KeyError, TypeError) as err:
+            raise BuildMissingError(f"{path} is corrupt ({type(err).__name__}: {err}); {hint}") from None
+        return data
+
+    def manifest_or_none(self) -> dict | None:
+        """The manifest, or None when there is no usable one (a build then runs)."""
+        try:
+            return self.manifest()
+        except BuildMissingError:
+            return None
+
+    def write_manifest(self, manifest: dict) -> None:
+        """Write the manifest; a build folder is complete once it has one, so write it last."""
+        self.manifest_path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+
+    def dataset(self, hint: str = BUILD_HINT) -> Path:
+        """``dataset.nq``, the file local engines read; BuildMissingError if it is missing."""
+        self.manifest(hint)
+        if not self.nquads_path.is_file():
+            raise BuildMissingError(f"{self.nquads_path} is missing; {hint}")
+        return self.nquads_path
+
+    def graphs(self, hint: str = BUILD_HINT) -> list[BuildGraph]:
+        """The named graphs of the manifest, each file checked to exist.
+
+        Raises BuildMissingError when the manifest or a graph file is absent or malformed.
+        """
+        entries = self.manifest(hint)["graphs"]
+        try:
+            graphs = [BuildGraph(str(e["iri"]), str(e["role"]), self.dir / e["file"], int(e["triples"]))
+                      for e in entries]
+        except (ValueError, KeyError, TypeError) as err:
+            raise BuildMissingError(
+                f"{self.manifest_path} is corrupt ({type(err).__name__}: {err}); {hint}") from None
+        for graph in graphs:
+            if not is_absolute_iri(graph.iri) or graph.triples < 0:
+                raise BuildMissingError(f"{self.manifest_path}: bad graph entry {graph.iri!r}; {hint}")
+            if not graph.path.is_file():
+                raise BuildMissingError(f"{graph.path} (graph <{graph.iri}>) is missing; {hint}")
+        if not graphs:
+            raise BuildMissingError(f"{self.manifest_path} lists no graphs; {hint}")
+        return graphs
+
+    def graph_iris(self, hint: str = BUILD_HINT) -> list[str]:
+        """The IRIs of the build's named graphs, from the manifest alone."""
+        try:
+            return [str(g["iri"]) for g in self.manifest(hint)["graphs"]]
+        except (KeyError, TypeError) as err:
+            raise BuildMissingError(f"{self.manifest_path} is corrupt (a graph has no {err}); {hint}") from None
+
+    def is_current(self, fingerprint: str) -> bool:
+        """True when the build was made from inputs with this fingerprint."""
+        manifest = self.manifest_or_none()
+        return bool(manifest) and manifest.get("fingerprint") == fingerprint
+
+
+@dataclass(frozen=True)
+class Project:
+    """A newskg project folder: ontology/, graph/, queries/ (checks in queries/checks/), build/."""
+
+    root: Path
+
+    @classmethod
+    def at(cls, root: str | Path = ".") -> "Project":
+        """The project at ``root`` (resolved to an absolute path)."""
+        return cls(Path(root).resolve())
+
+    @property
+    def ontology_dir(self) -> Path:
+        return self.root / "ontology"
+
+    @property
+    def graph_dir(self) -> Path:
+        return self.root / "graph"
+
+    @property
+    def queries_dir(self) -> Path:
+        return self.root / "queries"
+
+    @property
+    def checks_dir(self) -> Path:
+        return self.queries_dir / "checks"
+
+    @property
+    def build_dir(self) -> Path:
+        return self.root / "build"
+
+    @property
+    def readme(self) -> Path:
+        return self.root / "README.md"
+
+    def build(self, build_dir: str | Path | None = None) -> Build:
+        """The build folder (PROJECT/build unless another is given); it may not exist yet."""
+        return Build(Path(build_dir).resolve() if build_dir else self.build_dir)
+
+    def report_text(self, slug: str) -> Path:
+        """Where report ``slug`` keeps its source text."""
+        return self.graph_dir / slug / "source.txt"
+
+    def relative(self, path: Path) -> str:
+        """``path`` relative to the project root, with forward slashes (for messages and manifests)."""
+        try:
+            return Path(path).resolve().relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
