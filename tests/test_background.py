@@ -6,7 +6,7 @@ from pathlib import Path
 
 import owlrl
 import pytest
-from rdflib import Graph, Literal
+from rdflib import Dataset, Graph, Literal
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from newskg.namespaces import DCT, NKG, NKR, WD
@@ -17,8 +17,18 @@ INDIVIDUALS = ["Pakistan", "Bangladesh", "India", "PakistanArmedForces", "Bangla
 
 
 @pytest.fixture(scope="module")
-def background(project_root: Path) -> Graph:
-    return Graph().parse(project_root / "graph" / "background.ttl", format="turtle")
+def content(project_root: Path) -> Dataset:
+    """graph/background.trig: what each Background claim states, one graph per claim."""
+    return Dataset().parse(project_root / "graph" / "background.trig", format="trig")
+
+
+@pytest.fixture(scope="module")
+def background(project_root: Path, content: Dataset) -> Graph:
+    """The background's claims and names, and every claim's content, in one graph."""
+    graph = Graph().parse(project_root / "graph" / "background.ttl", format="turtle")
+    for s, p, o, _ in content.quads():
+        graph.add((s, p, o))
+    return graph
 
 
 @pytest.fixture(scope="module")
@@ -40,16 +50,18 @@ def _fact_triples(graph: Graph) -> set[tuple]:
     return {(s, p, o) for s, p, o in graph if s not in claims and p not in names}
 
 
-def test_every_background_fact_is_described_by_a_background_claim_with_a_source(background):
-    described = set()
-    for claim in background.subjects(RDF.type, NKG.Claim):
+def test_every_background_fact_is_stated_by_a_background_claim_with_a_source(background, content):
+    stated = set()
+    claims = set(background.subjects(RDF.type, NKG.Claim))
+    for claim in claims:
         assert list(background.objects(claim, NKG.hasStatus)) == [NKG.Background], claim
         assert background.value(claim, DCT.source) is not None, claim
         assert background.value(claim, NKG.hasSourceKind) is not None, claim
-        described.add((background.value(claim, RDF.subject), background.value(claim, RDF.predicate),
-                       background.value(claim, RDF.object)))
+        stated |= set(content.graph(claim))
+    # Every content graph is a Background claim's, and every fact is some claim's content.
+    assert {g.identifier for g in content.graphs() if len(g)} <= claims
     facts = _fact_triples(background)
-    assert facts and facts == described
+    assert facts and facts == stated
 
 
 def test_intelligence_agencies_are_typed_and_placed_as_stated(background):

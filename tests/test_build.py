@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from rdflib import Graph
+from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
 import newskg.build.writer as writer_module
@@ -15,7 +15,7 @@ from newskg.build import build_project
 from newskg.project import Build
 from newskg.cli import main
 from newskg.errors import InconsistencyError, InputMissingError, RdfSyntaxError, ValidationError
-from newskg.namespaces import INFERRED_GRAPH, NKG, NKR, article_graph
+from newskg.namespaces import NKG, NKR, article_graph, inferred_graph
 
 PREFIXES = """@prefix nkg: <https://w3id.org/newskg/ontology#> .
 @prefix nkr: <https://w3id.org/newskg/resource/> .
@@ -33,24 +33,34 @@ nkg:Organisation a owl:Class ; rdfs:subClassOf nkg:Actor ; owl:disjointWith nkg:
 nkg:IntelligenceAgency a owl:Class ; rdfs:subClassOf nkg:Organisation .
 nkg:belongsToState a owl:ObjectProperty ; rdfs:domain nkg:Organisation ; rdfs:range nkg:SovereignState .
 nkg:hasStateBody a owl:ObjectProperty ; owl:inverseOf nkg:belongsToState .
+nkg:hasParticipant a owl:ObjectProperty .
+nkg:involvesState a owl:ObjectProperty ; owl:propertyChainAxiom ( nkg:hasParticipant nkg:belongsToState ) .
 """
 
+ART = "https://w3id.org/newskg/resource/demo/"
 TEXT = "Pakistan's Inter-Services Intelligence met officials, sources said.\n"
 
 REPORT = PREFIXES + """
-nkr:ISI a nkg:IntelligenceAgency ; nkg:belongsToState nkr:Pakistan .
-art:claim-1 nkg:hasAnchor art:anchor-1 .
+art:claim-1 a nkg:Claim ; nkg:hasStatus nkg:Reported ; nkg:hasAnchor art:anchor-1 .
 art:anchor-1 oa:hasSelector art:q1, art:p1 .
 art:q1 a oa:TextQuoteSelector ; oa:exact "Inter-Services Intelligence" .
 art:p1 a oa:TextPositionSelector ; oa:start 11 ; oa:end 38 .
 """
 
 
-def write_project(root: Path, ontology: str = ONTOLOGY, report: str = REPORT, text: str = TEXT) -> Path:
+# What claim-1 states ("sources said": Reported), as its content graph.
+CONTENT = PREFIXES + """
+art:claim-1 { nkr:ISI a nkg:IntelligenceAgency ; nkg:belongsToState nkr:Pakistan . }
+"""
+
+
+def write_project(root: Path, ontology: str = ONTOLOGY, report: str = REPORT, text: str = TEXT,
+                  content: str = CONTENT) -> Path:
     (root / "ontology").mkdir(parents=True)
     (root / "graph" / "demo").mkdir(parents=True)
     (root / "ontology" / "core.ttl").write_text(ontology, encoding="utf-8")
     (root / "graph" / "demo" / "report.ttl").write_text(report, encoding="utf-8")
+    (root / "graph" / "demo" / "content.trig").write_text(content, encoding="utf-8")
     (root / "graph" / "demo" / "source.txt").write_text(text, encoding="utf-8")
     return root
 
@@ -64,18 +74,27 @@ def load_graph(build_dir: Path, name: str) -> Graph:
     return Graph().parse(build_dir / "graphs" / name, format="nt")
 
 
+def add_claim(project: Path, name: str, status: str, content: str, polarity: str = "Positive") -> None:
+    """Add claim art:<name> with a status, a polarity and its content graph, in files of its own."""
+    (project / "graph" / "demo" / f"{name}.ttl").write_text(
+        PREFIXES + f"art:{name} a nkg:Claim ; nkg:hasStatus nkg:{status} ; nkg:hasPolarity nkg:{polarity} .\n")
+    (project / "graph" / "demo" / f"{name}.trig").write_text(PREFIXES + f"art:{name} {{ {content} }}\n")
+
+
 def test_build_writes_every_named_graph_and_a_manifest(project: Path):
     result = build_project(project)
     build = project / "build"
     assert not result.skipped
     manifest = json.loads((build / "manifest.json").read_text())
     roles = {g["role"] for g in manifest["graphs"]}
-    assert roles == {"ontology", "article", "inferred"}
-    assert {i["path"] for i in manifest["inputs"]} == {"ontology/core.ttl", "graph/demo/report.ttl"}
+    assert roles == {"ontology", "article", "facts", "inferred", "content"}
+    assert {i["path"] for i in manifest["inputs"]} == {"ontology/core.ttl", "graph/demo/report.ttl",
+                                                       "graph/demo/content.trig"}
     assert all(len(i["sha256"]) == 64 for i in manifest["inputs"])
     assert set(manifest["tool_versions"]) >= {"newskg", "rdflib", "owlrl"}
     for entry in manifest["graphs"]:
-        assert len(load_graph(build, Path(entry["file"]).name)) == entry["triples"]
+        assert len(Graph().parse(build / entry["file"], format="nt")) == entry["triples"]
+    assert "graphs/content/demo/claim-1.nt" in {g["file"] for g in manifest["graphs"]}
     quads = (build / "dataset.nq").read_text().splitlines()
     assert len(quads) == sum(g["triples"] for g in manifest["graphs"])
     assert any(line.endswith(f"<{article_graph('demo')}> .") for line in quads)
@@ -84,14 +103,115 @@ def test_build_writes_every_named_graph_and_a_manifest(project: Path):
 
 def test_inferred_graph_holds_derived_facts_apart_from_asserted(project: Path):
     build_project(project)
-    inferred = load_graph(project / "build", "inferred.nt")
-    article = load_graph(project / "build", "article-demo.nt")
+    # claim-1 is Reported ("sources said"), so what follows from it is inferred at that level.
+    inferred = load_graph(project / "build", "inferred-reported.nt")
+    asserted = load_graph(project / "build", "facts-reported.nt") + load_graph(project / "build", "article-demo.nt")
     derived = [(NKR.ISI, RDF.type, NKG.Organisation), (NKR.Pakistan, NKG.hasStateBody, NKR.ISI),
                (NKR.Pakistan, RDF.type, NKG.SovereignState)]
     for triple in derived:
         assert triple in inferred
-        assert triple not in article
-    assert not set(inferred) & set(article)
+        assert triple not in asserted
+    assert not set(inferred) & set(asserted)
+    assert not set(load_graph(project / "build", "inferred-confirmed.nt")) & set(derived)
+
+
+def test_a_fact_takes_the_strongest_status_of_the_claims_that_state_it(project: Path):
+    add_claim(project, "claim-2", "Confirmed", "nkr:ISI nkg:belongsToState nkr:Pakistan .")
+    build_project(project)
+    build = project / "build"
+    confirmed, reported = load_graph(build, "facts-confirmed.nt"), load_graph(build, "facts-reported.nt")
+    assert (NKR.ISI, NKG.belongsToState, NKR.Pakistan) in confirmed
+    assert (NKR.ISI, NKG.belongsToState, NKR.Pakistan) not in reported
+    assert (NKR.ISI, RDF.type, NKG.IntelligenceAgency) in reported
+    # Range of belongsToState: follows from the confirmed claim alone.
+    assert (NKR.Pakistan, RDF.type, NKG.SovereignState) in load_graph(build, "inferred-confirmed.nt")
+    # Inverse of a confirmed triple, confirmed; a type that needs the reported claim, reported.
+    assert (NKR.Pakistan, NKG.hasStateBody, NKR.ISI) in load_graph(build, "inferred-confirmed.nt")
+    assert (NKR.ISI, RDF.type, NKG.Organisation) in load_graph(build, "inferred-confirmed.nt")  # domain
+
+
+def test_a_chain_whose_weakest_premise_is_assessed_yields_an_assessed_conclusion(project: Path):
+    # claim-1 (Reported): ISI belongs to Pakistan; claim-2 (Assessed): ISI takes part in a meeting.
+    add_claim(project, "claim-2", "Assessed", "art:meeting nkg:hasParticipant nkr:ISI .")
+    build_project(project)
+    conclusion = (URIRef(ART + "meeting"), NKG.involvesState, NKR.Pakistan)
+    assert conclusion in load_graph(project / "build", "inferred-assessed.nt")
+    assert conclusion not in load_graph(project / "build", "inferred-reported.nt")
+    result = CliRunner().invoke(main, ["--project", str(project), "explain",
+                                       "art:meeting", "nkg:involvesState", "nkr:Pakistan"])
+    lines = result.output.splitlines()
+    assert lines[0].endswith("[by prp-spo2] (assessed)"), result.output
+    assert any("nkr:ISI nkg:belongsToState nkr:Pakistan" in l and l.endswith("(reported)") for l in lines)
+    assert any("nkg:hasParticipant nkr:ISI" in l and l.endswith("(assessed)") for l in lines)
+
+
+def test_a_confirmed_only_chain_stays_confirmed(project: Path):
+    add_claim(project, "claim-2", "Confirmed", "art:meeting nkg:hasParticipant nkr:ISI . "
+                                               "nkr:ISI nkg:belongsToState nkr:Pakistan .")
+    build_project(project)
+    conclusion = (URIRef(ART + "meeting"), NKG.involvesState, NKR.Pakistan)
+    assert conclusion in load_graph(project / "build", "inferred-confirmed.nt")
+
+
+def test_not_evidenced_and_negative_content_enters_no_level(project: Path):
+    add_claim(project, "claim-2", "NotEvidenced", "nkr:DGFI a nkg:IntelligenceAgency .")
+    add_claim(project, "claim-3", "Reported", "nkr:NSI a nkg:IntelligenceAgency .", polarity="Negative")
+    build_project(project)
+    build = project / "build"
+    positive = Graph()
+    for name in ("facts-confirmed", "facts-reported", "facts-assessed",
+                 "inferred-confirmed", "inferred-reported", "inferred-assessed"):
+        positive += load_graph(build, f"{name}.nt")
+    assert not set(positive.triples((NKR.DGFI, None, None)))
+    assert not set(positive.triples((NKR.NSI, None, None)))
+    # ... but what each claim states is kept, as its content graph.
+    assert (NKR.DGFI, RDF.type, NKG.IntelligenceAgency) in load_graph(build, "content/demo/claim-2.nt")
+
+
+def test_a_query_chooses_how_sure_with_at(project: Path):
+    add_claim(project, "claim-2", "Assessed", "nkr:DGFI a nkg:IntelligenceAgency .")
+    build_project(project)
+    query = project / "organisations.rq"
+    query.write_text("SELECT ?org WHERE { ?org a nkg:Organisation } ORDER BY ?org\n")
+    answers = {}
+    for level in ("confirmed", "reported", "assessed"):
+        result = CliRunner().invoke(main, ["--project", str(project), "query", "run", str(query),
+                                           "--at", level, "--format", "csv"])
+        assert result.exit_code == 0, result.output
+        answers[level] = result.output.split()[1:]
+    assert answers == {"confirmed": [], "reported": [str(NKR.ISI)], "assessed": [str(NKR.DGFI), str(NKR.ISI)]}
+    # The default is the safest level.
+    default = CliRunner().invoke(main, ["--project", str(project), "query", "run", str(query), "--format", "csv"])
+    assert default.output.split()[1:] == []
+
+
+def test_a_fact_triple_in_a_turtle_file_is_refused_naming_file_and_triple(project: Path):
+    (project / "graph" / "demo" / "more.ttl").write_text(PREFIXES + "nkr:DGFI a nkg:IntelligenceAgency .\n")
+    with pytest.raises(ValidationError) as err:
+        build_project(project)
+    problem = next(p for p in err.value.problems if p.check == "fact-outside-claim")
+    assert problem.path == "graph/demo/more.ttl" and "nkr:DGFI rdf:type nkg:IntelligenceAgency" in problem.message
+
+
+def test_content_must_sit_in_the_graph_of_a_claim(project: Path):
+    (project / "graph" / "demo" / "stray.trig").write_text(
+        PREFIXES + "nkr:DGFI a nkg:IntelligenceAgency .\nart:not-a-claim { nkr:NSI a nkg:IntelligenceAgency . }\n")
+    with pytest.raises(ValidationError) as err:
+        build_project(project)
+    messages = [str(p) for p in err.value.problems if p.path == "graph/demo/stray.trig"]
+    assert any("outside any claim's graph" in m for m in messages)
+    assert any("art:not-a-claim" in m.replace("nkr:demo/", "art:") and "is not a claim" in m for m in messages)
+
+
+def test_a_contradiction_below_the_top_level_is_a_warning_naming_the_claims(project: Path):
+    add_claim(project, "claim-2", "Assessed", "nkr:ISI a nkg:SovereignState .")
+    result = build_project(project)
+    contradictions = [w for w in result.warnings if w.check == "contradiction"]
+    assert len(contradictions) == 1
+    message = contradictions[0].message
+    assert "at level assessed" in message and "cax-dw" in message
+    assert "claim-2 (assessed)" in message
+    assert 'claim-1 (reported: "Inter-Services Intelligence")' in message
 
 
 def test_unchanged_inputs_skip_the_build_and_force_redoes_it(project: Path):
@@ -126,7 +246,8 @@ def test_missing_folder_is_a_clear_error(tmp_path: Path):
 def test_inconsistency_fails_naming_rule_and_individuals_and_writes_nothing(project: Path):
     build_project(project)
     before = (project / "build" / "manifest.json").read_text()
-    (project / "graph" / "demo" / "extra.ttl").write_text(PREFIXES + "nkr:ISI a nkg:SovereignState .\n")
+    # A clash among confirmed facts fails the build (below that level it is only a warning).
+    add_claim(project, "claim-2", "Confirmed", "nkr:ISI a nkg:SovereignState, nkg:IntelligenceAgency .")
     with pytest.raises(InconsistencyError) as err:
         build_project(project)
     assert err.value.findings[0][0] == "cax-dw"
@@ -148,7 +269,7 @@ def test_failure_while_writing_leaves_previous_build_intact(project: Path, monke
     build_project(project)
     build = project / "build"
     before = {p.name: p.read_bytes() for p in build.rglob("*") if p.is_file()}
-    (project / "graph" / "demo" / "more.ttl").write_text(PREFIXES + "nkr:DGFI a nkg:IntelligenceAgency .\n")
+    add_claim(project, "claim-2", "Reported", "nkr:DGFI a nkg:IntelligenceAgency .")
 
     def crash(*args, **kwargs):
         raise OSError("disk full (simulated)")
@@ -179,9 +300,11 @@ def test_explain_derived_triple_down_to_asserted(project: Path):
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     # The fixture declares hasStateBody owl:inverseOf belongsToState: the W3C table calls that prp-inv2.
-    assert "[by prp-inv2]" in lines[0]
-    assert any("nkr:ISI nkg:belongsToState nkr:Pakistan  [asserted in graph/demo/report.ttl]" in l for l in lines)
-    assert any("owl:inverseOf" in l and "ontology/core.ttl" in l for l in lines)
+    # It rests on claim-1 ("sources said": Reported), so it holds at the reported level, as does its premise.
+    assert "[by prp-inv2] (reported)" in lines[0]
+    assert any("nkr:ISI nkg:belongsToState nkr:Pakistan  [asserted in graph/demo/content.trig as content of "
+               "nkr:demo/claim-1 (Reported)] (reported)" in l for l in lines)
+    assert any("owl:inverseOf" in l and "ontology/core.ttl" in l and "(every level)" in l for l in lines)
 
 
 def test_explain_asserted_and_absent(project: Path):
@@ -189,7 +312,7 @@ def test_explain_asserted_and_absent(project: Path):
     runner = CliRunner()
     asserted = runner.invoke(main, ["--project", str(project), "explain",
                                     "nkr:ISI", "rdf:type", "nkg:IntelligenceAgency"])
-    assert asserted.exit_code == 0 and "asserted in graph/demo/report.ttl" in asserted.output
+    assert asserted.exit_code == 0 and "asserted in graph/demo/content.trig" in asserted.output
     absent = runner.invoke(main, ["--project", str(project), "explain",
                                   "nkr:ISI", "rdf:type", "nkg:SovereignState"])
     assert absent.exit_code == 1 and "does not hold" in absent.output
@@ -203,7 +326,7 @@ def test_stats_counts_graphs(project: Path):
     assert result.exit_code == 0, result.output
     figures = json.loads(result.output)
     assert figures["classes"] == 4
-    assert figures["graphs"][str(INFERRED_GRAPH)] > 0
+    assert figures["graphs"][str(inferred_graph("reported"))] > 0
 
 
 def test_explain_accepts_prefixes_declared_in_the_sources(project: Path):

@@ -9,13 +9,20 @@ from rdflib import Graph
 
 from newskg.explain import Derivation, Explainer
 from newskg.build.reasoning import OwlrlReasoner, infer
-from newskg.build.sources import discover_inputs, parse_turtle
+from newskg.build.sources import discover_inputs, load_dataset, parse_turtle
 
 
 @pytest.fixture(scope="module")
 def real_project(project_root: Path):
-    sources = {i.relpath: parse_turtle(i.path, i.relpath)
-               for i in discover_inputs(project_root) if i.role != "shapes"}
+    inputs = discover_inputs(project_root)
+    sources = {i.relpath: parse_turtle(i.path, i.relpath) for i in inputs if i.role not in ("shapes", "content")}
+    # Claim content, flattened per file: the closure of every positive and negative claim's content
+    # is a superset of every level's, so every derivation found here holds in it.
+    for item in inputs:
+        if item.role == "content":
+            sources[item.relpath] = Graph()
+            for s, p, o, _ in load_dataset([item]).dataset.quads():
+                sources[item.relpath].add((s, p, o))
     asserted = Graph()
     for graph in sources.values():
         asserted += graph

@@ -19,7 +19,8 @@ from newskg.query.engines import EmbeddedEngine, RdflibEngine, open_engine
 from newskg.query.results import AskResult, SelectResult, Term
 from newskg.store.sparql import EndpointEngine
 from newskg.errors import BuildMissingError, EndpointError, QueryNotFoundError, QuerySyntaxError, UsageError
-from newskg.namespaces import INFERRED_GRAPH, NKG, NKR, article_graph
+from newskg.namespaces import NKG, NKR, article_graph, inferred_graph
+from newskg.project import Build
 from newskg.query.catalog import (
     apply_limit,
     check_query_syntax,
@@ -30,7 +31,7 @@ from newskg.query.catalog import (
 )
 
 ARTICLE = str(article_graph("fixture"))
-INFERRED = str(INFERRED_GRAPH)
+INFERRED = str(inferred_graph("confirmed"))
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 HOSTILE = 'x" } ; DROP ALL ; #'
@@ -116,7 +117,8 @@ def engines(project: Path, oxigraph_server):
 
 def run(engine, project: Path, name: str, **params):
     saved = find_saved_query(project / "queries", name)
-    return engine.query(prepare_query_text(saved, params), saved.form, saved.graph_iri())
+    graphs = saved.default_graphs(Build(project / "build"), "confirmed")
+    return engine.query(prepare_query_text(saved, params), saved.form, graphs)
 
 
 def values(result: SelectResult, var: str) -> set[str]:
@@ -129,7 +131,7 @@ def values(result: SelectResult, var: str) -> set[str]:
 def test_header_is_read(project: Path):
     saved = read_saved_query(project / "queries" / "inferred-types.rq")
     assert (saved.title, saved.inferred, saved.graph, saved.form) == ("Types inference added", True, "inferred", "SELECT")
-    assert saved.graph_iri() == INFERRED
+    assert saved.default_graphs(Build(project / "build"), "confirmed") == [INFERRED]
     assert [p.name for p in saved.params] == ["entity"]
     assert [q.name for q in list_saved_queries(project / "queries")] == sorted(n[:-3] for n in QUERIES)
 

@@ -21,7 +21,8 @@ from oxigraph_server import start_oxigraph, stop_oxigraph
 from newskg.query.engines import open_engine
 from newskg.query.results import AskResult, GraphResult, SelectResult, Term
 from newskg.errors import ParameterError
-from newskg.namespaces import NKG, NKR, RDF
+from newskg.namespaces import LEVELS, NKG, NKR, RDF
+from newskg.project import Build
 from newskg.query.sparql import dollar_variables, sparql_tokens, variables_used
 from newskg.query.catalog import check_query_syntax, list_saved_queries, prepare_query_text, read_saved_query
 
@@ -68,13 +69,16 @@ def engines(build_dir: Path, tmp_path_factory):
 
 
 @pytest.fixture(params=ENGINES)
-def run(request, engines):
-    """run(name, **params) on one engine: every expectation is checked on each of the three."""
+def run(request, engines, build_dir):
+    """run(name, level=..., **params) on one engine: every expectation is checked on each of the three.
+
+    The level defaults to "assessed": the article's answers with every positive claim counted."""
     engine = engines[request.param]
 
-    def _run(name: str, **params: str):
+    def _run(name: str, level: str = "assessed", **params: str):
         saved = read_saved_query(QUERIES_DIR / f"{name}.rq")
-        return engine.query(prepare_query_text(saved, params), saved.form, saved.graph_iri())
+        return engine.query(prepare_query_text(saved, params), saved.form,
+                            saved.default_graphs(Build(build_dir), level))
 
     return _run
 
@@ -138,12 +142,14 @@ def _comparable(result):
 
 
 @pytest.mark.parametrize("path", SAVED, ids=lambda p: p.name)
-def test_three_engines_agree(path: Path, engines):
+@pytest.mark.parametrize("level", LEVELS)
+def test_three_engines_agree(path: Path, level: str, engines, build_dir):
     saved = read_saved_query(path)
     if any(p.required for p in saved.params):
         pytest.skip("needs a parameter value")
     text = prepare_query_text(saved, {})
-    answers = {name: _comparable(e.query(text, saved.form, saved.graph_iri())) for name, e in engines.items()}
+    graphs = saved.default_graphs(Build(build_dir), level)
+    answers = {name: _comparable(e.query(text, saved.form, graphs)) for name, e in engines.items()}
     assert answers["embedded"] == answers["rdflib"], "embedded and rdflib differ"
     assert answers["embedded"] == answers["endpoint"], "embedded and the Oxigraph server differ"
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Mapping
 
 from newskg.errors import UsageError
+from newskg.namespaces import LEVELS
 from newskg.project import Project
 
 if TYPE_CHECKING:
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
     from newskg.query.results import Result
 
 PathLike = str | Path
+#: The level a query runs at unless told otherwise: the safest, nothing resting on a hedge.
+DEFAULT_LEVEL = LEVELS[0]
 Progress = Callable[[str], None]
 
 
@@ -93,10 +96,13 @@ def find_query(name_or_path: str, *, project: PathLike | Project = ".") -> "Save
 
 @dataclass
 class PreparedQuery:
-    """A saved query with its parameters bound: the exact text an engine receives."""
+    """A saved query with its parameters bound: the exact text an engine receives, and the
+    graphs that make up its default graph (those of its status level)."""
 
     query: "SavedQuery"
     text: str
+    graphs: list[str]
+    level: str
 
     @property
     def form(self) -> str:
@@ -113,20 +119,27 @@ class QueryRun:
 
 def prepare_query(name_or_path: str, *, project: PathLike | Project = ".",
                   params: Mapping[str, str] | None = None, limit: int | None = None,
+                  level: str = DEFAULT_LEVEL, default_graphs: list[str] | None = None,
                   allow_update: bool = False) -> PreparedQuery:
-    """Find the query, check its syntax and bind its parameters as RDF terms.
+    """Find the query, check its syntax, bind its parameters as RDF terms and choose its graphs.
 
-    Raises QueryNotFoundError, QuerySyntaxError, ParameterError, or UsageError for an
-    update unless ``allow_update``.
+    ``level`` (confirmed, reported, assessed) chooses how sure the answer must be: the
+    default graph holds only facts and inferences at or above it (docs/status-levels.md);
+    ``default_graphs`` names the graphs instead (for a store loaded by other means).
+    Raises QueryNotFoundError, QuerySyntaxError, ParameterError, UsageError for an unknown
+    level or for an update unless ``allow_update``, BuildMissingError without a build.
     """
     from newskg.query.catalog import check_query_syntax, prepare_query_text
 
-    saved = find_query(name_or_path, project=project)
+    proj = _project(project)
+    saved = find_query(name_or_path, project=proj)
     if saved.form == "UPDATE" and not allow_update:
         raise UsageError(f"{saved.path} is a SPARQL update; saved queries modify nothing "
                          "(pass --allow-update to run it anyway)")
     check_query_syntax(saved)
-    return PreparedQuery(saved, prepare_query_text(saved, dict(params or {}), limit))
+    text = prepare_query_text(saved, dict(params or {}), limit)
+    graphs = list(default_graphs) if default_graphs else saved.default_graphs(proj.build(), level)
+    return PreparedQuery(saved, text, graphs, level)
 
 
 def open_engine(project: PathLike | Project = ".", *, engine: str = "embedded",
@@ -143,17 +156,17 @@ def execute(prepared: PreparedQuery, engine: "Engine") -> QueryRun:
     if prepared.form == "UPDATE":
         engine.update(prepared.text)
         return QueryRun(prepared, None)
-    return QueryRun(prepared, engine.query(prepared.text, prepared.form, prepared.query.graph_iri()))
+    return QueryRun(prepared, engine.query(prepared.text, prepared.form, prepared.graphs))
 
 
 def run_query(name_or_path: str, *, project: PathLike | Project = ".",
               params: Mapping[str, str] | None = None, limit: int | None = None,
-              engine: str = "embedded", endpoint: str | None = None,
+              level: str = DEFAULT_LEVEL, engine: str = "embedded", endpoint: str | None = None,
               default_graphs: list[str] | None = None, timeout: float = 30.0,
               allow_update: bool = False) -> QueryRun:
-    """Run a saved query (by name or ``.rq`` path) on the build or on a SPARQL endpoint."""
-    prepared = prepare_query(name_or_path, project=project, params=params, limit=limit,
-                             allow_update=allow_update)
+    """Run a saved query (by name or ``.rq`` path) at a status level, on the build or an endpoint."""
+    prepared = prepare_query(name_or_path, project=project, params=params, limit=limit, level=level,
+                             default_graphs=default_graphs, allow_update=allow_update)
     runner = open_engine(project, engine=engine, endpoint=endpoint, default_graphs=default_graphs,
                          timeout=timeout)
     return execute(prepared, runner)
@@ -168,13 +181,17 @@ class CatalogRun:
     skipped: str | None = None
 
 
-def run_all(project: PathLike | Project = ".", *, engine: str = "embedded") -> list[CatalogRun]:
-    """Every saved query with its default parameters; updates and queries needing a value are skipped."""
+def run_all(project: PathLike | Project = ".", *, level: str = DEFAULT_LEVEL,
+            engine: str = "embedded") -> list[CatalogRun]:
+    """Every saved query with its default parameters at ``level``; updates and queries needing
+    a value are skipped."""
     from newskg.query.catalog import check_query_syntax, prepare_query_text
 
-    runner = open_engine(project, engine=engine)
+    proj = _project(project)
+    build_ = proj.build()
+    runner = open_engine(proj, engine=engine)
     runs = []
-    for saved in list_queries(project):
+    for saved in list_queries(proj):
         if saved.form == "UPDATE":
             runs.append(CatalogRun(saved, None, "an update"))
             continue
@@ -184,5 +201,5 @@ def run_all(project: PathLike | Project = ".", *, engine: str = "embedded") -> l
             continue
         check_query_syntax(saved)
         runs.append(CatalogRun(saved, runner.query(prepare_query_text(saved, {}), saved.form,
-                                                   saved.graph_iri())))
+                                                   saved.default_graphs(build_, level))))
     return runs

@@ -36,6 +36,8 @@ class Derivation:
     rule: str | None = None
     files: list[str] = field(default_factory=list)
     premises: list["Derivation"] = field(default_factory=list)
+    #: the status level at which the triple holds (None where levels were not asked for)
+    level: str | None = None
 
     @property
     def asserted(self) -> bool:
@@ -218,8 +220,9 @@ RULES: tuple[RuleBody, ...] = (
 class Explainer:
     """Explains triples of a closure in terms of the asserted triples it came from."""
 
-    def __init__(self, asserted: Graph, closure: Graph, files: Callable[[Triple], list[str]]):
-        self.asserted, self.closure, self.files = asserted, closure, files
+    def __init__(self, asserted: Graph, closure: Graph, files: Callable[[Triple], list[str]],
+                 level: Callable[[Triple], str | None] = lambda triple: None):
+        self.asserted, self.closure, self.files, self.level = asserted, closure, files, level
         self._done: dict[Triple, Derivation] = {}
 
     def explain(self, triple: Triple) -> Derivation | None:
@@ -231,7 +234,7 @@ class Explainer:
 
     def _derive(self, triple: Triple, path: frozenset, depth: int) -> Derivation | None:
         if triple in self.asserted:
-            return Derivation(triple, files=self.files(triple))
+            return Derivation(triple, files=self.files(triple), level=self.level(triple))
         if triple in self._done:
             return self._done[triple]
         if depth > 40:
@@ -248,7 +251,7 @@ class Explainer:
                         break
                     children.append(child)
                 else:
-                    found = Derivation(triple, rule=rule, premises=children)
+                    found = Derivation(triple, rule=rule, premises=children, level=self.level(triple))
                     self._done[triple] = found
                     return found
         return None
@@ -278,7 +281,8 @@ def format_derivation(derivation: Derivation, graph: Graph) -> str:
     def walk(node: Derivation, depth: int) -> None:
         text = " ".join(describe_term(t, graph) for t in node.triple)
         how = f"asserted in {', '.join(node.files) or 'the build'}" if node.asserted else f"by {node.rule}"
-        lines.append(f"{'  ' * depth}{text}  [{how}]")
+        level = f" ({node.level})" if node.level else ""
+        lines.append(f"{'  ' * depth}{text}  [{how}]{level}")
         for child in node.premises:
             walk(child, depth + 1)
 
@@ -330,30 +334,61 @@ def parse_term(text: str, position: str, prefixes: dict[str, str] | None = None)
 
 def explain_from_build(root: Path, build_dir: Path, subject: str, predicate: str, obj: str,
                        reasoner=None) -> Explanation:
-    """Explain one triple against the project's up-to-date build.
+    """Explain one triple against the project's up-to-date build, with the level of each step.
 
-    The terms are CURIEs or IRIs; the object may be an N3 literal. The closure is
-    recomputed from the same source files the build read (the build must be current, so
-    the answer matches what queries see), which also tells in which file a triple was
-    asserted, blank nodes included.
+    The terms are CURIEs or IRIs; the object may be an N3 literal. The closure is recomputed
+    level by level from the same source files the build read (the build must be current, so
+    the answer matches what queries see). The triple is explained at the strongest level
+    where it holds, so every premise shown holds at that level too; each line says its own
+    level ("every level" for the ontology and the claim and text layers) and, for an
+    asserted fact, the file and the claims that state it.
     """
+    from newskg.build import claim_layer, union_graph
+    from newskg.build.levels import read_claims, split_by_level
+    from newskg.build.sources import load_dataset
+    from newskg.namespaces import LEVELS, ONTOLOGY_GRAPH
+
     project = Project.at(root)
     manifest = Build(Path(build_dir)).manifest()
     inputs = discover_inputs(project.root)
     if manifest.get("fingerprint") != current_fingerprint(project):
         raise BuildMissingError(f"the build is older than the sources: {BUILD_HINT}")
-    sources = {item.relpath: parse_turtle(item.path, item.relpath)
-               for item in inputs if item.role != "shapes"}
+    files_of = {item.relpath: parse_turtle(item.path, item.relpath)
+                for item in inputs if item.role not in ("shapes", "content")}
+    full = load_dataset([item for item in inputs if item.role != "shapes"])
+    claims_graph = claim_layer(full.dataset)
+    facts = split_by_level(full.content_graphs(), read_claims(claims_graph))
     # The prefixes the source files declare (e.g. a report's art:) work on the command line too.
-    declared = {p: str(ns) for g in sources.values() for p, ns in g.namespaces() if p}
+    declared = {p: str(ns) for g in files_of.values() for p, ns in g.namespaces() if p}
+    declared.update({p: str(ns) for p, ns in full.dataset.namespaces() if p and p not in declared})
     triple = tuple(parse_term(text, position, declared) for text, position in
                    ((subject, "subject"), (predicate, "predicate"), (obj, "object")))
-    asserted = Graph()
-    for graph in sources.values():
-        asserted += graph
-    closure = (reasoner or OwlrlReasoner()).closure(asserted)
+
+    base = union_graph(full.dataset.graph(ONTOLOGY_GRAPH), claims_graph)
+    asserted, closures = union_graph(base, facts.by_level[0]), []
+    closed = asserted
+    for index in range(len(LEVELS)):
+        if index:
+            asserted = union_graph(asserted, facts.by_level[index])
+            closed = union_graph(closed, facts.by_level[index])
+        closed = (reasoner or OwlrlReasoner()).closure(closed)
+        closures.append((asserted, closed))
+
+    def level(t: Triple) -> str | None:
+        if t in base:
+            return "every level"
+        for index, (_, closure) in enumerate(closures):
+            if t in closure:
+                return LEVELS[index]
+        return None
 
     def files(t: Triple) -> list[str]:
-        return [path for path, graph in sources.items() if t in graph]
+        found = [path for path, graph in files_of.items() if t in graph]
+        for claim in sorted(facts.stated_by.get(t, ())):
+            record = facts.claims.get(claim)
+            status = record.status if record else "no claim"
+            found.append(f"{full.content_files.get(claim, '?')} as content of {shorten(str(claim))} ({status})")
+        return found
 
-    return Explanation(triple, Explainer(asserted, closure, files).explain(triple), closure)
+    chosen = next(((a, c) for a, c in closures if triple in c), closures[-1])
+    return Explanation(triple, Explainer(*chosen, files, level).explain(triple), chosen[1])

@@ -48,7 +48,13 @@ _PROJECT_NAMESPACES = {"NKG": "nkg", "NKR": "nkr", "ORG": "org", "PROV": "prov",
                        "WD": "wd"}
 _RDFLIB_NAMESPACES = {"RDF": "RDF", "RDFS": "RDFS", "OWL": "OWL", "XSD": "XSD", "SKOS": "SKOS", "SH": "SH",
                       "DCT": "DCTERMS"}
-_GRAPHS = {"ONTOLOGY_GRAPH": "ontology", "BACKGROUND_GRAPH": "background", "INFERRED_GRAPH": "inferred"}
+_GRAPHS = {"ONTOLOGY_GRAPH": "ontology", "BACKGROUND_GRAPH": "background"}
+
+#: How sure a query wants to be, strongest first (docs/status-levels.md). A level's default graph
+#: holds the facts and inferences of that level and of every level before it in this tuple.
+LEVELS: tuple[str, ...] = ("confirmed", "reported", "assessed")
+FACTS_GRAPH_BASE = GRAPH_BASE + "facts/"
+INFERRED_GRAPH_BASE = GRAPH_BASE + "inferred/"
 
 
 def __getattr__(name: str):
@@ -76,6 +82,20 @@ def article_graph(slug: str) -> "URIRef":
     from rdflib import URIRef
 
     return URIRef(ARTICLE_GRAPH_BASE + slug)
+
+
+def facts_graph(level: str) -> "URIRef":
+    """The named graph of the asserted fact triples whose level is ``level``."""
+    from rdflib import URIRef
+
+    return URIRef(FACTS_GRAPH_BASE + level)
+
+
+def inferred_graph(level: str) -> "URIRef":
+    """The named graph of what OWL-RL derives at ``level`` and at no stronger level."""
+    from rdflib import URIRef
+
+    return URIRef(INFERRED_GRAPH_BASE + level)
 
 
 def article_resource_namespace(slug: str) -> "Namespace":

@@ -9,13 +9,23 @@ spells them. No rdflib here: `newskg query run` reads a build and must start fas
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from newskg.errors import BuildMissingError
-from newskg.namespaces import ARTICLE_GRAPH_BASE, GRAPH_BASE
+from newskg.errors import BuildMissingError, UsageError
+from newskg.namespaces import (
+    ARTICLE_GRAPH_BASE,
+    BASE,
+    FACTS_GRAPH_BASE,
+    GRAPH_BASE,
+    INFERRED_GRAPH_BASE,
+    LEVELS,
+)
+
+RESOURCE_BASE = BASE + "resource/"
 
 #: What to do when there is no usable build; every "no build" message ends with it.
 BUILD_HINT = "run `newskg build` first"
@@ -26,10 +36,14 @@ DATASET_NQ = "dataset.nq"
 DATASET_TRIG = "dataset.trig"
 GRAPHS_DIR = "graphs"
 
-#: The roles a named graph plays, in the order a build lists them.
-GRAPH_ROLES = ("ontology", "article", "background", "inferred")
+#: The roles a named graph plays, in the order a build lists them (docs/status-levels.md).
+GRAPH_ROLES = ("ontology", "article", "background", "facts", "inferred", "content")
 #: Graphs whose role is also their name (and their IRI's last segment).
-_FIXED_ROLES = ("ontology", "background", "inferred")
+_FIXED_ROLES = ("ontology", "background")
+#: Roles whose graphs are split by level: <role>/<level>.
+_LEVEL_ROLES = {"facts": FACTS_GRAPH_BASE, "inferred": INFERRED_GRAPH_BASE}
+#: Roles of the graphs every level sees.
+_EVERY_LEVEL = ("ontology", "article", "background")
 
 # Characters an IRI may not hold inside <...> (SPARQL IRIREF, N-Triples), plus backslash.
 _BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
@@ -40,27 +54,60 @@ def is_absolute_iri(text: str) -> bool:
     return bool(re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*:", text)) and not _BAD_IRI.search(text)
 
 
+def graph_level(iri: str) -> str | None:
+    """The level of a facts/ or inferred/ graph (confirmed, reported, assessed), else None."""
+    for base in _LEVEL_ROLES.values():
+        if iri.startswith(base) and iri[len(base):] in LEVELS:
+            return iri[len(base):]
+    return None
+
+
 def graph_role(iri: str) -> str:
-    """ontology | background | inferred | article, from a graph IRI of the project."""
+    """ontology | article | background | facts | inferred | content, from a graph IRI of a build.
+
+    Any graph that is none of the project's own is a claim's content graph (named by the claim).
+    """
     for role in _FIXED_ROLES:
         if iri == GRAPH_BASE + role:
             return role
-    return "article"
+    if iri.startswith(ARTICLE_GRAPH_BASE):
+        return "article"
+    for role, base in _LEVEL_ROLES.items():
+        if iri.startswith(base) and graph_level(iri):
+            return role
+    return "content"
 
 
 def graph_file_name(iri: str) -> str:
-    """The file under build/graphs/ that holds one named graph."""
-    for role in _FIXED_ROLES:
-        if iri == GRAPH_BASE + role:
-            return f"{role}.nt"
-    if iri.startswith(ARTICLE_GRAPH_BASE):
+    """The file under build/graphs/ that holds one named graph.
+
+    A claim's content graph goes under content/, named after the claim's IRI below the
+    resource namespace (``content/<slug>/<claim>.nt``), or after a hash of any other IRI.
+    """
+    role = graph_role(iri)
+    if role in _FIXED_ROLES:
+        return f"{role}.nt"
+    if role == "article":
         return f"article-{iri[len(ARTICLE_GRAPH_BASE):]}.nt"
-    raise ValueError(f"not one of the project's graphs: {iri}")
+    if role in _LEVEL_ROLES:
+        return f"{role}-{graph_level(iri)}.nt"
+    local = iri[len(RESOURCE_BASE):] if iri.startswith(RESOURCE_BASE) else ""
+    if local and re.fullmatch(r"[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*", local) and ".." not in local:
+        return f"content/{local}.nt"
+    return f"content/{hashlib.sha256(iri.encode()).hexdigest()[:20]}.nt"
 
 
-def graph_sort_key(iri: str) -> tuple[int, str]:
-    """Ontology first, then the reports, background, inferred."""
-    return GRAPH_ROLES.index(graph_role(iri)), iri
+def graph_sort_key(iri: str) -> tuple[int, int, str]:
+    """Ontology first, then the reports, background, facts and inferences by level, content."""
+    level = graph_level(iri)
+    return GRAPH_ROLES.index(graph_role(iri)), LEVELS.index(level) if level else 0, iri
+
+
+def level_roles_and_levels(level: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The roles every level sees, and the levels a query at ``level`` reads facts of."""
+    if level not in LEVELS:
+        raise UsageError(f"unknown level {level!r}; levels: {', '.join(LEVELS)}")
+    return _EVERY_LEVEL, LEVELS[: LEVELS.index(level) + 1]
 
 
 @dataclass(frozen=True)
@@ -158,6 +205,25 @@ class Build:
             return [str(g["iri"]) for g in self.manifest(hint)["graphs"]]
         except (KeyError, TypeError) as err:
             raise BuildMissingError(f"{self.manifest_path} is corrupt (a graph has no {err}); {hint}") from None
+
+    def default_graphs(self, level: str = LEVELS[0], roles: tuple[str, ...] | None = None,
+                       hint: str = BUILD_HINT) -> list[str]:
+        """The graphs a query at ``level`` reads as its default graph (docs/status-levels.md).
+
+        The ontology, every report and the background, and the facts and inferences of
+        ``level`` and every stronger level. ``roles`` narrows that to some roles (e.g.
+        ``("inferred",)``: what inference added, at that level).
+        """
+        every, levels = level_roles_and_levels(level)
+        chosen = []
+        for entry in self.manifest(hint)["graphs"]:
+            iri = str(entry.get("iri", ""))
+            role = graph_role(iri)
+            if roles is not None and role not in roles:
+                continue
+            if role in every or (graph_level(iri) in levels):
+                chosen.append(iri)
+        return chosen
 
     def is_current(self, fingerprint: str) -> bool:
         """True when the build was made from inputs with this fingerprint."""

@@ -23,13 +23,46 @@ from rdflib import Dataset, Graph
 
 from newskg.build.anchors import find_anchor_problems
 from newskg.build.checks import run_quality_checks, validate_shapes
+from newskg.build.levels import (
+    FactLevels,
+    claims_behind,
+    find_placement_problems,
+    quote_of,
+    read_claims,
+    split_by_level,
+)
 from newskg.build.profile import find_profile_violations
-from newskg.build.reasoning import Inference, Reasoner, infer
-from newskg.build.sources import InputFile, Report, discover_inputs, discover_reports, load_dataset, parse_turtle
+from newskg.build.reasoning import LevelFinding, LevelledInference, Reasoner, infer_levels
+from newskg.build.sources import (
+    InputFile,
+    Report,
+    Sources,
+    discover_inputs,
+    discover_reports,
+    load_dataset,
+    parse_turtle,
+)
 from newskg.build.writer import recover_interrupted_swap, write_build
 from newskg.errors import InconsistencyError, Problem, ValidationError
-from newskg.namespaces import INFERRED_GRAPH, bind_prefixes
-from newskg.project import MANIFEST_FORMAT, Build, Project, graph_file_name, graph_role, graph_sort_key
+from newskg.namespaces import (
+    ARTICLE_GRAPH_BASE,
+    BACKGROUND_GRAPH,
+    LEVELS,
+    ONTOLOGY_GRAPH,
+    bind_prefixes,
+    facts_graph,
+    inferred_graph,
+    shorten,
+)
+from newskg.project import (
+    GRAPHS_DIR,
+    MANIFEST_FORMAT,
+    Project,
+    graph_file_name,
+    graph_level,
+    graph_role,
+    graph_sort_key,
+)
 
 TOOLS = ("newskg", "rdflib", "owlrl", "pyoxigraph", "pyshacl")
 
@@ -51,8 +84,9 @@ class PipelineResult:
     """Everything the pipeline found: problems of every kind, and what the build writes."""
 
     problems: list[Problem]
-    dataset: Dataset | None = None
-    inference: Inference | None = None
+    sources: Sources | None = None
+    facts: FactLevels | None = None
+    inference: LevelledInference | None = None
 
     @property
     def errors(self) -> list[Problem]:
@@ -88,7 +122,7 @@ def tool_versions() -> dict[str, str]:
     return versions
 
 
-def check_sources(project: Project, dataset: Dataset, inputs: list[InputFile],
+def check_sources(project: Project, sources: Sources, inputs: list[InputFile],
                   reports: list[Report]) -> list[Problem]:
     """The checks that need no reasoning: OWL 2 RL profile of each ontology module,
     the quality-check queries (queries/checks/), and the text anchors of each report."""
@@ -97,16 +131,15 @@ def check_sources(project: Project, dataset: Dataset, inputs: list[InputFile],
         if item.role == "ontology":
             # Re-read the one file so a violation is reported against its module.
             problems += find_profile_violations(parse_turtle(item.path, item.relpath), item.relpath)
-    union = union_graph(dataset)
     if project.checks_dir.is_dir():
-        problems += run_quality_checks(union, project.checks_dir)
+        problems += run_quality_checks(sources.dataset, project.checks_dir)
     for report in reports:
         label = project.relative(report.text_path)
         if not report.text_path.exists():
             problems.append(Problem("source-text", "missing source.txt for this report", path=label))
             continue
         text = report.text_path.read_text(encoding="utf-8")
-        problems += find_anchor_problems(dataset.graph(report.graph), text, label)
+        problems += find_anchor_problems(sources.dataset.graph(report.graph), text, label)
     return problems
 
 
@@ -117,24 +150,35 @@ def check_shapes(asserted: Graph, inferred: Graph, shapes: Graph) -> list[Proble
     return validate_shapes(asserted + inferred, shapes)
 
 
-def union_graph(dataset: Dataset) -> Graph:
-    """All asserted triples of the dataset in one graph (what the reasoner sees)."""
-    union = bind_prefixes(Graph())
+def claim_layer(dataset: Dataset) -> Graph:
+    """The report and background graphs in one graph: claims, anchors, documents, names."""
+    layer = Graph()
     for graph in dataset.graphs():
-        if graph.identifier != INFERRED_GRAPH:
+        if graph.identifier == BACKGROUND_GRAPH or str(graph.identifier).startswith(ARTICLE_GRAPH_BASE):
             for triple in graph:
-                union.add(triple)
+                layer.add(triple)
+    return layer
+
+
+def union_graph(*graphs: Graph) -> Graph:
+    """The triples of all ``graphs`` in one graph."""
+    union = bind_prefixes(Graph())
+    for graph in graphs:
+        for triple in graph:
+            union.add(triple)
     return union
 
 
 def run_pipeline(project: Project, inputs: list[InputFile], reports: list[Report], *,
                  strict: bool, reasoner: Reasoner | None = None,
                  progress: Progress | None = None) -> PipelineResult:
-    """Parse, check, reason and validate shapes.
+    """Parse, check, split facts by level, reason level by level, validate shapes.
 
     ``strict`` (the build) raises at the first stage that found errors: ValidationError,
     InconsistencyError. Otherwise (the check) every stage runs that can, and an
     inconsistency becomes problems too. A syntax error always raises RdfSyntaxError.
+    A contradiction that appears only below the confirmed level is a warning naming the
+    claims it rests on, never a failure.
     """
     say = progress or (lambda message: None)
 
@@ -145,20 +189,40 @@ def run_pipeline(project: Project, inputs: list[InputFile], reports: list[Report
         return found
 
     say(f"parsing {len(inputs)} files")
-    dataset, shapes = load_dataset(inputs)
+    sources = load_dataset(inputs)
+    dataset = sources.dataset
+    claims_graph = claim_layer(dataset)
+    claims = read_claims(claims_graph)
+    facts = split_by_level(sources.content_graphs(), claims)
     say("checking sources")
-    problems = stage(check_sources(project, dataset, inputs, reports))
-    say("reasoning (OWL-RL)")
-    union = union_graph(dataset)
-    try:
-        inference = infer(union, reasoner)
-    except InconsistencyError as err:
+    problems = stage(sources.problems
+                     + find_placement_problems(sources.turtle_files, sources.content_files, claims, facts,
+                                               claims_graph)
+                     + check_sources(project, sources, inputs, reports))
+    say("reasoning (OWL-RL, level by level)")
+    base = union_graph(dataset.graph(ONTOLOGY_GRAPH), claims_graph, facts.by_level[0])
+    inference = infer_levels(base, facts.by_level[1:], reasoner)
+    confirmed = [f for f in inference.findings if f.level == 0]
+    if confirmed:
+        err = InconsistencyError([(f.rule, f.message) for f in confirmed])
         if strict:
-            raise
-        return PipelineResult(problems + [Problem(rule, message) for rule, message in err.findings], dataset)
+            raise err
+        return PipelineResult(problems + [Problem(rule, message) for rule, message in err.findings],
+                              sources, facts)
+    problems += [_contradiction(f, facts, claims_graph) for f in inference.findings]
     say("validating shapes")
-    problems += stage(check_shapes(union, inference.inferred, shapes))
-    return PipelineResult(problems, dataset, inference)
+    everything = union_graph(base, *facts.by_level[1:], *sources.content_graphs())
+    problems += stage(check_shapes(everything, union_graph(*inference.inferred), sources.shapes))
+    return PipelineResult(problems, sources, facts, inference)
+
+
+def _contradiction(finding: LevelFinding, facts: FactLevels, claims_graph: Graph) -> Problem:
+    claims = claims_behind(finding.iris, facts, finding.level)
+    named = "; ".join(f"{shorten(str(c))} ({LEVELS[facts.claims[c].level or 0]}"
+                      + (f': "{quote}"' if (quote := quote_of(c, claims_graph)) else "") + ")"
+                      for c in claims)
+    return Problem("contradiction", f"at level {LEVELS[finding.level]}: {finding.rule}: {finding.message}; "
+                   f"the claims it rests on: {named or 'none found'}", severity="warning")
 
 
 def check_project(root: Path | Project, reasoner: Reasoner | None = None,
@@ -192,22 +256,28 @@ def build_project(root: Path | Project, force: bool = False, reasoner: Reasoner 
         return BuildResult(build.dir, skipped=True, manifest=previous)
 
     result = run_pipeline(project, inputs, reports, strict=True, reasoner=reasoner, progress=progress)
-    assert result.dataset is not None and result.inference is not None  # strict: errors raised
-    graphs = _named_graphs(result.dataset, result.inference)
+    # strict: every error was raised, so every stage ran
+    assert result.sources is not None and result.facts is not None and result.inference is not None
+    graphs = _named_graphs(result.sources, result.facts, result.inference)
     manifest = _manifest(inputs, graphs, result.inference, stamp, started)
     say(f"writing {build.dir.name}/")
     write_build(build, graphs, manifest)
     return BuildResult(build.dir, skipped=False, manifest=manifest, warnings=result.problems)
 
 
-def _named_graphs(dataset: Dataset, inference: Inference) -> dict[str, Graph]:
-    graphs = {str(g.identifier): g for g in dataset.graphs() if len(g)}
-    graphs[str(INFERRED_GRAPH)] = inference.inferred
+def _named_graphs(sources: Sources, facts: FactLevels, inference: LevelledInference) -> dict[str, Graph]:
+    content = set(sources.content_files)
+    graphs = {str(g.identifier): g for g in sources.dataset.graphs() if len(g) and g.identifier not in content}
+    for index, level in enumerate(LEVELS):
+        graphs[str(facts_graph(level))] = facts.by_level[index]
+        graphs[str(inferred_graph(level))] = inference.inferred[index]
+    for iri in sorted(content):
+        graphs[str(iri)] = sources.dataset.graph(iri)
     return {iri: graphs[iri] for iri in sorted(graphs, key=graph_sort_key)}
 
 
 def _manifest(inputs: list[InputFile], graphs: dict[str, Graph],
-              inference: Inference, stamp: str, started: float) -> dict:
+              inference: LevelledInference, stamp: str, started: float) -> dict:
     return {
         "format": MANIFEST_FORMAT,
         "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"),
@@ -216,9 +286,17 @@ def _manifest(inputs: list[InputFile], graphs: dict[str, Graph],
         "tool_versions": tool_versions(),
         "inputs": [{"path": i.relpath, "sha256": i.sha256(), "role": i.role,
                     "graph": str(i.graph) if i.graph else None} for i in inputs],
-        "graphs": [{"iri": iri, "role": graph_role(iri), "file": f"graphs/{graph_file_name(iri)}",
-                    "triples": len(g)} for iri, g in graphs.items()],
+        "graphs": [_graph_entry(iri, g) for iri, g in graphs.items()],
         "closure_triples": inference.closure_size,
         "noise_removed": inference.noise_removed,
         "noise_by_kind": dict(sorted(inference.noise.items())),
     }
+
+
+def _graph_entry(iri: str, graph: Graph) -> dict:
+    entry = {"iri": iri, "role": graph_role(iri), "file": f"{GRAPHS_DIR}/{graph_file_name(iri)}",
+             "triples": len(graph)}
+    level = graph_level(iri)
+    if level:
+        entry["level"] = level
+    return entry

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rdflib import Graph
+from rdflib import Dataset, Graph
 from rdflib.namespace import RDF, SH
 
 from newskg.errors import Problem, QuerySyntaxError
@@ -54,6 +54,9 @@ def validate_shapes(data: Graph, shapes: Graph) -> list[Problem]:
 def run_quality_checks(data: Graph, checks_dir: Path) -> list[Problem]:
     """Run every ``*-violation.rq`` in ``checks_dir`` over ``data``; one Problem per row.
 
+    A check's default graph is the union of every graph of ``data``; the named graphs of a
+    Dataset (each claim's content) stay available to ``GRAPH`` patterns.
+
     The Problem's check is the file's stem, its severity the query's ``#+ severity:`` header
     (error when absent), its focus the first projected value of the row and its message the
     ``?message`` value, or else the query's title followed by the row's other values.
@@ -67,7 +70,7 @@ def run_quality_checks(data: Graph, checks_dir: Path) -> list[Problem]:
     for path in paths:
         query = read_saved_query(path)
         try:
-            solutions = store.query(prologue_for(query.text) + query.text)
+            solutions = store.query(prologue_for(query.text) + query.text, use_default_graph_as_union=True)
         except SyntaxError as err:
             raise QuerySyntaxError(f"{path}: syntax error: {err}") from None
         names = [v.value for v in solutions.variables]
@@ -80,15 +83,13 @@ def run_quality_checks(data: Graph, checks_dir: Path) -> list[Problem]:
 def _load_store(data: Graph):
     import pyoxigraph
 
-    if data.context_aware:
-        # The checks read the union of the named graphs: flatten them into one graph.
-        union = Graph()
-        for graph in data.graphs():
-            for triple in graph:
-                union.add(triple)
-        data = union
     store = pyoxigraph.Store()
-    store.bulk_load(data.serialize(format="nt", encoding="utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)
+    if isinstance(data, Dataset):
+        # Named graphs stay named (a check may ask GRAPH ?claim { ... } of claim content);
+        # the checks' default graph is the union of all of them.
+        store.bulk_load(data.serialize(format="nquads", encoding="utf-8"), format=pyoxigraph.RdfFormat.N_QUADS)
+    else:
+        store.bulk_load(data.serialize(format="nt", encoding="utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)
     return store
 
 

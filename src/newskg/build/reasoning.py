@@ -119,14 +119,23 @@ def noise_kind(triple: tuple, asserted: Graph) -> str | None:
     return None
 
 
-def _inconsistencies(closed: Graph) -> list[tuple[str, str]]:
+def _raw_inconsistencies(closed: Graph) -> list[tuple[str, str]]:
     findings = []
     for node in closed.subjects(RDF.type, ERROR_MESSAGE):
         for text in closed.objects(node, ERROR_TEXT):
             message = str(text)
             rule = next((r for pat, r in _ERROR_RULES if re.search(pat, message)), "owl-rl")
-            findings.append((rule, _shorten_iris(message)))
+            findings.append((rule, message))
     return sorted(set(findings))
+
+
+def _inconsistencies(closed: Graph) -> list[tuple[str, str]]:
+    return sorted({(rule, _shorten_iris(message)) for rule, message in _raw_inconsistencies(closed)})
+
+
+def mentioned_iris(message: str) -> set[str]:
+    """The IRIs an owlrl inconsistency message names (its individuals and classes)."""
+    return set(re.findall(r"https?://[^\s,()']+", message))
 
 
 def _shorten_iris(message: str) -> str:
@@ -153,3 +162,69 @@ def infer(asserted: Graph, reasoner: Reasoner | None = None) -> Inference:
         elif kind != "asserted":
             noise[kind] += 1
     return Inference(inferred=inferred, closure_size=len(closed), noise=noise)
+
+
+@dataclass
+class LevelFinding:
+    """An inconsistency that appears first at one level: its rule, message and named IRIs."""
+
+    level: int
+    rule: str
+    message: str
+    iris: set[str]
+
+
+@dataclass
+class LevelledInference:
+    """What reasoning added at each level (only there, not at a stronger one), and the clashes."""
+
+    inferred: list[Graph]  # one per level, strongest first
+    closure_size: int
+    noise: Counter = field(default_factory=Counter)
+    findings: list[LevelFinding] = field(default_factory=list)
+
+    @property
+    def noise_removed(self) -> int:
+        return sum(self.noise.values())
+
+
+def infer_levels(base: Graph, deltas: list[Graph], reasoner: Reasoner | None = None) -> LevelledInference:
+    """Reason level by level: the base (ontology, claim and text layers, confirmed facts), then
+    each delta (the facts of the next level) added to what the level before derived.
+
+    Each level's closure starts from the previous closure, so work is reused (closure is
+    monotone: closure(closure(A) + D) = closure(A + D)). A triple kept at a level is one the
+    level's closure holds, that is no noise against what is asserted at that level, and that
+    no stronger level already kept. Inconsistencies are returned as findings with the level
+    where they first appear; the caller decides which fail the build.
+    """
+    reasoner = reasoner or OwlrlReasoner()
+    visible = Graph()
+    for triple in base:
+        visible.add(triple)
+    closed = visible
+    inferred: list[Graph] = []
+    kept_before: set = set()
+    noise: Counter = Counter()
+    findings: list[LevelFinding] = []
+    seen_findings: set[tuple[str, str]] = set()
+    for level, delta in enumerate([Graph(), *deltas]):
+        for triple in delta:
+            visible.add(triple)
+            closed.add(triple)
+        closed = reasoner.closure(closed)
+        for rule, message in _raw_inconsistencies(closed):
+            if (rule, message) not in seen_findings:
+                seen_findings.add((rule, message))
+                findings.append(LevelFinding(level, rule, _shorten_iris(message), mentioned_iris(message)))
+        kept = Graph()
+        for triple in closed:
+            kind = noise_kind(triple, visible)
+            if kind is None:
+                if triple not in kept_before:
+                    kept.add(triple)
+                    kept_before.add(triple)
+            elif kind != "asserted" and level == len(deltas):
+                noise[kind] += 1
+        inferred.append(kept)
+    return LevelledInference(inferred, len(closed), noise, findings)

@@ -3,10 +3,10 @@
 Header keys (docs/architecture.md): ``title``, ``description`` (may repeat; lines are joined),
 ``inferred`` (true|false: the answer needs the inferred graph), ``param`` (see
 newskg.query.parameters), ``severity`` (checks only), and ``graph``: ``#+ graph: inferred`` (or
-``ontology``, ``background``, or a full graph IRI) makes every engine use exactly that one
-graph as the default graph instead of the union of all graphs; e.g. "what did inference add
-about X" reads only https://w3id.org/newskg/graph/inferred. On an endpoint this is sent as a
-single ``default-graph-uri``.
+``ontology``, ``background``, or a full graph IRI) makes every engine read only the graphs
+of that role (at the query's status level) as the default graph instead of every graph of
+the level; e.g. "what did inference add about X" reads only the inferred graphs. On an
+endpoint the same list is sent as ``default-graph-uri`` parameters.
 
 Reads a file into a SavedQuery (title, description, typed parameters, whether it needs
 the inferred graph, which graph it reads), finds one by name (suggesting close names),
@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Mapping
 
 from newskg.errors import QueryNotFoundError, QuerySyntaxError, UsageError
+from newskg.project import Build
 from newskg.query.parameters import ParameterSpec, parse_parameter_line, resolve_parameters
 from newskg.query.sparql import bind_parameters, declared_prefixes, query_form, sparql_tokens, where_group_offsets
 
@@ -52,15 +53,18 @@ class SavedQuery:
         """SELECT, CONSTRUCT, DESCRIBE, ASK or UPDATE."""
         return query_form(self.text)
 
-    def graph_iri(self) -> str | None:
-        """The IRI of the one graph this query reads, or None for the union of all graphs."""
-        if self.graph is None:
-            return None
-        if self.graph in GRAPH_ROLES:
-            from newskg import namespaces
+    def default_graphs(self, build: Build, level: str) -> list[str]:
+        """The graphs this query reads as its default graph at ``level``.
 
-            return str(namespaces.GRAPH_BASE + self.graph)
-        return self.graph
+        Without a ``graph:`` header: every graph of that level. ``graph: inferred`` (or
+        ``ontology``, ``background``): only the graphs of that role visible at the level.
+        A full IRI: exactly that graph.
+        """
+        if self.graph is None:
+            return build.default_graphs(level)
+        if self.graph in GRAPH_ROLES:
+            return build.default_graphs(level, roles=(self.graph,))
+        return [self.graph]
 
 
 def read_saved_query(path: Path) -> SavedQuery:

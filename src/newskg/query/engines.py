@@ -7,14 +7,16 @@
 - ``endpoint``: SPARQLWrapper against any SPARQL 1.1 endpoint. The dataset is set through
   the protocol (one ``default-graph-uri`` per graph), so saved queries need no GRAPH clauses.
 
-Every engine sees the union of the build's graphs as its default graph, or exactly one
-graph when a query asks for it (``#+ graph: inferred``). Heavy libraries are imported
-inside the engine that needs them, never at import time.
+The caller names the graphs that make up the default graph (the graphs of a status level,
+docs/status-levels.md; `newskg.project.Build.default_graphs`); without a list a local engine
+reads the union of every graph. Heavy libraries are imported inside the engine that needs
+them, never at import time.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Protocol
 
 from newskg.errors import BuildMissingError, NewskgError, QuerySyntaxError
@@ -27,8 +29,8 @@ class Engine(Protocol):
 
     name: str
 
-    def query(self, text: str, form: str, graph: str | None = None) -> Result:
-        """Run query ``text`` of ``form`` over the union of graphs, or only ``graph`` when given."""
+    def query(self, text: str, form: str, graphs: Sequence[str] | None = None) -> Result:
+        """Run query ``text`` of ``form`` with ``graphs`` as its default graph (None: the engine's default)."""
 
     def update(self, text: str) -> None:
         """Run a SPARQL update (only reached when the user explicitly allowed updates)."""
@@ -59,10 +61,11 @@ class EmbeddedEngine:
         engine._store = store
         return engine
 
-    def query(self, text: str, form: str, graph: str | None = None) -> Result:
+    def query(self, text: str, form: str, graphs: Sequence[str] | None = None) -> Result:
         import pyoxigraph
 
-        options = {"default_graph": [pyoxigraph.NamedNode(graph)]} if graph else {"use_default_graph_as_union": True}
+        options: dict = ({"default_graph": [pyoxigraph.NamedNode(g) for g in graphs]} if graphs is not None
+                         else {"use_default_graph_as_union": True})
         try:
             answer = self._store.query(text, **options)
         except SyntaxError as err:
@@ -119,11 +122,17 @@ class RdflibEngine:
         except Exception as err:  # rdflib raises several unrelated parser exceptions
             raise BuildMissingError(f"{path} does not parse ({err}): run `newskg build --force`") from None
 
-    def query(self, text: str, form: str, graph: str | None = None) -> Result:
+    def query(self, text: str, form: str, graphs: Sequence[str] | None = None) -> Result:
         from pyparsing import ParseException
-        from rdflib import URIRef
+        from rdflib import Graph, URIRef
 
-        target = self._dataset.graph(URIRef(graph)) if graph else self._dataset
+        target: Graph = self._dataset
+        if graphs is not None:
+            # rdflib has no dataset-with-chosen-default-graph; copy the chosen graphs into one.
+            target = Graph()
+            for iri in graphs:
+                for triple in self._dataset.graph(URIRef(iri)):
+                    target.add(triple)
         try:
             answer = target.query(text)
         except ParseException as err:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 from newskg.errors import EndpointError
 from newskg.query.results import AskResult, GraphResult, Result, SelectResult, Term, term_from_oxigraph
@@ -67,12 +68,12 @@ class EndpointEngine:
         except ValueError as err:  # e.g. a URL with no scheme
             raise EndpointError(f"bad endpoint URL {wrapper.endpoint!r}: {err}") from None
 
-    def query(self, text: str, form: str, graph: str | None = None) -> Result:
+    def query(self, text: str, form: str, graphs: Sequence[str] | None = None) -> Result:
         from SPARQLWrapper import JSON, TURTLE
 
         wrapper = self._wrapper(self.url)
         wrapper.setQuery(text)
-        for iri in [graph] if graph else self.default_graphs:
+        for iri in self.default_graphs if graphs is None else graphs:
             wrapper.addDefaultGraph(iri)
         if form in ("CONSTRUCT", "DESCRIBE"):
             wrapper.setReturnFormat(TURTLE)
