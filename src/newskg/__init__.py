@@ -1,23 +1,8 @@
 """newskg: hedged, attributed news reports as an RDF knowledge graph.
 
-The Python API (`newskg.api`) is importable from here: ``newskg.build(...)``,
-``newskg.check(...)``, ``newskg.run_query(...)``, ``newskg.explain(...)`` ... It is loaded on
-first use, so ``import newskg`` costs nothing.
+The Python API is `newskg.api` (``from newskg import api; api.build(...)``): every command as
+a function that returns data. It is not re-exported here because ``newskg.build`` is the build
+package, and ``import newskg`` should cost nothing.
 """
 
 __version__ = "0.1.0"
-
-_API = ("build", "check", "explain", "stats", "list_queries", "find_query", "prepare_query",
-        "open_engine", "execute", "run_query", "run_all", "load", "Project")
-
-
-def __getattr__(name: str):
-    if name in _API:
-        from newskg import api
-
-        return getattr(api, name)
-    raise AttributeError(f"module 'newskg' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(list(globals()) + list(_API))
