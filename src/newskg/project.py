@@ -24,6 +24,7 @@ from newskg.namespaces import (
     INFERRED_GRAPH_BASE,
     LEVELS,
 )
+from newskg.terms import is_absolute_iri
 
 RESOURCE_BASE = BASE + "resource/"
 
@@ -44,15 +45,6 @@ _FIXED_ROLES = ("ontology", "background")
 _LEVEL_ROLES = {"facts": FACTS_GRAPH_BASE, "inferred": INFERRED_GRAPH_BASE}
 #: Roles of the graphs every level sees.
 _EVERY_LEVEL = ("ontology", "article", "background")
-
-# Characters an IRI may not hold inside <...> (SPARQL IRIREF, N-Triples), plus backslash.
-_BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
-
-
-def is_absolute_iri(text: str) -> bool:
-    """True for an absolute IRI that can be written between <...> in SPARQL and N-Triples."""
-    return bool(re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*:", text)) and not _BAD_IRI.search(text)
-
 
 def graph_level(iri: str) -> str | None:
     """The level of a facts/ or inferred/ graph (confirmed, reported, assessed), else None."""

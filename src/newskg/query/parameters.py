@@ -16,14 +16,12 @@ from typing import Iterable, Mapping
 
 from newskg.errors import ParameterError
 from newskg.namespaces import PREFIXES
+from newskg.terms import IRI_FORBIDDEN, IRI_SCHEME, escape_string
 
 #: Declared types of a parameter (the header's second field).
 PARAMETER_TYPES = ("iri", "string", "integer", "decimal", "date", "boolean")
 
 _XSD = PREFIXES["xsd"]
-# Characters an IRIREF may not hold (SPARQL 1.1 grammar, rule IRIREF), plus backslash.
-_IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
-_IRI_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 _INTEGER = re.compile(r"^[+-]?\d+$")
 _DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -78,19 +76,8 @@ def parse_parameter_line(value: str) -> ParameterSpec:
 # --- values to RDF terms ----------------------------------------------------------------------
 
 
-def _escape_string(value: str) -> str:
-    # ECHAR escapes only: a \u escape would be unescaped by some parsers before tokenizing.
-    return (
-        value.replace("\\", "\\\\")
-        .replace('"', '\\"')
-        .replace("\n", "\\n")
-        .replace("\r", "\\r")
-        .replace("\t", "\\t")
-    )
-
-
 def _typed(lexical: str, datatype: str) -> str:
-    return f'"{_escape_string(lexical)}"^^<{_XSD}{datatype}>'
+    return f'"{escape_string(lexical)}"^^<{_XSD}{datatype}>'
 
 
 def _iri_term(spec: ParameterSpec, value: str) -> str:
@@ -98,7 +85,7 @@ def _iri_term(spec: ParameterSpec, value: str) -> str:
 
     text = value.strip()
     inner = text[1:-1] if text.startswith("<") and text.endswith(">") else text
-    if _IRI_FORBIDDEN.search(inner):
+    if IRI_FORBIDDEN.search(inner):
         raise ParameterError(
             f"parameter {spec.name!r}: {value!r} is not an IRI "
             "(spaces and <>\"{}|^`\\ are not allowed); give a CURIE like nkr:ISI or a full IRI"
@@ -107,7 +94,7 @@ def _iri_term(spec: ParameterSpec, value: str) -> str:
         iri = expand_iri(text)
     except ValueError as err:
         raise ParameterError(f"parameter {spec.name!r}: {err}") from None
-    if _IRI_FORBIDDEN.search(iri) or not _IRI_SCHEME.match(iri):
+    if IRI_FORBIDDEN.search(iri) or not IRI_SCHEME.match(iri):
         raise ParameterError(f"parameter {spec.name!r}: {value!r} does not expand to an absolute IRI")
     return f"<{iri}>"
 
@@ -123,7 +110,7 @@ def term_for(spec: ParameterSpec, value: str) -> str:
     if spec.type == "iri":
         return _iri_term(spec, value)
     if spec.type == "string":
-        return f'"{_escape_string(value)}"'
+        return f'"{escape_string(value)}"'
     if spec.type == "integer":
         if not _INTEGER.match(value.strip()):
             raise bad("an integer")

@@ -14,6 +14,7 @@ import json
 
 from newskg.query.results import AskResult, GraphResult, Result, SelectResult, Term
 from newskg.errors import UsageError
+from newskg.terms import escape_string
 
 SELECT_FORMATS = ("table", "csv", "tsv", "json", "markdown")
 GRAPH_FORMATS = ("turtle", "ntriples", "jsonld")
@@ -51,18 +52,13 @@ def render(result: Result, fmt: str | None = None) -> str:
 # --- terms --------------------------------------------------------------------------------------
 
 
-def _escape_literal(value: str) -> str:
-    return (value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-            .replace("\r", "\\r").replace("\t", "\\t"))
-
-
 def term_ntriples(term: Term) -> str:
     """A term in N-Triples / SPARQL syntax: <iri>, _:b, "lex"@lang, "lex"^^<dt>."""
     if term.kind == "uri":
         return f"<{term.value}>"
     if term.kind == "bnode":
         return f"_:{term.value}"
-    text = f'"{_escape_literal(term.value)}"'
+    text = f'"{escape_string(term.value)}"'
     if term.lang:
         return f"{text}@{term.lang}"
     if term.datatype:

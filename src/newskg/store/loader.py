@@ -27,7 +27,8 @@ from urllib.parse import quote, urlencode
 
 from newskg.errors import LoadError, NewskgError, UsageError
 from newskg.namespaces import GRAPH_BASE
-from newskg.project import BuildGraph, is_absolute_iri
+from newskg.project import BuildGraph
+from newskg.terms import is_absolute_iri
 from newskg.store.endpoints import Endpoints
 from newskg.store.http import ByteCounter, HttpRequest, HttpResponse
 
