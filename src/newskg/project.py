@@ -9,7 +9,6 @@ spells them. No rdflib here: `newskg query run` reads a build and must start fas
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -86,6 +85,8 @@ def graph_file_name(iri: str) -> str:
     local = iri[len(RESOURCE_BASE):] if iri.startswith(RESOURCE_BASE) else ""
     if local and re.fullmatch(r"[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*", local) and ".." not in local:
         return f"content/{local}.nt"
+    import hashlib  # rare, and `query run` imports this module: keep it out of start-up
+
     return f"content/{hashlib.sha256(iri.encode()).hexdigest()[:20]}.nt"
 
 

@@ -17,7 +17,6 @@ block, an optional LIMIT.
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -139,6 +138,8 @@ def find_saved_query(queries_dir: Path, name_or_path: str) -> SavedQuery:
     if path.is_file():
         return read_saved_query(path)
     available = sorted(p.stem for p in queries_dir.glob("*.rq")) if queries_dir.is_dir() else []
+    import difflib  # only when a name is not found
+
     suggestions = difflib.get_close_matches(name_or_path, available, n=3, cutoff=0.5)
     # Also suggest names that contain what was typed ("timeline" -> "engagement-timeline").
     for name in available:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import Iterable, Mapping
 
 from newskg.errors import ParameterError
@@ -118,6 +117,8 @@ def term_for(spec: ParameterSpec, value: str) -> str:
     if spec.type == "decimal":
         if not _DECIMAL.match(value.strip()):
             raise bad("a decimal number")
+        from decimal import Decimal, InvalidOperation  # ~2 ms: only for decimal parameters
+
         try:
             return _typed(str(Decimal(value.strip())), "decimal")
         except InvalidOperation:
