@@ -342,3 +342,18 @@ def test_explain_refuses_a_stale_build(project: Path):
     (project / "graph" / "demo" / "more.ttl").write_text(PREFIXES + "nkr:DGFI a nkg:IntelligenceAgency .\n")
     result = CliRunner().invoke(main, ["--project", str(project), "explain", "nkr:DGFI", "rdf:type", "nkg:Actor"])
     assert result.exit_code == 1 and "older than the sources" in result.output
+
+
+def test_a_large_build_writes_a_persistent_store_that_queries_read(project: Path, monkeypatch):
+    query = project / "organisations.rq"
+    query.write_text("SELECT ?org WHERE { ?org a nkg:Organisation } ORDER BY ?org\n")
+    build_project(project)
+    assert not (project / "build" / "store").exists()  # small: queries parse dataset.nq instead
+    in_memory = CliRunner().invoke(main, ["--project", str(project), "query", "run", str(query), "--at", "reported"])
+    monkeypatch.setattr(writer_module, "PERSISTENT_STORE_MIN_QUADS", 0)
+    build_project(project, force=True)
+    assert (project / "build" / "store").is_dir()
+    (project / "build" / "dataset.nq").write_text("")  # proves the query reads the store
+    on_disk = CliRunner().invoke(main, ["--project", str(project), "query", "run", str(query), "--at", "reported"])
+    assert on_disk.exit_code == 0 and on_disk.output == in_memory.output
+    assert "nkr:ISI" in on_disk.output

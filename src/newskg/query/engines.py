@@ -40,19 +40,12 @@ class Engine(Protocol):
 
 
 class EmbeddedEngine:
-    """pyoxigraph in memory, loaded once from ``build/dataset.nq``."""
+    """pyoxigraph over the build's persistent store, opened read-only (see `Build.open_store`)."""
 
     name = "embedded"
 
     def __init__(self, build_dir: Path):
-        import pyoxigraph
-
-        path = Build(Path(build_dir)).dataset()
-        self._store = pyoxigraph.Store()
-        try:
-            self._store.load(path=str(path), format=pyoxigraph.RdfFormat.N_QUADS)
-        except SyntaxError as err:
-            raise BuildMissingError(f"{path} does not parse ({err}): run `newskg build --force`") from None
+        self._store = Build(Path(build_dir)).open_store()
 
     @classmethod
     def from_store(cls, store) -> "EmbeddedEngine":

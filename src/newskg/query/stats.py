@@ -21,14 +21,6 @@ _CLAIMS_BY = """SELECT ?value (COUNT(DISTINCT ?claim) AS ?n) WHERE {
 } GROUP BY ?value ORDER BY ?value"""
 
 
-def _store(build: Build):
-    import pyoxigraph
-
-    store = pyoxigraph.Store()
-    store.bulk_load(path=str(build.dataset()), format=pyoxigraph.RdfFormat.N_QUADS)
-    return store
-
-
 def _count(store, query: str) -> int:
     row = next(iter(store.query(sparql_prologue() + query, use_default_graph_as_union=True)))
     return int(row[0].value)
@@ -45,7 +37,7 @@ def build_stats(build_dir: Path) -> dict:
     """The figures of one build, as plain data (the CLI renders it as a table or JSON)."""
     build = Build(Path(build_dir))
     manifest = build.manifest()
-    store = _store(build)
+    store = build.open_store()
     return {
         "graphs": {g["iri"]: g["triples"] for g in manifest["graphs"]},
         "noise_removed": manifest.get("noise_removed", 0),
