@@ -1,0 +1,156 @@
+"""Status levels: which claims count at which level, and the level of every asserted fact triple.
+
+docs/status-levels.md is the contract. A claim's level comes from its status (Background and
+Confirmed: confirmed; Reported: reported; Assessed: assessed); NotEvidenced, Denied and any
+claim of negative polarity have none: their content is recorded and never counts as positive.
+A fact triple's level is the strongest level of the claims whose content states it.
+
+This module also enforces where fact triples may live: only in claim content. A Turtle file
+holds no triple about a fact node and nothing about a shared resource (``nkr:``) but its names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF, RDFS, SKOS
+
+from newskg.errors import Problem
+from newskg.namespaces import LEVELS, NKG, OA, PREFIXES, shorten
+
+#: Status -> index into LEVELS. Statuses not listed (NotEvidenced, Denied) enter no level.
+STATUS_LEVEL = {"Background": 0, "Confirmed": 0, "Reported": 1, "Assessed": 2}
+#: What may be said of a shared resource outside claim content: its names and notes.
+NAMING_PREDICATES = frozenset({RDFS.label, RDFS.comment, SKOS.prefLabel, SKOS.altLabel,
+                               SKOS.hiddenLabel, SKOS.exactMatch, SKOS.closeMatch, SKOS.note})
+
+
+@dataclass
+class Claim:
+    """What the level computation needs to know of one claim."""
+
+    iri: URIRef
+    status: str | None
+    negative: bool
+    level: int | None  # index into LEVELS; None: enters no level
+
+
+@dataclass
+class FactLevels:
+    """The asserted fact triples split by level, and which claims state each triple."""
+
+    by_level: list[Graph]  # one graph per entry of LEVELS
+    stated_by: dict[tuple, set[URIRef]] = field(default_factory=dict)
+    claims: dict[URIRef, Claim] = field(default_factory=dict)
+
+    def level_of(self, triple: tuple) -> int | None:
+        """The level of an asserted fact triple, or None if no positive claim states it."""
+        for index, graph in enumerate(self.by_level):
+            if triple in graph:
+                return index
+        return None
+
+
+def read_claims(claim_layer: Graph) -> dict[URIRef, Claim]:
+    """Every claim of the claim layer with its status, polarity and level."""
+    claims = {}
+    status_base = PREFIXES["nkg"]
+    for iri in claim_layer.subjects(RDF.type, NKG.Claim):
+        if not isinstance(iri, URIRef):
+            continue
+        status_term = claim_layer.value(iri, NKG.hasStatus)
+        status = str(status_term)[len(status_base):] if status_term is not None else None
+        negative = (iri, NKG.hasPolarity, NKG.Negative) in claim_layer
+        level = None if negative else STATUS_LEVEL.get(status or "")
+        claims[iri] = Claim(iri, status, negative, level)
+    return claims
+
+
+def split_by_level(content: Iterable[Graph], claims: dict[URIRef, Claim]) -> FactLevels:
+    """Put every content triple in the graph of its strongest level (or in none)."""
+    best: dict[tuple, int] = {}
+    stated_by: dict[tuple, set[URIRef]] = {}
+    for graph in content:
+        claim = claims.get(graph.identifier)
+        level = claim.level if claim else None
+        for triple in graph:
+            stated_by.setdefault(triple, set()).add(graph.identifier)
+            if level is not None and level < best.get(triple, len(LEVELS)):
+                best[triple] = level
+    by_level = [Graph() for _ in LEVELS]
+    for triple, level in best.items():
+        by_level[level].add(triple)
+    return FactLevels(by_level, stated_by, claims)
+
+
+def find_placement_problems(turtle_graphs: dict[str, Graph], content: dict[URIRef, str],
+                            claims: dict[URIRef, Claim], facts: FactLevels,
+                            claim_layer: Graph) -> list[Problem]:
+    """Fact triples outside claim content, and content graphs that are no claim's.
+
+    Outside claim content, a fact node or a shared resource (``nkr:Name``) may only be named
+    (NAMING_PREDICATES); everything else said of it is a fact some claim must state.
+
+    ``turtle_graphs`` maps a project-relative Turtle file to its parsed triples, ``content``
+    a claim IRI to the file holding its content graph.
+    """
+    problems = []
+    for iri, path in sorted(content.items()):
+        if iri not in claims:
+            problems.append(Problem("claim-content", f"the graph {shorten(str(iri))} is not a claim: "
+                                    "name each content graph after the claim (a nkg:Claim) that states it",
+                                    path=path))
+    fact_nodes = {t[0] for t in facts.stated_by} | set(claim_layer.objects(None, NKG.denotes))
+    fact_nodes -= set(claims)
+    shared = PREFIXES["nkr"]
+    for path, graph in sorted(turtle_graphs.items()):
+        for s, p, o in sorted(graph):
+            if p in NAMING_PREDICATES:
+                continue
+            if s in fact_nodes:
+                why = "is about a fact node"
+            elif isinstance(s, URIRef) and _is_shared(str(s), shared):
+                why = "is a fact about a shared resource"
+            else:
+                continue
+            problems.append(Problem(
+                "fact-outside-claim", f"{_show((s, p, o))} {why}; state it in the content graph of "
+                "the claim that says it (see docs/status-levels.md)", path=path))
+    return problems
+
+
+def _is_shared(iri: str, base: str) -> bool:
+    # nkr:<Name> is shared; nkr:<slug>/<name> is a report's own node.
+    return iri.startswith(base) and "/" not in iri[len(base):]
+
+
+def _show(triple: tuple) -> str:
+    return " ".join(shorten(str(t)) if isinstance(t, URIRef) else t.n3() for t in triple)
+
+
+def quote_of(claim: URIRef, claim_layer: Graph) -> str | None:
+    """The exact words of a claim's first anchor, if it has one."""
+    for anchor in claim_layer.objects(claim, NKG.hasAnchor):
+        for selector in claim_layer.objects(anchor, OA.hasSelector):
+            exact = claim_layer.value(selector, OA.exact)
+            if exact is not None:
+                return str(exact)
+    return None
+
+
+def claims_behind(iris: set[str], facts: FactLevels, up_to: int) -> list[URIRef]:
+    """The claims of level ``up_to`` or stronger whose content mentions any of ``iris``.
+
+    Used to name the claims a contradiction rests on; the claims of level ``up_to`` itself
+    (the ones that brought the clash in) come first.
+    """
+    found: dict[URIRef, int] = {}
+    for triple, claims in facts.stated_by.items():
+        if str(triple[0]) in iris or str(triple[2]) in iris:
+            for claim in claims:
+                record = facts.claims.get(claim)
+                if record and record.level is not None and record.level <= up_to:
+                    found[claim] = record.level
+    return sorted(found, key=lambda c: (-found[c], str(c)))
