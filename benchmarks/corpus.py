@@ -31,7 +31,7 @@ from pathlib import Path
 from random import Random
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from corpus_story import CONTEXT_CHARS, Story, lit  # noqa: E402
+from corpus_story import CONTEXT_CHARS, Claim, Story, lit  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 RESOURCE = "https://w3id.org/newskg/resource/"
@@ -63,16 +63,20 @@ PAPERS = ["Chronicle", "Herald", "Observer", "Gazette", "Courier", "Tribune"]
 
 # Bodies of each state: key, IRI suffix, class, label, words in the text, parent body (None: the state).
 BODIES = [
-    ("fm", "ForeignMinistry", "nkg:ForeignMinistry", "Ministry of Foreign Affairs ({s})", "{s}’s foreign ministry", None),
+    ("fm", "ForeignMinistry", "nkg:ForeignMinistry", "Ministry of Foreign Affairs ({s})",
+     "{s}’s foreign ministry", None),
     ("dm", "DefenceMinistry", "nkg:DefenceMinistry", "Ministry of Defence ({s})", "{s}’s defence ministry", None),
     ("af", "ArmedForces", "nkg:ArmedForces", "{s} Armed Forces", "{s}’s armed forces", None),
-    ("ml", "MilitaryLeadership", "nkg:MilitaryLeadership", "{s} Joint Chiefs of Staff", "{s}’s top military leadership", "af"),
+    ("ml", "MilitaryLeadership", "nkg:MilitaryLeadership", "{s} Joint Chiefs of Staff",
+     "{s}’s top military leadership", "af"),
     ("milint", "MilitaryIntelligence", "nkg:MilitaryIntelligenceAgency", "{s} Directorate of Military Intelligence",
      "{s}’s military intelligence directorate", "af"),
     ("civint", "IntelligenceService", "nkg:CivilianIntelligenceAgency", "{s} National Intelligence Service",
      "{s}’s National Intelligence Service", None),
-    ("sec", "BorderSecurityForce", "nkg:SecurityAgency", "{s} Border Security Force", "{s}’s border security force", None),
-    ("tt", "StrategicStudiesInstitute", "nkg:ThinkTank", "{s} Institute of Strategic Studies", "the {s} Institute of Strategic Studies", None),
+    ("sec", "BorderSecurityForce", "nkg:SecurityAgency", "{s} Border Security Force",
+     "{s}’s border security force", None),
+    ("tt", "StrategicStudiesInstitute", "nkg:ThinkTank", "{s} Institute of Strategic Studies",
+     "the {s} Institute of Strategic Studies", None),
 ]
 
 
@@ -228,43 +232,22 @@ def make_report(index: int, pool: Pool, seed: int) -> ReportFiles:
     story.tell(extra_rounds=rng.choice([0, 0, 1, 1, 2, 3]))
     text = story.layout()
 
-    document = [("a", "nkg:NewsArticle"),
-                ("rdfs:label", lit(f"{story.headline} ({publisher.label}, {published.isoformat()})")),
-                ("schema:headline", lit(story.headline, None)), ("schema:alternativeHeadline", lit(story.standfirst, None)),
-                ("schema:author", author.iri), ("schema:publisher", publisher.iri),
-                ("schema:dateModified", f'"{published.isoformat()}T09:30:00+00:00"^^xsd:dateTime'),
-                ("nkg:lastUpdatedAsPrinted", lit(story.printed_time(), None)),
-                ("schema:dateline", lit(publisher.text, None)), ("nkg:sourceText", lit("source.txt", None))]
-    claims_ttl = [_block(node, [("a", "nkg:UnnamedGroup"), ("rdfs:label", lit(label))]) for node, label in story.groups.items()]
+    document = _document(story)
+    claims_ttl = [_block(node, [("a", "nkg:UnnamedGroup"), ("rdfs:label", lit(label))])
+                  for node, label in story.groups.items()]
     anchors_ttl, content_trig = [], []
     count = len(document) + 2 * len(story.groups)
     quads, content, shortcuts = count, set(), set()
     for claim in story.claims:
-        anchor = f"{claim.node}-a1"
-        pairs = [("a", "nkg:Claim"), ("nkg:denotes", claim.denotes.node), ("nkg:hasStatus", claim.status),
-                 ("nkg:hasSourceKind", claim.kind)] + [("nkg:attributedTo", who) for who in claim.attributed]
-        pairs += [("nkg:hasCertainty", claim.certainty), ("nkg:hasPolarity", claim.polarity),
-                  ("nkg:reportedIn", "art:article")] + claim.links + [("nkg:hasAnchor", anchor)]
-        claims_ttl.append(_block(claim.node, pairs))
-        start, end = claim.start, claim.start + len(claim.quote)
-        assert text[start:end] == claim.quote, claim.node  # layout bug, not bad input
-        quote = [("a", "oa:TextQuoteSelector"), ("oa:exact", lit(claim.quote, None))]
-        if start:
-            quote.append(("oa:prefix", lit(text[max(0, start - CONTEXT_CHARS):start], None)))
-        quote.append(("oa:suffix", lit(text[end:end + CONTEXT_CHARS], None)))
-        anchors_ttl += [
-            _block(anchor, [("a", "nkg:TextAnchor"), ("oa:hasSource", "art:article"),
-                            ("oa:hasSelector", f"{anchor}-quote"), ("oa:hasSelector", f"{anchor}-position")]),
-            _block(f"{anchor}-quote", quote),
-            _block(f"{anchor}-position", [("a", "oa:TextPositionSelector"),
-                                          ("oa:start", f'"{start}"^^xsd:nonNegativeInteger'),
-                                          ("oa:end", f'"{end}"^^xsd:nonNegativeInteger')]),
-            "\n"]
+        described, anchored = _claim(claim), _anchor(claim, text)
+        claims_ttl.append(_block(claim.node, described))
+        anchors_ttl += [_block(node, pairs) for node, pairs in anchored] + ["\n"]
         own = list(dict.fromkeys(claim.content))  # a graph holds a triple once
         content_trig.append(_trig_graph(claim.node, own))
-        count += len(pairs) + 4 + len(quote) + 3
-        quads += len(pairs) + 4 + len(quote) + 3 + len(own)
+        written = len(described) + sum(len(pairs) for _, pairs in anchored)
+        count, quads = count + written, quads + written + len(own)
         for triple in own:
+            # Only shortcut edges have a shared subject; the same edge may come from other reports.
             (shortcuts if triple[0].startswith("nkr:") else content).add(triple)
     files = {
         "source.txt": text,
@@ -279,6 +262,42 @@ def make_report(index: int, pool: Pool, seed: int) -> ReportFiles:
     }
     return ReportFiles(slug, files, count + len(content), quads, shortcuts,
                        Counter(claim.status for claim in story.claims), Counter(fact.cls for fact in story.facts))
+
+
+def _document(story: Story) -> list[tuple[str, str]]:
+    """The article node's predicate-object pairs."""
+    day = story.published.isoformat()
+    return [("a", "nkg:NewsArticle"), ("rdfs:label", lit(f"{story.headline} ({story.publisher.label}, {day})")),
+            ("schema:headline", lit(story.headline, None)), ("schema:alternativeHeadline", lit(story.standfirst, None)),
+            ("schema:author", story.author.iri), ("schema:publisher", story.publisher.iri),
+            ("schema:dateModified", f'"{day}T09:30:00+00:00"^^xsd:dateTime'),
+            ("nkg:lastUpdatedAsPrinted", lit(story.printed_time(), None)),
+            ("schema:dateline", lit(story.dateline, None)), ("nkg:sourceText", lit("source.txt", None))]
+
+
+def _claim(claim: Claim) -> list[tuple[str, str]]:
+    """A claim's predicate-object pairs in claims.ttl."""
+    return ([("a", "nkg:Claim"), ("nkg:denotes", claim.denotes.node), ("nkg:hasStatus", claim.status),
+             ("nkg:hasSourceKind", claim.kind)] + [("nkg:attributedTo", who) for who in claim.attributed]
+            + [("nkg:hasCertainty", claim.certainty), ("nkg:hasPolarity", claim.polarity),
+               ("nkg:reportedIn", "art:article")] + claim.links + [("nkg:hasAnchor", f"{claim.node}-a1")])
+
+
+def _anchor(claim: Claim, text: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The anchor of a claim and its two selectors, as (node, pairs), from the laid-out text."""
+    anchor, start = f"{claim.node}-a1", claim.start
+    end = start + len(claim.quote)
+    assert text[start:end] == claim.quote, claim.node  # a layout bug, not bad input
+    quote = [("a", "oa:TextQuoteSelector"), ("oa:exact", lit(claim.quote, None))]
+    if start:
+        quote.append(("oa:prefix", lit(text[max(0, start - CONTEXT_CHARS):start], None)))
+    quote.append(("oa:suffix", lit(text[end:end + CONTEXT_CHARS], None)))
+    return [(anchor, [("a", "nkg:TextAnchor"), ("oa:hasSource", "art:article"),
+                      ("oa:hasSelector", f"{anchor}-quote"), ("oa:hasSelector", f"{anchor}-position")]),
+            (f"{anchor}-quote", quote),
+            (f"{anchor}-position", [("a", "oa:TextPositionSelector"),
+                                    ("oa:start", f'"{start}"^^xsd:nonNegativeInteger'),
+                                    ("oa:end", f'"{end}"^^xsd:nonNegativeInteger')])]
 
 
 # ---------------------------------------------------------------- the corpus
@@ -365,7 +384,8 @@ def generate(out_dir, triples: int | None = None, reports: int | None = None, se
 def main(argv: list[str] | None = None) -> None:
     """The command line: see the module docstring."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("out_dir", type=Path, help="folder to write the project to (created; a previous corpus is replaced)")
+    parser.add_argument("out_dir", type=Path,
+                        help="folder to write the project to (created; a corpus made before is replaced)")
     size = parser.add_mutually_exclusive_group()
     size.add_argument("--triples", type=int, help="approximate distinct asserted triples (default 10000)")
     size.add_argument("--reports", type=int, help="exact number of reports")

@@ -31,6 +31,7 @@ TOPICS = ["maritime security", "border management", "counter-terrorism", "cyber 
 EXERCISES = ["naval", "counter-terrorism", "air defence", "border security", "search and rescue"]
 EQUIPMENT = ["patrol boats", "training aircraft", "armoured vehicles", "radar systems", "drones"]
 FORUMS = ["the Coastal States Forum", "the Regional Security Dialogue", "the Ministerial Conference on the Ocean Rim"]
+VOICE = "nkg:AuthorVoice"
 VERBS = [("Quietly Rebuild", "quietly rebuilt"), ("Steadily Deepen", "steadily deepened"),
          ("Rapidly Expand", "rapidly expanded")]
 
@@ -93,12 +94,17 @@ class Story:
         self.groups: dict[str, str] = {}  # unnamed groups used: node -> label
         self._times: dict[str, list[Triple]] = {}
         self._pairs: set[frozenset] = set()  # pairs of states of the extra rounds
-        self.headline = self.standfirst = ""
+        self.headline = self.standfirst = self.topic = ""
+        self.months: list[tuple[str, str]] = []  # the story's four months: (node, label)
+        self.sources = self.group("sources", "sources")
+        self.officials = self.group("officials", "officials")
+        self.analysts = self.group("analysts", "security analysts")
+        self.agencies = self.group("news-agencies", "international news agencies")
 
     # ------------------------------------------------------------ building blocks
 
     def group(self, name: str, label: str) -> str:
-        """One of the report's unnamed groups ("sources", "officials"), declared on first use."""
+        """One of the report's unnamed groups ("sources", "officials"), declared in claims.ttl."""
         node = f"art:{name}"
         self.groups[node] = label
         return node
@@ -171,218 +177,252 @@ class Story:
 
     def tell(self, extra_rounds: int) -> None:
         """Write the whole story: the skeleton every report has, then `extra_rounds` extra rounds."""
-        rng, a, b, c, pub = self.rng, self.a, self.b, self.c, self.published
-        body = self.pool.body
-        sources = self.group("sources", "sources")
-        officials = self.group("officials", "officials")
-        analysts = self.group("analysts", "security analysts")
-        agencies = self.group("news-agencies", "international news agencies")
-        author, voice = (self.author.iri,), "nkg:AuthorVoice"
+        rng, pub = self.rng, self.published
         t1 = add_months(pub, -rng.randint(7, 10))
         t2, t3 = add_months(t1, rng.randint(1, 2)), add_months(t1, rng.randint(2, 3))
-        t4 = add_months(t3, rng.randint(1, 3))
-        (m1, l1), (m2, l2), (m3, l3), (m4, l4) = (self.month(t) for t in (t1, t2, t3, t4))
-        recent = self.vague("past-few-months", "the past few months", None, pub)
-        since = rng.randint(2008, 2016)
-        dormant_time = self.vague(f"since-{since}", f"since {since}", dt.date(since, 1, 1), None)
-        future = self.vague("over-time", "over time", pub, None)
-        topic = rng.choice(TOPICS)
-        verb_title, verb = rng.choice(VERBS)
+        self.months = [self.month(t) for t in (t1, t2, t3, add_months(t3, rng.randint(1, 3)))]
+        self.topic = rng.choice(TOPICS)
+        shift = self._framing()
+        talks = self._consultations(shift)
+        negotiation = self._military_exchanges(talks)
+        self._cooperation(shift)
+        self._intelligence(shift, talks, negotiation)
+        risk = self.fact("risk", "nkg:Risk", f"risks for {self.c.name} from the {self.a.name}-{self.b.name} alignment",
+                         participants=(self.b.iri,), time=self.vague("over-time", "over time", pub, None),
+                         topics=("nkg:SecurityTopic",),
+                         more=[("nkg:riskFor", self.c.iri), ("nkg:drivenBy", shift.node)])
+        self.claim("risk", risk, "nkg:Assessed", "nkg:Analysts", (self.analysts,), "nkg:Probable",
+                   "Analysts warn that ",
+                   f"the alignment could, over time, create risks for {self.c.name}’s security", ".")
+        for number in range(1, extra_rounds + 1):
+            self._extra_round(number)
 
-        # The framing: headline, standfirst and the opening sentence denote the same development.
+    def _framing(self) -> Fact:
+        """Headline, standfirst and opening: the rapprochement, and the dormancy it ended."""
+        a, b, rng = self.a, self.b, self.rng
+        author, framing = (self.author.iri,), (self.publisher.iri, self.author.iri)
         shift = self.fact("rapprochement", "nkg:Development",
                           f"{a.name} and {b.name} rebuilding defence and security engagement",
-                          participants=(a.iri, b.iri), time=recent,
+                          participants=(a.iri, b.iri), time=self.vague("past-few-months", "the past few months",
+                                                                       None, self.published),
                           topics=("nkg:DefenceTopic", "nkg:SecurityTopic"))
+        verb_title, verb = rng.choice(VERBS)
         self.headline = f"{a.name} and {b.name} {verb_title} Security Ties"
-        self.standfirst = f"Renewed diplomatic and military engagement signals a shift in regional alignments affecting {c.name}"
-        framing = (self.publisher.iri, self.author.iri)
-        self.claim("headline", shift, "nkg:Assessed", voice, framing, "nkg:Certain", "", self.headline, "")
-        self.claim("standfirst", shift, "nkg:Assessed", voice, framing, "nkg:Probable", "", self.standfirst, "")
+        self.standfirst = ("Renewed diplomatic and military engagement signals a shift in regional alignments "
+                           f"affecting {self.c.name}")
+        self.claim("headline", shift, "nkg:Assessed", VOICE, framing, "nkg:Certain", "", self.headline, "")
+        self.claim("standfirst", shift, "nkg:Assessed", VOICE, framing, "nkg:Probable", "", self.standfirst, "")
         self.paragraph()
-        self.claim("rapprochement", shift, "nkg:Reported", voice, author, "nkg:Certain", f"{self.dateline}: ",
+        self.claim("rapprochement", shift, "nkg:Reported", VOICE, author, "nkg:Certain", f"{self.dateline}: ",
                    f"{a.name} and {b.name} have, over the past few months, {verb} defence and security "
-                   f"engagement at a level not seen in years", ".")
+                   "engagement at a level not seen in years", ".")
+        since = rng.randint(2008, 2016)
         dormancy = self.fact("dormancy", "nkg:Condition",
                              f"institutional channels between {a.name} and {b.name} largely dormant",
-                             participants=(a.iri, b.iri), time=dormant_time, topics=("nkg:SecurityTopic",))
-        self.claim("dormancy", dormancy, "nkg:Reported", voice, author, "nkg:Certain",
+                             participants=(a.iri, b.iri), topics=("nkg:SecurityTopic",),
+                             time=self.vague(f"since-{since}", f"since {since}", dt.date(since, 1, 1), None))
+        self.claim("dormancy", dormancy, "nkg:Reported", VOICE, author, "nkg:Certain",
                    "This reverses a period in which ",
                    f"institutional channels between the two had remained largely dormant since {since}", ".",
                    content=dormancy.triples + [(dormancy.node, "nkg:followedBy", shift.node)])
+        return shift
 
-        # Foreign-ministry consultations: the one Confirmed consultation, so the one shortcut edge.
-        gap = rng.randint(5, 15)
-        duration = f"art:duration-{gap}-years"
+    def _consultations(self, shift: Fact) -> Fact:
+        """Foreign-ministry consultations: the one Confirmed consultation, so the one shortcut edge."""
+        a, b, (month, label) = self.a, self.b, self.months[0]
+        fm_a, fm_b = self.pool.body(a, "fm"), self.pool.body(b, "fm")
+        gap = self.rng.randint(5, 15)
         talks = self.fact("consultations", "nkg:ConsultationUnspecified",
-                          f"foreign secretary-level consultations between {a.name} and {b.name}, {l1}",
-                          participants=(body(a, "fm").iri, body(b, "fm").iri), level="nkg:ForeignSecretaryLevel",
-                          time=m1, topics=("nkg:BilateralRelationsTopic",))
-        gap_triples = [(talks.node, "nkg:gapBefore", duration), (duration, "a", "time:Duration"),
-                       (duration, "rdfs:label", lit(f"a gap of nearly {gap} years")),
-                       (duration, "time:numericDuration", f'"{gap}"^^xsd:decimal'),
-                       (duration, "time:unitType", "time:unitYear"), (duration, "nkg:approximate", "true"),
-                       (duration, "nkg:qualifierText", lit("nearly", None))]
-        talks.triples += gap_triples
+                          f"foreign secretary-level consultations between {a.name} and {b.name}, {label}",
+                          participants=(fm_a.iri, fm_b.iri), level="nkg:ForeignSecretaryLevel", time=month,
+                          topics=("nkg:BilateralRelationsTopic",))
+        duration = f"art:duration-{gap}-years"
+        talks.triples += [(talks.node, "nkg:gapBefore", duration), (duration, "a", "time:Duration"),
+                          (duration, "rdfs:label", lit(f"a gap of nearly {gap} years")),
+                          (duration, "time:numericDuration", f'"{gap}"^^xsd:decimal'),
+                          (duration, "time:unitType", "time:unitYear"), (duration, "nkg:approximate", "true"),
+                          (duration, "nkg:qualifierText", lit("nearly", None))]
         self.paragraph()
-        news = self.claim("consultations-news", talks, "nkg:Reported", "nkg:NewsAgencies", (agencies,), "nkg:Certain",
-                          "International news agencies reported that ",
-                          f"the foreign secretaries of {a.name} and {b.name} met in {l1} after a gap of nearly {gap} years", ".")
-        self.claim("consultations-confirmed", talks, "nkg:Confirmed", "nkg:OfficialStatement", (body(a, "fm").iri,),
-                   "nkg:Certain", f"{body(a, 'fm').text} confirmed that ",
-                   f"bilateral consultations with {b.name} were held in {l1}", ".",
+        news = self.claim("consultations-news", talks, "nkg:Reported", "nkg:NewsAgencies", (self.agencies,),
+                          "nkg:Certain", "International news agencies reported that ",
+                          f"the foreign secretaries of {a.name} and {b.name} met in {label} "
+                          f"after a gap of nearly {gap} years", ".")
+        self.claim("consultations-confirmed", talks, "nkg:Confirmed", "nkg:OfficialStatement", (fm_a.iri,),
+                   "nkg:Certain", f"{fm_a.text} confirmed that ",
+                   f"bilateral consultations with {b.name} were held in {label}", ".",
                    content=talks.triples + [(a.iri, "nkg:heldConsultationsWith", b.iri)],
                    links=[("nkg:supports", news.node)])
         signal = self.fact("normalisation-signal", "nkg:IntentToCooperate",
                            f"a political signal by {a.name} and {b.name} to normalise engagement",
-                           participants=(a.iri, b.iri), time=m1, more=[("nkg:subEventOf", talks.node)])
-        self.claim("normalisation-signal", signal, "nkg:Assessed", voice, author, "nkg:Certain",
+                           participants=(a.iri, b.iri), time=month, more=[("nkg:subEventOf", talks.node)])
+        self.claim("normalisation-signal", signal, "nkg:Assessed", VOICE, (self.author.iri,), "nkg:Certain",
                    "The talks covered the full range of bilateral relations, ",
                    "marking a decisive political signal to normalise and expand engagement", ".")
+        return talks
 
-        # Senior military exchanges, known from sources and officials.
+    def _military_exchanges(self, talks: Fact) -> Fact:
+        """Senior military exchanges with a visit and a hosted visit, an intent, a negotiation (returned)."""
+        a, b, body = self.a, self.b, self.pool.body
+        (negotiated, label2), (month, label) = self.months[1], self.months[2]
         exchanges = self.fact("military-exchanges", "nkg:Consultation",
-                              f"senior military exchanges between {a.name} and {b.name}, {l3}",
+                              f"senior military exchanges between {a.name} and {b.name}, {label}",
                               participants=(body(a, "ml").iri, body(b, "af").iri), level="nkg:SeniorMilitaryLevel",
-                              time=m3, topics=("nkg:DefenceTopic",))
-        self.claim("consultations-followed", talks, "nkg:Reported", "nkg:UnnamedSources", (sources,), "nkg:Probable",
-                   "According to sources, ", f"the {l1} talks were followed by senior military exchanges", ".",
+                              time=month, topics=("nkg:DefenceTopic",))
+        self.claim("consultations-followed", talks, "nkg:Reported", "nkg:UnnamedSources", (self.sources,),
+                   "nkg:Probable", "According to sources, ",
+                   f"the {self.months[0][1]} talks were followed by senior military exchanges", ".",
                    content=[(talks.node, "nkg:followedBy", exchanges.node)])
-        self.claim("military-exchanges", exchanges, "nkg:Reported", "nkg:UnnamedSources", (sources,), "nkg:Certain",
-                   "Sources said that ", f"{body(a, 'ml').text} held talks with {body(b, 'af').text} in {l3}", ".")
+        self.claim("military-exchanges", exchanges, "nkg:Reported", "nkg:UnnamedSources", (self.sources,),
+                   "nkg:Certain", "Sources said that ", f"{body(a, 'ml').text} held talks with {body(b, 'af').text} "
+                   f"in {label}", ".")
         visit = self.fact("visit", "nkg:Visit", f"a visit by {a.name}’s military leadership to {b.name}",
                           source=body(a, "ml").iri, target=body(b, "af").iri, level="nkg:SeniorMilitaryLevel",
-                          time=m3, more=[("nkg:subEventOf", exchanges.node)])
-        self.claim("visit", visit, "nkg:Reported", "nkg:UnnamedOfficials", (officials,), "nkg:Certain",
+                          time=month, more=[("nkg:subEventOf", exchanges.node)])
+        self.claim("visit", visit, "nkg:Reported", "nkg:UnnamedOfficials", (self.officials,), "nkg:Certain",
                    "The exchanges included ", f"a visit by {body(a, 'ml').text} to {b.name}", ", officials said.")
-        hosted = self.fact("hosted-visit", "nkg:HostedVisit", f"{b.name}’s armed forces hosting a delegation of {a.name}’s defence ministry",
-                           source=body(b, "af").iri, target=body(a, "dm").iri, time=m3, more=[("nkg:subEventOf", exchanges.node)])
-        self.claim("hosted-visit", hosted, "nkg:Reported", "nkg:UnnamedSources", (sources,), "nkg:Probable",
+        hosted = self.fact("hosted-visit", "nkg:HostedVisit",
+                           f"{b.name}’s armed forces hosting a delegation of {a.name}’s defence ministry",
+                           source=body(b, "af").iri, target=body(a, "dm").iri, time=month,
+                           more=[("nkg:subEventOf", exchanges.node)])
+        self.claim("hosted-visit", hosted, "nkg:Reported", "nkg:UnnamedSources", (self.sources,), "nkg:Probable",
                    "Sources added that ", f"{body(b, 'af').text} hosted a delegation from {body(a, 'dm').text}", ".")
         intent = self.fact("military-intent", "nkg:IntentToCooperateMilitarily",
-                           f"{a.name} and {b.name} intending to deepen military cooperation in {topic}",
+                           f"{a.name} and {b.name} intending to deepen military cooperation in {self.topic}",
                            participants=(body(a, "dm").iri, body(b, "dm").iri), topics=("nkg:DefenceTopic",))
         minister = body(a, "dmin")
         self.claim("military-intent", intent, "nkg:Confirmed", "nkg:NamedOfficial", (minister.iri,), "nkg:Certain",
-                   f"{minister.text} said that ", f"both governments intend to deepen military cooperation in {topic}", ".")
-        talks_dm = self.fact("negotiation", "nkg:Negotiation",
-                             f"negotiations between the defence ministries of {a.name} and {b.name} on a cooperation framework",
-                             source=body(a, "dm").iri, target=body(b, "dm").iri, time=m2, topics=("nkg:DefenceTopic",))
-        self.claim("negotiation", talks_dm, "nkg:Reported", "nkg:UnnamedOfficials", (officials,), "nkg:Probable",
-                   "Officials said that ", f"negotiations on a defence cooperation framework began in {l2}", ".")
+                   f"{minister.text} said that ",
+                   f"both governments intend to deepen military cooperation in {self.topic}", ".")
+        negotiation = self.fact("negotiation", "nkg:Negotiation",
+                                f"negotiations between the defence ministries of {a.name} and {b.name} "
+                                "on a cooperation framework", source=body(a, "dm").iri, target=body(b, "dm").iri,
+                                time=negotiated, topics=("nkg:DefenceTopic",))
+        self.claim("negotiation", negotiation, "nkg:Reported", "nkg:UnnamedOfficials", (self.officials,),
+                   "nkg:Probable", "Officials said that ",
+                   f"negotiations on a defence cooperation framework began in {label2}", ".")
+        return negotiation
 
-        # Cooperation: diplomatic, material, military; an MoU between think tanks.
+    def _cooperation(self, shift: Fact) -> None:
+        """Diplomatic, material and military cooperation, and an MoU between think tanks."""
+        a, b, body, rng = self.a, self.b, self.pool.body, self.rng
         self.paragraph()
         forum = rng.choice(FORUMS)
         diplomacy = self.fact("diplomatic-cooperation", "nkg:DiplomaticCooperation",
                               f"{a.name} and {b.name} coordinating positions at {forum}",
-                              participants=(body(a, "fm").iri, body(b, "fm").iri), topics=("nkg:BilateralRelationsTopic",))
-        self.claim("diplomatic-cooperation", diplomacy, "nkg:Reported", "nkg:NewsAgencies", (agencies,), "nkg:Certain",
-                   "News agencies also reported that ", f"the two foreign ministries coordinated their positions at {forum}", ".")
-        mou = "art:agreement-mou"
+                              participants=(body(a, "fm").iri, body(b, "fm").iri),
+                              topics=("nkg:BilateralRelationsTopic",))
+        self.claim("diplomatic-cooperation", diplomacy, "nkg:Reported", "nkg:NewsAgencies", (self.agencies,),
+                   "nkg:Certain", "News agencies also reported that ",
+                   f"the two foreign ministries coordinated their positions at {forum}", ".")
+        tt_a, tt_b, mou = body(a, "tt"), body(b, "tt"), "art:agreement-mou"
         signing = self.fact("mou-signing", "nkg:AgreementSigning",
-                            f"{body(a, 'tt').label} and {body(b, 'tt').label} signing a memorandum of understanding",
-                            participants=(body(a, "tt").iri, body(b, "tt").iri), level="nkg:InstitutionalLevel",
+                            f"{tt_a.label} and {tt_b.label} signing a memorandum of understanding",
+                            participants=(tt_a.iri, tt_b.iri), level="nkg:InstitutionalLevel",
                             topics=("nkg:SecurityTopic",), more=[("nkg:concernsAgreement", mou)])
         signing.triples += [(mou, "a", "nkg:MemorandumOfUnderstanding"),
-                            (mou, "rdfs:label", lit(f"memorandum of understanding on {topic}")),
-                            (mou, "nkg:hasParty", body(a, "tt").iri), (mou, "nkg:hasParty", body(b, "tt").iri)]
-        self.claim("mou-signing", signing, "nkg:Reported", "nkg:UnnamedOfficials", (officials,), "nkg:Certain",
+                            (mou, "rdfs:label", lit(f"memorandum of understanding on {self.topic}")),
+                            (mou, "nkg:hasParty", tt_a.iri), (mou, "nkg:hasParty", tt_b.iri)]
+        self.claim("mou-signing", signing, "nkg:Reported", "nkg:UnnamedOfficials", (self.officials,), "nkg:Certain",
                    "Officials said that, parallel to the official engagement, ",
-                   f"{body(a, 'tt').text} and {body(b, 'tt').text} signed a memorandum of understanding on {topic}", ".")
-        self.claim("mou-convergence", signing, "nkg:Assessed", voice, author, "nkg:Probable",
-                   "Though civilian in nature, ", "such arrangements serve as auxiliary channels for policy convergence", ".",
+                   f"{tt_a.text} and {tt_b.text} signed a memorandum of understanding on {self.topic}", ".")
+        self.claim("mou-convergence", signing, "nkg:Assessed", VOICE, (self.author.iri,), "nkg:Probable",
+                   "Though civilian in nature, ",
+                   "such arrangements serve as auxiliary channels for policy convergence", ".",
                    content=[(signing.node, "nkg:createsConditionsFor", shift.node)])
         equipment = rng.choice(EQUIPMENT)
-        supply = self.fact("material-cooperation", "nkg:MaterialCooperation", f"{a.name} supplying {equipment} to {b.name}",
+        supply = self.fact("material-cooperation", "nkg:MaterialCooperation",
+                           f"{a.name} supplying {equipment} to {b.name}",
                            source=body(a, "af").iri, target=body(b, "af").iri, topics=("nkg:DefenceTopic",))
-        self.claim("material-cooperation", supply, "nkg:Reported", "nkg:NewsAgencies", (agencies,), "nkg:Probable",
-                   "According to news agencies, ", f"{a.name} has supplied {equipment} to {body(b, 'af').text}", ".")
-        kind = rng.choice(EXERCISES)
-        exercise = self.fact("exercise", "nkg:MilitaryCooperation", f"a joint {kind} exercise of {a.name} and {b.name}, {l4}",
-                             participants=(body(a, "af").iri, body(b, "af").iri), time=m4, topics=("nkg:DefenceTopic",))
-        self.claim("exercise", exercise, "nkg:Reported", "nkg:UnnamedSources", (sources,), "nkg:Certain",
-                   "Sources said that ", f"the armed forces of {a.name} and {b.name} held a joint {kind} exercise in {l4}", ".")
+        self.claim("material-cooperation", supply, "nkg:Reported", "nkg:NewsAgencies", (self.agencies,),
+                   "nkg:Probable", "According to news agencies, ",
+                   f"{a.name} has supplied {equipment} to {body(b, 'af').text}", ".")
+        kind, (month, label) = rng.choice(EXERCISES), self.months[3]
+        exercise = self.fact("exercise", "nkg:MilitaryCooperation",
+                             f"a joint {kind} exercise of {a.name} and {b.name}, {label}",
+                             participants=(body(a, "af").iri, body(b, "af").iri), time=month,
+                             topics=("nkg:DefenceTopic",))
+        self.claim("exercise", exercise, "nkg:Reported", "nkg:UnnamedSources", (self.sources,), "nkg:Certain",
+                   "Sources said that ",
+                   f"the armed forces of {a.name} and {b.name} held a joint {kind} exercise in {label}", ".")
+        # Confirmed, yet no shortcut: the exercise is no consultation.
         self.claim("exercise-confirmed", exercise, "nkg:Confirmed", "nkg:OfficialStatement", (body(b, "dm").iri,),
                    "nkg:Certain", f"{body(b, 'dm').text} later confirmed that ",
                    f"the {kind} exercise with {a.name} took place", ".")
-        # A negative claim whose content is a single participant edge: recorded, never at any level.
-        self.claim("exercise-absent", exercise, "nkg:Reported", "nkg:UnnamedSources", (sources,), "nkg:Probable",
+        # A negative claim whose content is one participant edge: recorded, at no level.
+        self.claim("exercise-absent", exercise, "nkg:Reported", "nkg:UnnamedSources", (self.sources,), "nkg:Probable",
                    "The same sources said that ", f"{body(a, 'sec').text} did not take part in the exercise", ".",
                    content=[(exercise.node, "nkg:hasParticipant", body(a, "sec").iri)], polarity="nkg:Negative")
 
-        # Intelligence: sharing reported and denied, coordination assessed, an agreement not evidenced.
+    def _intelligence(self, shift: Fact, talks: Fact, negotiation: Fact) -> None:
+        """Intelligence sharing reported and denied, coordination assessed, an agreement not evidenced."""
+        a, b, body = self.a, self.b, self.pool.body
         self.paragraph()
+        mil_a, mil_b, civ_a, civ_b = body(a, "milint"), body(b, "milint"), body(a, "civint"), body(b, "civint")
         sharing = self.fact("intelligence-sharing", "nkg:IntelligenceSharing",
-                            f"{body(a, 'milint').label} and {body(b, 'milint').label} exchanging threat assessments on {topic}",
-                            participants=(body(a, "milint").iri, body(b, "milint").iri), topics=("nkg:IntelligenceTopic",))
-        reported = self.claim("intelligence-sharing", sharing, "nkg:Reported", "nkg:UnnamedSources", (sources,),
+                            f"{mil_a.label} and {mil_b.label} exchanging threat assessments on {self.topic}",
+                            participants=(mil_a.iri, mil_b.iri), topics=("nkg:IntelligenceTopic",))
+        reported = self.claim("intelligence-sharing", sharing, "nkg:Reported", "nkg:UnnamedSources", (self.sources,),
                               "nkg:Probable", "Sources said that ",
-                              f"{body(a, 'milint').text} and {body(b, 'milint').text} had exchanged threat assessments on {topic}", ".")
-        self.claim("intelligence-sharing-denied", sharing, "nkg:Denied", "nkg:OfficialStatement", (body(b, "fm").iri,),
-                   "nkg:Certain", f"{body(b, 'fm').text} denied that ",
+                              f"{mil_a.text} and {mil_b.text} had exchanged threat assessments on {self.topic}", ".")
+        self.claim("intelligence-sharing-denied", sharing, "nkg:Denied", "nkg:OfficialStatement",
+                   (body(b, "fm").iri,), "nkg:Certain", f"{body(b, 'fm').text} denied that ",
                    f"its intelligence services had shared any information with {a.name}", ".",
                    polarity="nkg:Negative", links=[("nkg:contradicts", reported.node)])
         coordination = self.fact("intelligence-coordination", "nkg:IntentToCooperateOnIntelligence",
-                                 f"closer coordination between {body(a, 'civint').label} and {body(b, 'civint').label}",
-                                 participants=(body(a, "civint").iri, body(b, "civint").iri), topics=("nkg:IntelligenceTopic",))
-        assessed = self.claim("intelligence-coordination", coordination, "nkg:Assessed", "nkg:Analysts", (analysts,),
-                              "nkg:Possible", "Analysts assess that ",
-                              f"{body(a, 'civint').text} and {body(b, 'civint').text} could deepen their coordination", ".")
-        self.claim("reset-conditions", shift, "nkg:Assessed", voice, author, "nkg:Certain", "",
+                                 f"closer coordination between {civ_a.label} and {civ_b.label}",
+                                 participants=(civ_a.iri, civ_b.iri), topics=("nkg:IntelligenceTopic",))
+        assessed = self.claim("intelligence-coordination", coordination, "nkg:Assessed", "nkg:Analysts",
+                              (self.analysts,), "nkg:Possible", "Analysts assess that ",
+                              f"{civ_a.text} and {civ_b.text} could deepen their coordination", ".")
+        self.claim("reset-conditions", shift, "nkg:Assessed", VOICE, (self.author.iri,), "nkg:Certain", "",
                    "The shift has been driven by the consultations and the defence negotiations, creating the "
                    "conditions for closer intelligence coordination", ".",
-                   content=[(shift.node, "nkg:drivenBy", talks.node), (shift.node, "nkg:drivenBy", talks_dm.node),
+                   content=[(shift.node, "nkg:drivenBy", talks.node), (shift.node, "nkg:drivenBy", negotiation.node),
                             (shift.node, "nkg:createsConditionsFor", coordination.node)])
         agreement = "art:agreement-intelligence-sharing"
         unannounced = self.fact("intelligence-agreement-signing", "nkg:AgreementSigning",
                                 f"{a.name} and {b.name} concluding an intelligence-sharing agreement",
                                 participants=(a.iri, b.iri), topics=("nkg:IntelligenceTopic",),
                                 more=[("nkg:concernsAgreement", agreement)])
-        unannounced.triples += [(agreement, "a", "nkg:IntelligenceSharingAgreement"),
-                                (agreement, "rdfs:label", lit(f"an intelligence-sharing agreement between {a.name} and {b.name}")),
-                                (agreement, "nkg:hasParty", a.iri), (agreement, "nkg:hasParty", b.iri)]
-        self.claim("intelligence-agreement", unannounced, "nkg:NotEvidenced", voice, author, "nkg:Underspecified",
-                   "However, ", "neither government has publicly announced a formal intelligence-sharing agreement", ".",
+        unannounced.triples += [
+            (agreement, "a", "nkg:IntelligenceSharingAgreement"),
+            (agreement, "rdfs:label", lit(f"an intelligence-sharing agreement between {a.name} and {b.name}")),
+            (agreement, "nkg:hasParty", a.iri), (agreement, "nkg:hasParty", b.iri)]
+        self.claim("intelligence-agreement", unannounced, "nkg:NotEvidenced", VOICE, (self.author.iri,),
+                   "nkg:Underspecified", "However, ",
+                   "neither government has publicly announced a formal intelligence-sharing agreement", ".",
                    links=[("nkg:qualifies", assessed.node)])
 
-        # The risk for the third state.
-        risk = self.fact("risk", "nkg:Risk", f"risks for {c.name} from the {a.name}-{b.name} alignment",
-                         participants=(b.iri,), time=future, topics=("nkg:SecurityTopic",),
-                         more=[("nkg:riskFor", c.iri), ("nkg:drivenBy", shift.node)])
-        self.claim("risk", risk, "nkg:Assessed", "nkg:Analysts", (analysts,), "nkg:Probable", "Analysts warn that ",
-                   f"the alignment could, over time, create risks for {c.name}’s security", ".")
-        for number in range(1, extra_rounds + 1):
-            self._extra_round(number, sources, agencies)
-
-    def _extra_round(self, number: int, sources: str, agencies: str) -> None:
+    def _extra_round(self, number: int) -> None:
         """Consultations between another pair of states, Confirmed (with a shortcut) or only reported."""
         others = [s for s in self.pool.states if s not in (self.a, self.b)]
         x, y = self.rng.sample(others, 2)
         while frozenset((x.iri, y.iri)) in self._pairs:  # a pair met twice would repeat its quotes
             x, y = self.rng.sample(others, 2)
         self._pairs.add(frozenset((x.iri, y.iri)))
-        fm_x, fm_y = self.pool.body(x, "fm"), self.pool.body(y, "fm")
+        fm_x, fm_y, ml_x = self.pool.body(x, "fm"), self.pool.body(y, "fm"), self.pool.body(x, "ml")
         when, label = self.month(add_months(self.published, -self.rng.randint(1, 6)))
         cls = self.rng.choice(["nkg:ConsultationUnspecified", "nkg:Negotiation"])
         talks = self.fact(f"round-{number}", cls, f"consultations between {x.name} and {y.name}, {label}",
                           participants=(fm_x.iri, fm_y.iri), level="nkg:ForeignSecretaryLevel", time=when,
                           topics=("nkg:BilateralRelationsTopic",))
         self.paragraph()
-        news = self.claim(f"round-{number}-news", talks, "nkg:Reported", "nkg:NewsAgencies", (agencies,), "nkg:Certain",
-                          "Elsewhere, news agencies reported that ", f"{x.name} and {y.name} held talks in {label}", ".")
+        news = self.claim(f"round-{number}-news", talks, "nkg:Reported", "nkg:NewsAgencies", (self.agencies,),
+                          "nkg:Certain", "Elsewhere, news agencies reported that ",
+                          f"{x.name} and {y.name} held talks in {label}", ".")
         if self.rng.random() < 0.5:
             self.claim(f"round-{number}-confirmed", talks, "nkg:Confirmed", "nkg:OfficialStatement", (fm_x.iri,),
                        "nkg:Certain", f"{fm_x.text} confirmed that ",
                        f"its talks with {y.name} in {label} had taken place", ".",
                        content=talks.triples + [(x.iri, "nkg:heldConsultationsWith", y.iri)],
                        links=[("nkg:supports", news.node)])
-        visit = self.fact(f"round-{number}-visit", "nkg:Visit", f"a visit by {x.name}’s military leadership to {y.name}",
-                          source=self.pool.body(x, "ml").iri, target=self.pool.body(y, "af").iri, time=when,
+        visit = self.fact(f"round-{number}-visit", "nkg:Visit",
+                          f"a visit by {x.name}’s military leadership to {y.name}",
+                          source=ml_x.iri, target=self.pool.body(y, "af").iri, time=when,
                           more=[("nkg:followedBy", talks.node)])
-        self.claim(f"round-{number}-visit", visit, "nkg:Reported", "nkg:UnnamedSources", (sources,), "nkg:Probable",
-                   "Sources said that the talks were prepared by ",
-                   f"a visit by {self.pool.body(x, 'ml').text} to {y.name}", ".")
+        self.claim(f"round-{number}-visit", visit, "nkg:Reported", "nkg:UnnamedSources", (self.sources,),
+                   "nkg:Probable", "Sources said that the talks were prepared by ",
+                   f"a visit by {ml_x.text} to {y.name}", ".")
 
     # ------------------------------------------------------------ the text
 
