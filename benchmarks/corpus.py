@@ -13,6 +13,7 @@ a million triples); rdflib is used only to count the ontology's triples.
 
 Usage:  python benchmarks/corpus.py OUT_DIR --triples 100000 --seed 1
         python benchmarks/corpus.py OUT_DIR --reports 50
+        python benchmarks/corpus.py          (10k triples, seed 0, into benchmarks/out/corpus)
 From Python: generate(out_dir, triples=100_000, seed=1) -> stats dict.
 """
 
@@ -384,8 +385,10 @@ def generate(out_dir, triples: int | None = None, reports: int | None = None, se
 def main(argv: list[str] | None = None) -> None:
     """The command line: see the module docstring."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("out_dir", type=Path,
-                        help="folder to write the project to (created; a corpus made before is replaced)")
+    # A default folder (git-ignored) lets `make benchmark`, which runs every script bare, run this one too.
+    parser.add_argument("out_dir", type=Path, nargs="?", default=REPO / "benchmarks" / "out" / "corpus",
+                        help="folder to write the project to (created; a corpus made before is replaced; "
+                             "default benchmarks/out/corpus)")
     size = parser.add_mutually_exclusive_group()
     size.add_argument("--triples", type=int, help="approximate distinct asserted triples (default 10000)")
     size.add_argument("--reports", type=int, help="exact number of reports")
