@@ -11,8 +11,6 @@ import pytest
 from rdflib import Dataset, Graph, Namespace, URIRef
 from rdflib.namespace import RDF
 
-from newskg.build.anchors import find_anchor_problems
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import corpus  # noqa: E402
@@ -88,6 +86,8 @@ def test_every_anchor_quotes_its_text_at_its_offsets(small):
         claims = set(graph.subjects(RDF.type, NKG.Claim))
         assert claims and all(graph.value(claim, NKG.hasAnchor) for claim in claims)
         # The build's own verifier: exact text at start-end (code points), prefix before, suffix after.
+        from newskg.build.anchors import find_anchor_problems
+
         assert find_anchor_problems(graph, text, str(folder / "source.txt")) == []
         for exact in graph.objects(None, URIRef("http://www.w3.org/ns/oa#exact")):
             assert text.count(str(exact)) == 1, f"{folder.name}: quote not unique: {exact}"
