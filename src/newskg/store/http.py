@@ -1,87 +1,45 @@
-"""HTTP for talking to a triple store: retries, timeouts, basic/digest auth, streamed bodies.
+"""HTTP for loading into a triple store: timeouts, retries that never repeat a write, streamed bodies.
 
-Built on http.client so a multi-megabyte N-Triples file is streamed from disk
-with a known Content-Length, and so every status code comes back as a value
-(not an exception) for the caller to turn into a message naming the graph.
+Built on requests, chosen over httpx and bare urllib3 because:
 
-Credentials come from NEWSKG_USER / NEWSKG_PASSWORD or a netrc file, never
-from the command line; the password is kept out of every repr, message and log.
+- it is what SPARQLWrapper's users already have around it, and it is kept up;
+- its HTTPDigestAuth and HTTPBasicAuth are maintained and widely used, so no
+  Digest arithmetic of our own is needed (see ``newskg.store.auth``);
+- it streams a request body from an open file with a known Content-Length, so a
+  multi-megabyte N-Triples file goes from disk to the socket without being read
+  into memory, and rewinds it when Digest auth makes it send the body again.
+
+Every status code comes back as a value (not an exception) for the caller to turn
+into a message naming the graph. A request is sent again (after a backoff) only
+when that cannot change the store twice: when it never reached the store (the
+connection was refused or never made), or when it is marked ``repeatable``
+(reads, and PUTs into our own staging graphs). A request that changes the store
+and may have reached it is never repeated: the load then stops and says so.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import netrc
-import os
-import secrets
-import socket
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Callable
 from urllib.parse import urlsplit
 
-from newskg.errors import EndpointError, UsageError
-
-USER_ENV, PASSWORD_ENV = "NEWSKG_USER", "NEWSKG_PASSWORD"
-#: Bytes read from disk per socket write; large blocks keep a streamed PUT near disk speed.
-STREAM_BLOCK = 1 << 16
+from newskg.errors import EndpointError, LoadError
+from newskg.store.auth import Login
 
 ByteCounter = Callable[[int], None]
 
-
-@dataclass(frozen=True)
-class Credentials:
-    """A user name and password for HTTP auth; the password never appears in repr()."""
-
-    user: str
-    password: str = field(repr=False)
-    source: str = "environment"
-
-
-def find_credentials(url: str, environ: Mapping[str, str] | None = None) -> Credentials | None:
-    """Credentials for the host of ``url``: from the environment first, else from netrc.
-
-    The netrc file is $NETRC if set, else ~/.netrc; a missing file means no
-    credentials. Raises UsageError when only one of the two variables is set
-    or the netrc file does not parse.
-    """
-    env = os.environ if environ is None else environ
-    user, password = env.get(USER_ENV), env.get(PASSWORD_ENV)
-    if user and password:
-        return Credentials(user, password, f"{USER_ENV}/{PASSWORD_ENV}")
-    if user or password:
-        missing = PASSWORD_ENV if user else USER_ENV
-        raise UsageError(f"{missing} is not set (both {USER_ENV} and {PASSWORD_ENV} are needed)")
-    path = Path(env["NETRC"]) if env.get("NETRC") else Path.home() / ".netrc"
-    if not path.is_file():
-        return None
-    try:
-        entry = netrc.netrc(str(path)).authenticators(urlsplit(url).hostname or "")
-    except (netrc.NetrcParseError, OSError) as err:
-        # The parse error names file and line, never the secret itself.
-        raise UsageError(f"cannot read netrc file {path}: {err}") from None
-    if not entry or not entry[0] or entry[2] is None:
-        return None
-    return Credentials(entry[0], entry[2], f"netrc file {path}")
-
-
-def reject_url_credentials(url: str) -> None:
-    """Refuse a URL with user:password in it: passwords never go on the command line."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(f"not an http(s) URL: {url!r}")
-    if parts.username is not None or parts.password is not None:
-        raise UsageError(
-            f"credentials in the URL of {parts.hostname} are refused; "
-            f"set {USER_ENV}/{PASSWORD_ENV} or use a netrc file"
-        )
+OUTCOME_UNKNOWN = "the load may or may not have completed; run `newskg load` again (it is idempotent)"
 
 
 @dataclass
 class HttpRequest:
-    """One request to the store, with what it is about (for messages and --dry-run)."""
+    """One request to the store, with what it is about (for messages and --dry-run).
+
+    ``repeatable``: sending it twice leaves the store as sending it once, so it may
+    be retried even after it may have reached the store. GET and HEAD always are.
+    """
 
     method: str
     url: str
@@ -90,6 +48,7 @@ class HttpRequest:
     graph: str | None = None
     purpose: str = ""
     triples: int | None = None
+    repeatable: bool = False
 
     @property
     def size(self) -> int:
@@ -99,6 +58,10 @@ class HttpRequest:
         if isinstance(self.body, Path):
             return self.body.stat().st_size
         return len(self.body)
+
+    @property
+    def safe_to_repeat(self) -> bool:
+        return self.repeatable or self.method in ("GET", "HEAD")
 
 
 @dataclass
@@ -124,28 +87,48 @@ class HttpResponse:
         return f"{head}: {excerpt}" if excerpt else head
 
 
-class _CountingReader:
-    """A file wrapper that reports each block read, so a long PUT can drive a progress bar."""
+class _ProgressFile:
+    """A body file that reports each block read, so a long PUT can drive a progress bar.
 
-    def __init__(self, handle, on_bytes: ByteCounter | None):
-        self._handle, self._on_bytes, self.sent = handle, on_bytes, 0
+    Seeking back (requests does so before sending the body again for Digest auth)
+    moves the bar back. ``__len__`` and ``tell`` let requests set Content-Length.
+    """
+
+    def __init__(self, path: Path, on_bytes: ByteCounter | None):
+        self._handle = path.open("rb")
+        self._size = path.stat().st_size
+        self._on_bytes = on_bytes
 
     def read(self, size: int = -1) -> bytes:
         block = self._handle.read(size)
-        self.sent += len(block)
         if self._on_bytes and block:
             self._on_bytes(len(block))
         return block
 
+    def tell(self) -> int:
+        return self._handle.tell()
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        before = self._handle.tell()
+        after = self._handle.seek(offset, whence)
+        if self._on_bytes and after != before:
+            self._on_bytes(after - before)
+        return after
+
+    def __len__(self) -> int:
+        return self._size
+
+    def close(self) -> None:
+        self._handle.close()
+
 
 class HttpTransport:
-    """Sends requests with retries (connection errors and 5xx), a timeout and auth.
+    """Sends requests with a timeout, auth, and retries where they are safe.
 
-    ``timeout`` applies to each socket operation (connect, each send, waiting
-    for the answer). Retries wait ``backoff * 2**attempt`` seconds. Basic auth
-    is sent up front when credentials exist (like ``curl -u``); a Digest
-    challenge switches this transport to Digest for the rest of its life.
-    With ``auth_scheme="digest"`` the password is only ever sent hashed.
+    ``timeout`` applies to the connect, to each send and to waiting for the
+    answer. Retries wait ``backoff * 2**attempt`` seconds through ``sleep``
+    (injectable, so tests do not wait). ``login`` gives each host its own
+    credentials, sent in the preset's way; without it nothing is sent.
     """
 
     def __init__(
@@ -153,157 +136,105 @@ class HttpTransport:
         timeout: float = 60.0,
         retries: int = 3,
         backoff: float = 0.5,
-        credentials: Credentials | None = None,
-        auth_scheme: str = "basic",
+        login: Login | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ):
-        if auth_scheme not in ("basic", "digest"):
-            raise ValueError(f"unknown auth scheme {auth_scheme!r}")
         self.timeout, self.retries, self.backoff = timeout, max(0, retries), backoff
-        self.credentials, self.auth_scheme = credentials, auth_scheme
+        self.login = login or Login()
         self._sleep = sleep
-        self._digest: dict[str, str] | None = None
-        self._digest_count = 0
+        self._session = None
         self.requests_sent = 0
+
+    def __enter__(self) -> "HttpTransport":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the connections."""
+        if self._session is not None:
+            self._session.close()
+            self._session = None
 
     def send(self, request: HttpRequest, on_bytes: ByteCounter | None = None) -> HttpResponse:
         """Send ``request``; return the final response (possibly 4xx/5xx).
 
-        Raises EndpointError when the store cannot be reached after all retries.
+        Raises EndpointError when the store cannot be reached after all retries,
+        and LoadError when a request that changes the store was sent but got no
+        answer (its outcome is unknown, so it is not repeated).
         """
-        import http.client  # imported on first use: it pulls in the email package, slow at CLI start-up
+        import requests
 
+        if not request.safe_to_repeat:
+            # On a fresh connection: one the server had already closed while it sat in
+            # the pool would fail the write with its outcome unknown.
+            self.close()
         last_error: Exception | None = None
         for attempt in range(self.retries + 1):
             if attempt:
                 self._sleep(self.backoff * 2 ** (attempt - 1))
             try:
-                response = self._send_with_auth(request, on_bytes)
-            except (OSError, http.client.HTTPException) as err:
+                response = self._send_once(request, on_bytes)
+            except requests.exceptions.RequestException as err:
+                if not _never_reached(err) and not request.safe_to_repeat:
+                    about = f"graph <{request.graph}>: " if request.graph else ""
+                    raise LoadError(
+                        f"{about}{request.purpose}: {request.method} {_public_url(request.url)} "
+                        f"{describe_error(err)} after the request was sent; {OUTCOME_UNKNOWN}"
+                    ) from None
                 last_error = err
                 continue
-            if response.status < 500 or attempt == self.retries:
+            if response.status < 500 or attempt == self.retries or not request.safe_to_repeat:
                 return response
         about = f" (graph <{request.graph}>)" if request.graph else ""
+        verb = "cannot reach" if _never_reached(last_error) else "no answer from"
         raise EndpointError(
-            f"cannot reach {_public_url(request.url)}{about}: {_describe(last_error)} "
+            f"{verb} {_public_url(request.url)}{about}: {describe_error(last_error)} "
             f"(after {self.retries + 1} attempt(s))"
         )
 
-    def _send_with_auth(self, request: HttpRequest, on_bytes: ByteCounter | None) -> HttpResponse:
-        response = self._send_once(request, self._authorization(request), on_bytes)
-        if response.status != 401 or self.credentials is None:
-            return response
-        challenge = _digest_challenge(response.headers.get("www-authenticate", ""))
-        if challenge is None:
-            return response
-        stale_retry = self._digest is not None and challenge.get("stale", "").lower() == "true"
-        if self._digest is not None and not stale_retry:
-            return response  # our digest answer was refused: wrong credentials
-        self._digest, self._digest_count = challenge, 0
-        return self._send_once(request, self._authorization(request), on_bytes)
+    def _send_once(self, request: HttpRequest, on_bytes: ByteCounter | None) -> HttpResponse:
+        import requests
 
-    def _authorization(self, request: HttpRequest) -> str | None:
-        creds = self.credentials
-        if creds is None:
-            return None
-        if self._digest is not None:
-            return self._digest_answer(request)
-        if self.auth_scheme == "basic":
-            token = base64.b64encode(f"{creds.user}:{creds.password}".encode()).decode("ascii")
-            return f"Basic {token}"
-        return None
-
-    def _digest_answer(self, request: HttpRequest) -> str:
-        """An RFC 7616 Digest response (MD5 or SHA-256, qop=auth or none)."""
-        creds, chal = self.credentials, self._digest
-        assert creds is not None and chal is not None
-        algorithm = chal.get("algorithm", "MD5")
-        hash_name = "sha256" if algorithm.upper().startswith("SHA-256") else "md5"
-
-        def digest(text: str) -> str:
-            return hashlib.new(hash_name, text.encode()).hexdigest()
-
-        parts = urlsplit(request.url)
-        uri = parts.path + (f"?{parts.query}" if parts.query else "")
-        realm, nonce = chal.get("realm", ""), chal.get("nonce", "")
-        self._digest_count += 1
-        nc, cnonce = f"{self._digest_count:08x}", secrets.token_hex(8)
-        ha1 = digest(f"{creds.user}:{realm}:{creds.password}")
-        if algorithm.lower().endswith("-sess"):
-            ha1 = digest(f"{ha1}:{nonce}:{cnonce}")
-        ha2 = digest(f"{request.method}:{uri}")
-        qops = [q.strip() for q in chal.get("qop", "").split(",") if q.strip()]
-        fields = {"username": creds.user, "realm": realm, "nonce": nonce, "uri": uri}
-        if "auth" in qops:
-            fields["response"] = digest(f"{ha1}:{nonce}:{nc}:{cnonce}:auth:{ha2}")
-            extra = f", qop=auth, nc={nc}, cnonce=\"{cnonce}\""
-        else:
-            fields["response"] = digest(f"{ha1}:{nonce}:{ha2}")
-            extra = ""
-        if "opaque" in chal:
-            fields["opaque"] = chal["opaque"]
-        quoted = ", ".join(f'{k}="{v}"' for k, v in fields.items())
-        return f"Digest {quoted}, algorithm={algorithm}{extra}"
-
-    def _send_once(
-        self, request: HttpRequest, authorization: str | None, on_bytes: ByteCounter | None
-    ) -> HttpResponse:
-        import http.client
-
-        parts = urlsplit(request.url)
-        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        connection_class = (
-            http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-        )
-        conn = connection_class(parts.hostname, parts.port, timeout=self.timeout, blocksize=STREAM_BLOCK)
-        headers = {"Connection": "close", "User-Agent": "newskg-load", **request.headers}
-        if authorization:
-            headers["Authorization"] = authorization
-        reader = None
+        if self._session is None:
+            self._session = requests.Session()
+        headers = {"User-Agent": "newskg", **request.headers}
+        body = _ProgressFile(request.body, on_bytes) if isinstance(request.body, Path) else request.body
         try:
-            if isinstance(request.body, Path):
-                with request.body.open("rb") as handle:
-                    reader = _CountingReader(handle, on_bytes)
-                    headers["Content-Length"] = str(request.body.stat().st_size)
-                    self._request(conn, request.method, target, reader, headers)
-            else:
-                body = request.body or b""
-                if request.body is not None or request.method in ("POST", "PUT"):
-                    headers["Content-Length"] = str(len(body))
-                self._request(conn, request.method, target, body or None, headers)
-                if on_bytes and body:
-                    on_bytes(len(body))
-            raw = conn.getresponse()
-            payload = raw.read()
-            self.requests_sent += 1
-            return HttpResponse(
-                raw.status, raw.reason, payload, {k.lower(): v for k, v in raw.getheaders()}
+            answer = self._session.request(
+                request.method, request.url, data=body, headers=headers,
+                auth=self.login.requests_auth(request.url), timeout=(self.timeout, self.timeout),
+                # A redirect could carry the request to another host; the store's own URL is wanted.
+                allow_redirects=False,
             )
+            payload = answer.content
         except BaseException:
-            # Rewind the progress bar for a body that will be sent again.
-            if reader is not None and on_bytes and reader.sent:
-                on_bytes(-reader.sent)
+            if isinstance(body, _ProgressFile):
+                body.seek(0)  # the bar gives back what may be sent again
             raise
         finally:
-            conn.close()
-
-    @staticmethod
-    def _request(conn, method, target, body, headers) -> None:
-        try:
-            conn.request(method, target, body=body, headers=headers)
-        except (BrokenPipeError, ConnectionResetError):
-            # The store may answer (e.g. 400 on a parse error) and close before
-            # the whole body is sent; its answer is still worth reading.
-            if conn.sock is None:
-                raise
+            if isinstance(body, _ProgressFile):
+                body.close()
+        if on_bytes and isinstance(request.body, bytes):
+            on_bytes(len(request.body))
+        self.requests_sent += 1
+        return HttpResponse(answer.status_code, answer.reason or "", payload,
+                            {k.lower(): v for k, v in answer.headers.items()})
 
 
 class DryRunTransport:
     """Records requests instead of sending them; every answer is a simulated 204."""
 
-    def __init__(self):
+    def __init__(self, login: Login | None = None):
         self.requests: list[HttpRequest] = []
+        self.login = login or Login()
+
+    def __enter__(self) -> "DryRunTransport":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        pass
 
     def send(self, request: HttpRequest, on_bytes: ByteCounter | None = None) -> HttpResponse:
         """Record ``request`` and answer as if it succeeded."""
@@ -311,37 +242,36 @@ class DryRunTransport:
         return HttpResponse(204, "No Content (dry run)", simulated=True)
 
 
-def _digest_challenge(header: str) -> dict[str, str] | None:
-    """The parameters of a Digest challenge in a WWW-Authenticate header, if any."""
-    import urllib.request  # for its header parsers; slow to import, needed only on a challenge
+def _never_reached(err: Exception | None) -> bool:
+    """True when the request cannot have reached the store: no connection was made."""
+    import requests
+    import urllib3
 
-    start = header.lower().find("digest ")
-    if start < 0:
-        return None
-    items = urllib.request.parse_http_list(header[start + len("digest "):])
-    pairs = [item for item in items if "=" in item]
-    # A following challenge ("Basic realm=...") is cut off at its scheme word.
-    clean = []
-    for item in pairs:
-        key = item.split("=", 1)[0].strip()
-        if " " in key:
-            break
-        clean.append(item.strip())
-    params = urllib.request.parse_keqv_list(clean)
-    return {k.lower(): v for k, v in params.items()} if "nonce" in {k.lower() for k in params} else None
+    if isinstance(err, requests.exceptions.ConnectTimeout):
+        return True
+    if isinstance(err, requests.exceptions.ConnectionError) and err.args:
+        return isinstance(getattr(err.args[0], "reason", None), urllib3.exceptions.NewConnectionError)
+    return False
+
+
+def describe_error(err: Exception | None) -> str:
+    """A few words for a requests exception: "connection refused", "timed out", ..."""
+    import requests
+    import urllib3
+
+    if isinstance(err, requests.exceptions.ConnectTimeout):
+        return "timed out connecting"
+    if isinstance(err, requests.exceptions.Timeout):
+        return "timed out"
+    reason = getattr(err.args[0], "reason", None) if err is not None and err.args else None
+    if isinstance(reason, urllib3.exceptions.NameResolutionError):
+        return "unknown host"
+    if isinstance(reason, urllib3.exceptions.NewConnectionError):
+        return "connection refused" if "refused" in str(reason).lower() else "cannot connect"
+    return "lost the connection" if err is not None else "failed"
 
 
 def _public_url(url: str) -> str:
     """The URL without its query string (which may carry long graph IRIs)."""
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}{parts.path}"
-
-
-def _describe(err: Exception | None) -> str:
-    if isinstance(err, socket.timeout):
-        return "timed out"
-    if isinstance(err, ConnectionRefusedError):
-        return "connection refused"
-    if isinstance(err, socket.gaierror):
-        return f"unknown host ({err.strerror or err})"
-    return str(err) or type(err).__name__

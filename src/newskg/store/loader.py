@@ -28,15 +28,20 @@ from urllib.parse import quote, urlencode
 from newskg.errors import LoadError, NewskgError, UsageError
 from newskg.namespaces import GRAPH_BASE
 from newskg.project import BuildGraph
+from newskg.store.auth import Login
 from newskg.terms import is_absolute_iri
 from newskg.store.endpoints import Endpoints
-from newskg.store.http import ByteCounter, HttpRequest, HttpResponse
+from newskg.store.http import OUTCOME_UNKNOWN, ByteCounter, HttpRequest, HttpResponse
 
 #: Oxigraph refuses SPARQL bodies above 1 MiB; Virtuoso struggles well before that.
 DEFAULT_BATCH_BYTES = 256 * 1024
 
 
 class Transport(Protocol):
+    """Sends one request (HttpTransport) or records it (DryRunTransport)."""
+
+    login: Login
+
     def send(self, request: HttpRequest, on_bytes: ByteCounter | None = None) -> HttpResponse: ...
 
 
@@ -113,7 +118,8 @@ def load_graphs(
     """Replace each graph's target in the store with the build's file, then verify counts.
 
     Raises LoadError (naming the graph and the store's answer) or EndpointError;
-    in the staged methods the targets are then left as they were.
+    in the staged methods the targets are then left as they were, unless the
+    swap itself was sent and its answer lost (the error then says so).
     """
     if graph_prefix is not None and not is_absolute_iri(graph_prefix):
         raise UsageError(f"--graph-prefix must be an absolute IRI, got {graph_prefix!r}")
@@ -152,6 +158,8 @@ class _Loader:
         self.endpoints, self.transport, self.run_id = endpoints, transport, run_id
         self.batch_bytes, self.on_bytes = batch_bytes, on_bytes
         self.bytes_sent = self.requests = 0
+        #: Staging graphs a write may have reached (the ones to drop after a failure).
+        self.touched: list[str] = []
 
     def staging_iri(self, target: str) -> str:
         """A graph IRI nobody else uses: derived from the target and this run's id."""
@@ -159,12 +167,10 @@ class _Loader:
 
     def stage_and_swap(self, targets: list[tuple[BuildGraph, str]], use_gsp: bool) -> None:
         """Fill one staging graph per target, check them, then MOVE all in one update."""
-        staged: list[str] = []
         try:
             for graph, target in targets:
                 if graph.triples == 0:
                     continue  # nothing to stage: the swap drops the target instead
-                staged.append(self.staging_iri(target))
                 if use_gsp:
                     self.put(graph, target, staging=True)
                 else:
@@ -177,7 +183,7 @@ class _Loader:
                     )
             self.update(self.swap_text(targets), None, "swap staging graphs into place")
         except BaseException as err:
-            leftover = self.drop_quietly(staged)
+            leftover = self.drop_quietly(self.touched)
             if leftover and isinstance(err, NewskgError) and err.args:
                 err.args = (f"{err.args[0]}\n  could not drop our staging graphs; these may remain: {leftover}",)
             raise
@@ -197,7 +203,7 @@ class _Loader:
     def drop_quietly(self, staged: list[str]) -> str:
         """Best-effort DROP of our staging graphs; returns those that may remain."""
         if not staged or not self.endpoints.update:
-            return ", ".join(staged)
+            return ", ".join(f"<{iri}>" for iri in staged)
         text = " ;\n".join(f"DROP SILENT GRAPH <{iri}>" for iri in staged)
         try:
             self.update(text, None, "drop staging graphs")
@@ -211,9 +217,11 @@ class _Loader:
         params = {"graph": iri, **self.endpoints.bulk_params}
         url = f"{self.endpoints.graph_store}?{urlencode(params, quote_via=quote)}"
         purpose = f"PUT into staging graph <{iri}>" if staging else "PUT (replaces the graph)"
+        # A PUT into our own staging graph replaces it whole, so it may be repeated;
+        # a PUT over the target may not (its outcome would be unknown).
         request = HttpRequest("PUT", url, {"Content-Type": "application/n-triples"},
-                              graph.path, target, purpose, graph.triples)
-        self.check(self.transport.send(request, self.on_bytes), request)
+                              graph.path, target, purpose, graph.triples, repeatable=staging)
+        self.write(request, iri if staging else None)
 
     def insert_batches(self, graph: BuildGraph, target: str) -> None:
         """INSERT DATA the graph into its staging graph, at most ``batch_bytes`` a request."""
@@ -221,15 +229,32 @@ class _Loader:
         head, tail = f"INSERT DATA {{ GRAPH <{staging}> {{\n", "} }\n"
         budget = max(1, self.batch_bytes - len(head) - len(tail))
         for lines, count in _batches_of_ntriples(graph.path, budget, target):
-            self.update(head + lines + tail, target, f"INSERT DATA batch into <{staging}>", count)
+            self.update(head + lines + tail, target, f"INSERT DATA batch into <{staging}>", count, staging)
 
-    def update(self, text: str, graph: str | None, purpose: str, triples: int | None = None) -> None:
-        """POST one SPARQL Update (application/sparql-update)."""
+    def update(self, text: str, graph: str | None, purpose: str, triples: int | None = None,
+               staging: str | None = None) -> None:
+        """POST one SPARQL Update (application/sparql-update); never repeated once it may have arrived."""
         request = HttpRequest("POST", self.endpoints.update or "",
                               {"Content-Type": "application/sparql-update; charset=utf-8"},
                               text.encode("utf-8"), graph, purpose, triples)
+        self.write(request, staging)
+
+    def write(self, request: HttpRequest, staging: str | None) -> None:
+        """Send a request that writes; remember a staging graph it may have written to."""
         # Only data batches move the progress bar; swap and drop requests are tiny.
-        self.check(self.transport.send(request, self.on_bytes if triples else None), request)
+        on_bytes = self.on_bytes if request.triples else None
+        try:
+            response = self.transport.send(request, on_bytes)
+        except BaseException:
+            self.touch(staging)
+            raise
+        if response.status not in (401, 403):  # a refused login wrote nothing
+            self.touch(staging)
+        self.check(response, request)
+
+    def touch(self, staging: str | None) -> None:
+        if staging and staging not in self.touched:
+            self.touched.append(staging)
 
     def count(self, iri: str, target: str, expected: int) -> int | None:
         """Triples in graph ``iri`` (``target`` or its staging graph); None in a dry run."""
@@ -238,7 +263,8 @@ class _Loader:
             "POST", self.endpoints.query,
             {"Content-Type": "application/x-www-form-urlencoded",
              "Accept": "application/sparql-results+json"},
-            urlencode({"query": query}).encode("ascii"), target, f"count triples in <{iri}>", expected)
+            urlencode({"query": query}).encode("ascii"), target, f"count triples in <{iri}>", expected,
+            repeatable=True)
         response = self.transport.send(request)
         if response.simulated:
             return None
@@ -257,7 +283,15 @@ class _Loader:
         if response.ok:
             return
         what = f"graph <{request.graph}>" if request.graph else "the store"
-        hint = " (check NEWSKG_USER/NEWSKG_PASSWORD or netrc)" if response.status in (401, 403) else ""
+        hint = ""
+        if response.status in (401, 403):
+            hint = self.transport.login.refusal_hint(request.url, response.headers.get("www-authenticate"))
+        elif 300 <= response.status < 400:
+            hint = (f" (it redirects to {response.headers.get('location', '?')}; give the store's own URL, "
+                    "credentials are not sent on across a redirect)")
+        elif response.status in (502, 504) and not request.safe_to_repeat:
+            # A gateway gave up waiting: the store behind it may have done the work.
+            hint = f"; {OUTCOME_UNKNOWN}"
         url = request.url.split("?", 1)[0]
         raise LoadError(f"{what}: {request.purpose} failed: {request.method} {url} answered "
                         f"{response.summary()}{hint}")
