@@ -254,6 +254,20 @@ def test_http_error_is_an_endpoint_error(oxigraph_server):
         bad_query.query("SELECT * WHERE { ?s ?p }", "SELECT")
 
 
+def test_saved_query_headers_never_change_the_form_sent(project_root: Path, oxigraph_server):
+    # SPARQLWrapper's comment stripper leaves every other `#+` header line in, and these
+    # two headers made it guess DESCRIBE and ask for `*/*` (with a RuntimeWarning).
+    import warnings
+
+    engine = EndpointEngine(oxigraph_server.query_url, [], timeout=5)
+    for name in ("engagement-timeline", "risks-for-actor-and-who-assesses-them"):
+        saved = find_saved_query(project_root / "queries", name)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            result = engine.query(prepare_query_text(saved, {}), saved.form, saved.graph_iri())
+        assert isinstance(result, SelectResult), name
+
+
 # --- command line -----------------------------------------------------------------------------
 
 
@@ -311,6 +325,24 @@ def test_cli_refuses_updates_unless_allowed(project: Path):
 def test_cli_unreachable_endpoint_exit_1_without_traceback(project: Path):
     result = cli(project, "run", "any-denied", "--endpoint", f"http://127.0.0.1:{_closed_port()}/query", "--timeout", "2")
     assert result.exit_code == 1 and "cannot reach the endpoint" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_cli_endpoint_is_a_base_url_with_a_preset_as_for_load(project: Path, oxigraph_server):
+    load_into_server(oxigraph_server, project)
+    local = cli(project, "run", "claims-by-status", "--format", "json")
+    by_option = cli(project, "run", "claims-by-status", "--format", "json",
+                    "--endpoint", oxigraph_server.base, "--preset", "oxigraph")
+    by_environment = CliRunner().invoke(
+        main, ["--project", str(project), "query", "run", "claims-by-status", "--format", "json"],
+        env={"NEWSKG_ENDPOINT": oxigraph_server.base, "NEWSKG_PRESET": "oxigraph"})
+    assert by_option.exit_code == 0, by_option.output
+    assert json.loads(by_option.output) == json.loads(by_environment.output) == json.loads(local.output)
+
+
+def test_cli_base_url_without_a_preset_says_to_add_one(project: Path, oxigraph_server):
+    result = cli(project, "run", "any-denied", "--endpoint", oxigraph_server.base)
+    assert result.exit_code == 1 and "404" in result.output and "--preset" in result.output
     assert "Traceback" not in result.output
 
 

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from newskg.query.catalog import SavedQuery
     from newskg.query.engines import Engine
     from newskg.query.results import Result
+    from newskg.store.endpoints import Endpoints
 
 PathLike = str | Path
 #: The level a query runs at unless told otherwise: the safest, nothing resting on a hedge.
@@ -143,12 +144,18 @@ def prepare_query(name_or_path: str, *, project: PathLike | Project = ".",
 
 
 def open_engine(project: PathLike | Project = ".", *, engine: str = "embedded",
-                endpoint: str | None = None, default_graphs: list[str] | None = None,
-                timeout: float = 30.0) -> "Engine":
-    """The engine to run queries on: the build on ``engine``, or the SPARQL ``endpoint``."""
+                endpoint: "str | Endpoints | None" = None, preset: str | None = None,
+                default_graphs: list[str] | None = None, timeout: float = 60.0) -> "Engine":
+    """The engine to run queries on: the build on ``engine``, or the store at ``endpoint``.
+
+    ``endpoint`` is the store's base URL with ``preset`` (oxigraph, fuseki, graphdb,
+    virtuoso), its query endpoint URL with the generic preset, or a resolved
+    ``newskg.store.endpoints.Endpoints``. Credentials come from NEWSKG_USER /
+    NEWSKG_PASSWORD or netrc, as for `newskg load`.
+    """
     from newskg.query.engines import open_engine as open_named_engine
 
-    return open_named_engine(_project(project).build_dir, engine, endpoint, default_graphs, timeout)
+    return open_named_engine(_project(project).build_dir, engine, endpoint, default_graphs, timeout, preset)
 
 
 def execute(prepared: PreparedQuery, engine: "Engine") -> QueryRun:
@@ -161,14 +168,16 @@ def execute(prepared: PreparedQuery, engine: "Engine") -> QueryRun:
 
 def run_query(name_or_path: str, *, project: PathLike | Project = ".",
               params: Mapping[str, str] | None = None, limit: int | None = None,
-              level: str = DEFAULT_LEVEL, engine: str = "embedded", endpoint: str | None = None,
-              default_graphs: list[str] | None = None, timeout: float = 30.0,
+              level: str = DEFAULT_LEVEL, engine: str = "embedded",
+              endpoint: "str | Endpoints | None" = None, preset: str | None = None,
+              default_graphs: list[str] | None = None, timeout: float = 60.0,
               allow_update: bool = False) -> QueryRun:
-    """Run a saved query (by name or ``.rq`` path) at a status level, on the build or an endpoint."""
+    """Run a saved query (by name or ``.rq`` path) at a status level, on the build or a store
+    (see `open_engine`)."""
     prepared = prepare_query(name_or_path, project=project, params=params, limit=limit, level=level,
                              default_graphs=default_graphs, allow_update=allow_update)
-    runner = open_engine(project, engine=engine, endpoint=endpoint, default_graphs=default_graphs,
-                         timeout=timeout)
+    runner = open_engine(project, engine=engine, endpoint=endpoint, preset=preset,
+                         default_graphs=default_graphs, timeout=timeout)
     return execute(prepared, runner)
 
 

@@ -2,41 +2,33 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
+from typing import Iterator
 
 import click
 
+from newskg.cli.endpoint_options import endpoint_options
+from newskg.errors import UsageError
 from newskg.namespaces import GRAPH_BASE
-
-from newskg.project import Project
-from newskg.store.endpoints import PRESETS, resolve_endpoints
+from newskg.project import BuildGraph, Project
+from newskg.store.auth import Login
+from newskg.store.endpoints import Endpoints
+from newskg.store.http import ByteCounter, DryRunTransport, HttpTransport
 from newskg.store.loader import DEFAULT_BATCH_BYTES, LoadReport, load_graphs, select_graphs
-from newskg.store.http import (
-    DryRunTransport,
-    HttpTransport,
-    find_credentials,
-    reject_url_credentials,
-)
 
 
 @click.command()
-@click.option("--endpoint", required=True, metavar="URL",
-              help="SPARQL query endpoint (also the update endpoint when no preset or --update-endpoint).")
-@click.option("--update-endpoint", metavar="URL", help="SPARQL Update endpoint (overrides the preset's).")
-@click.option("--graph-store", metavar="URL",
-              help="Graph Store Protocol endpoint (overrides the preset's); without one, SPARQL Update batches are used.")
-@click.option("--preset", type=click.Choice(PRESETS),
-              help="Derive the update and graph-store URLs from --endpoint for this store.")
+@endpoint_options
 @click.option("--graphs", metavar="NAME,...",
               help="Only these graphs: file stems (ontology, background, inferred, article-SLUG), roles or IRIs.")
 @click.option("--no-inferred", is_flag=True, help="Leave the inferred graph out.")
 @click.option("--graph-prefix", metavar="IRI",
               help=f"Load graphs under this IRI instead of {GRAPH_BASE}.")
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
-              metavar="S", help="Seconds allowed for each connect, send and wait for an answer.")
 @click.option("--retries", type=click.IntRange(min=0), default=3, show_default=True, metavar="N",
-              help="Retries (exponential backoff) on connection errors and 5xx answers.")
+              help="Retries (exponential backoff) of requests that are safe to repeat: any request that "
+                   "could not connect; count queries and staging PUTs also after a timeout or 5xx answer.")
 @click.option("--batch-size", type=click.IntRange(min=1024), default=DEFAULT_BATCH_BYTES,
               show_default=True, metavar="BYTES", help="Largest SPARQL Update request (update fallback only).")
 @click.option("--direct", is_flag=True,
@@ -47,10 +39,9 @@ from newskg.store.http import (
 @click.option("--build", "build_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Build folder to load (default: PROJECT/build).")
 @click.pass_context
-def load(ctx: click.Context, endpoint: str, update_endpoint: str | None, graph_store: str | None,
-         preset: str | None, graphs: str | None, no_inferred: bool, graph_prefix: str | None,
-         timeout: float, retries: int, batch_size: int, direct: bool, dry_run: bool,
-         build_dir: Path | None) -> None:
+def load(ctx: click.Context, endpoints: Endpoints | None, timeout: float, graphs: str | None,
+         no_inferred: bool, graph_prefix: str | None, retries: int, batch_size: int, direct: bool,
+         dry_run: bool, build_dir: Path | None) -> None:
     """Load the build's named graphs into a triple store, replacing each graph whole.
 
     Loading twice leaves the store as loading once; graphs that are not the
@@ -63,47 +54,42 @@ def load(ctx: click.Context, endpoint: str, update_endpoint: str | None, graph_s
       newskg load --preset oxigraph --endpoint http://localhost:7878
       newskg load --preset fuseki --endpoint http://localhost:3030/ds --no-inferred
       newskg load --preset graphdb --endpoint http://localhost:7200/repositories/news
-      NEWSKG_USER=dba NEWSKG_PASSWORD=... newskg load --preset virtuoso --endpoint http://localhost:8890/sparql
+      NEWSKG_USER=dba NEWSKG_PASSWORD=... newskg load --preset virtuoso --endpoint http://localhost:8890
       newskg load --endpoint http://host/sparql --graphs ontology,background --dry-run
     """
-    for url in (endpoint, update_endpoint, graph_store):
-        if url:
-            reject_url_credentials(url)
+    if endpoints is None:
+        raise UsageError("no store given: pass --endpoint URL (or set NEWSKG_ENDPOINT)")
     build = Project.at(ctx.obj["project"]).build(build_dir)
     names = [n.strip() for n in graphs.split(",") if n.strip()] if graphs else None
     chosen = select_graphs(build.graphs(), names, include_inferred=not no_inferred)
-    endpoints = resolve_endpoints(endpoint, update_endpoint, graph_store, preset)
-    credentials = find_credentials(endpoints.graph_store or endpoints.update or endpoints.query)
-
-    if dry_run:
-        transport = DryRunTransport()
+    login = Login.for_endpoints(endpoints)
+    transport = DryRunTransport(login) if dry_run else HttpTransport(timeout=timeout, retries=retries, login=login)
+    with transport, _progress_bar(chosen, shown=not dry_run and sys.stderr.isatty()) as on_bytes:
         report = load_graphs(chosen, endpoints, transport, graph_prefix=graph_prefix,
-                             batch_bytes=batch_size, direct=direct)
-        _print_plan(report, transport, credentials, endpoints.auth_scheme)
+                             batch_bytes=batch_size, direct=direct, on_bytes=on_bytes)
+    if isinstance(transport, DryRunTransport):
+        _print_plan(report, transport, endpoints)
+    else:
+        _print_report(report)
+
+
+@contextlib.contextmanager
+def _progress_bar(graphs: list[BuildGraph], shown: bool) -> Iterator[ByteCounter | None]:
+    """A bytes-sent bar on stderr (only on a terminal); yields its update function."""
+    if not shown:
+        yield None
         return
-
-    transport = HttpTransport(timeout=timeout, retries=retries, credentials=credentials,
-                              auth_scheme=endpoints.auth_scheme)
-    total = sum(g.path.stat().st_size for g in chosen)
-    if sys.stderr.isatty():
-        with click.progressbar(length=total, label="loading", file=sys.stderr) as bar:
-            def advance(n: int) -> None:
-                bar.update(max(-bar.pos, min(n, total - bar.pos)))
-            report = load_graphs(chosen, endpoints, transport, graph_prefix=graph_prefix,
-                                 batch_bytes=batch_size, direct=direct, on_bytes=advance)
-    else:
-        report = load_graphs(chosen, endpoints, transport, graph_prefix=graph_prefix,
-                             batch_bytes=batch_size, direct=direct)
-    _print_report(report)
+    total = sum(g.path.stat().st_size for g in graphs)
+    with click.progressbar(length=total, label="loading", file=sys.stderr) as bar:
+        def advance(n: int) -> None:
+            bar.update(max(-bar.pos, min(n, total - bar.pos)))
+        yield advance
 
 
-def _print_plan(report: LoadReport, transport: DryRunTransport, credentials, auth_scheme: str) -> None:
+def _print_plan(report: LoadReport, transport: DryRunTransport, endpoints: Endpoints) -> None:
     click.echo(f"dry run: method {report.method}, run id {report.run_id}; nothing was sent")
-    if credentials:
-        # The user name and where it came from, never the password.
-        click.echo(f"auth: {auth_scheme} as user {credentials.user!r} (from {credentials.source})")
-    else:
-        click.echo("auth: none")
+    for line in transport.login.describe(endpoints.urls()):
+        click.echo(line)  # the user name and where it came from, never the password
     for req in transport.requests:
         triples = f", {req.triples} triples" if req.triples is not None else ""
         graph = f" graph <{req.graph}>" if req.graph else ""

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
+from newskg.cli.endpoint_options import endpoint_options
+
+if TYPE_CHECKING:
+    from newskg.store.endpoints import Endpoints
 
 FORMATS = ("table", "csv", "tsv", "json", "markdown", "turtle", "ntriples", "jsonld")
 #: Spelled here (not imported from newskg.namespaces) so the CLI starts without the library;
@@ -89,20 +94,17 @@ def show_query(ctx: click.Context, name: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
               help="Output format [default: table for SELECT, turtle for CONSTRUCT].")
 @click.option("--limit", type=click.IntRange(min=0), default=None, help="Return at most N results.")
-@click.option("--endpoint", envvar="NEWSKG_ENDPOINT", metavar="URL",
-              help="Run on this SPARQL 1.1 query endpoint instead of the local build (env NEWSKG_ENDPOINT).")
+@endpoint_options
 @click.option("--default-graph", "default_graphs", multiple=True, metavar="IRI",
               help="With --endpoint: a graph of the dataset (repeatable) [default: the graphs in build/manifest.json].")
 @click.option("--engine", type=click.Choice(["embedded", "rdflib"]), default="embedded", show_default=True,
               help="Local engine over build/dataset.nq.")
-@click.option("--timeout", type=click.FloatRange(min=1), default=30.0, show_default=True,
-              help="Seconds to wait for an endpoint.")
 @level_option
 @click.option("--show-query", is_flag=True, help="Print the query exactly as sent (on stderr) before the results.")
 @click.option("--allow-update", is_flag=True, help="Allow running a SPARQL update (refused otherwise).")
 @click.pass_context
 def run_query(ctx: click.Context, name: str, params: tuple[str, ...], fmt: str | None, limit: int | None,
-              endpoint: str | None, default_graphs: tuple[str, ...], engine: str, timeout: float,
+              endpoints: Endpoints | None, timeout: float, default_graphs: tuple[str, ...], engine: str,
               level: str, show_query: bool, allow_update: bool) -> None:
     """Run a saved query by NAME, or a .rq file by path.
 
@@ -113,7 +115,7 @@ def run_query(ctx: click.Context, name: str, params: tuple[str, ...], fmt: str |
       newskg query run evidence-for-entity -p entity=nkr:NSI --format json
       newskg query run confirmed-subgraph --format ntriples
       newskg query run claim-counts-by-status --engine rdflib
-      newskg query run claim-counts-by-status --endpoint http://localhost:7878/query
+      newskg query run claim-counts-by-status --endpoint http://localhost:7878 --preset oxigraph
       newskg query run my-query.rq --show-query --limit 10
     """
     from newskg import api
@@ -125,7 +127,7 @@ def run_query(ctx: click.Context, name: str, params: tuple[str, ...], fmt: str |
                                  level=level, default_graphs=list(default_graphs), allow_update=allow_update)
     if show_query:
         click.echo(prepared.text, err=True)
-    engine_ = api.open_engine(project, engine=engine, endpoint=endpoint, default_graphs=list(default_graphs),
+    engine_ = api.open_engine(project, engine=engine, endpoint=endpoints, default_graphs=list(default_graphs),
                               timeout=timeout)
     run = api.execute(prepared, engine_)
     if run.result is None:

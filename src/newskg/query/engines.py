@@ -17,11 +17,14 @@ from __future__ import annotations
 
 from pathlib import Path
 from collections.abc import Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from newskg.errors import BuildMissingError, NewskgError, QuerySyntaxError
 from newskg.project import BUILD_HINT, Build
 from newskg.query.results import AskResult, GraphResult, Result, SelectResult, Term, term_from_oxigraph
+
+if TYPE_CHECKING:
+    from newskg.store.endpoints import Endpoints
 
 
 class Engine(Protocol):
@@ -150,20 +153,25 @@ ENGINE_NAMES = ("embedded", "rdflib")
 def open_engine(
     build_dir: Path,
     engine: str = "embedded",
-    endpoint: str | None = None,
+    endpoint: "str | Endpoints | None" = None,
     default_graphs: list[str] | None = None,
-    timeout: float = 30.0,
+    timeout: float = 60.0,
+    preset: str | None = None,
 ) -> Engine:
     """The engine a command asked for: ``endpoint`` wins over the local ``engine`` name.
 
+    ``endpoint`` is a resolved store (``newskg.store.endpoints.Endpoints``) or a URL:
+    the store's base URL with ``preset``, or its query endpoint with the generic preset.
     For an endpoint, the dataset is ``default_graphs`` or else every graph of the build manifest.
     """
     if endpoint:
-        hint = f"{BUILD_HINT}, or name the graphs with --default-graph"
-        graphs = list(default_graphs) if default_graphs else Build(Path(build_dir)).graph_iris(hint)
+        from newskg.store.endpoints import resolve_endpoints
         from newskg.store.sparql import EndpointEngine
 
-        return EndpointEngine(endpoint, graphs, timeout=timeout)
+        store = resolve_endpoints(endpoint, preset) if isinstance(endpoint, str) else endpoint
+        hint = f"{BUILD_HINT}, or name the graphs with --default-graph"
+        graphs = list(default_graphs) if default_graphs else Build(Path(build_dir)).graph_iris(hint)
+        return EndpointEngine(store, graphs, timeout=timeout)
     if engine == "embedded":
         return EmbeddedEngine(build_dir)
     if engine == "rdflib":

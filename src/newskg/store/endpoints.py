@@ -1,76 +1,149 @@
 """Where a triple store answers: query, update and Graph Store Protocol URLs, from a preset.
 
 One endpoint model for every command that talks to a store (`query run --endpoint`,
-`load`): a base URL plus a preset, or explicit URLs.
+`load`): the store's base URL plus a preset, or explicit URLs. The preset also says
+how the store wants a password sent (see ``AUTH_SCHEMES``). Every URL is checked
+here, so no command can be handed a password inside a URL.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from newskg.errors import UsageError
 
-PRESETS = ("oxigraph", "fuseki", "graphdb", "virtuoso")
+#: ``generic`` is any SPARQL 1.1 store: the URL given is its query (and update) endpoint.
+PRESETS = ("generic", "oxigraph", "fuseki", "graphdb", "virtuoso")
+DEFAULT_PRESET = "generic"
+
+#: How a password is sent:
+#: ``any``: nothing until the store challenges, then Digest if it offers it, else Basic
+#: (curl's --anyauth), for stores with no login of their own, whose front proxy decides;
+#: ``digest``: only ever hashed, never in clear; ``basic``: with every request (curl -u).
+AUTH_SCHEMES = ("any", "digest", "basic")
+
+USER_ENV, PASSWORD_ENV = "NEWSKG_USER", "NEWSKG_PASSWORD"
 
 
 @dataclass(frozen=True)
 class Endpoints:
-    """Where to query, update and PUT.
+    """Where to query, update and PUT, and how the store wants a login sent.
 
     ``bulk_params`` ask the store for its fast non-transactional loader; they
     go only on PUTs where a half-written graph is acceptable (staging graphs,
-    and --direct, which gives up that guarantee anyway).
+    and --direct, which gives up that guarantee anyway). ``store_host`` is the
+    host NEWSKG_USER/NEWSKG_PASSWORD belong to.
     """
 
     query: str
     update: str | None = None
     graph_store: str | None = None
     bulk_params: dict[str, str] = field(default_factory=dict)
-    auth_scheme: str = "basic"
+    auth_scheme: str = "any"
+    preset: str = DEFAULT_PRESET
+    base: str | None = None
+
+    @property
+    def store_host(self) -> str:
+        """The host of the store's own URL (``base``, else the query URL)."""
+        return urlsplit(self.base or self.query).hostname or ""
+
+    def urls(self) -> list[str]:
+        """Every URL of the store, query first."""
+        return [url for url in (self.query, self.update, self.graph_store) if url]
+
+
+def check_url(url: str) -> str:
+    """``url`` if it is an http(s) URL without credentials; UsageError otherwise.
+
+    Passwords never go in a URL: it would show in shell history, process lists
+    and error messages.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(f"not an http(s) URL: {_without_userinfo(url)!r}")
+    if parts.username is not None or parts.password is not None:
+        raise UsageError(
+            f"credentials in the URL of {parts.hostname} are refused; "
+            f"set {USER_ENV}/{PASSWORD_ENV} or use a netrc file"
+        )
+    return url
 
 
 def resolve_endpoints(
-    endpoint: str,
+    endpoint: str | None = None,
+    preset: str | None = None,
+    *,
+    query_endpoint: str | None = None,
     update_endpoint: str | None = None,
     graph_store: str | None = None,
-    preset: str | None = None,
 ) -> Endpoints:
     """Endpoint URLs from a preset's URL pattern, overridden by explicit URLs.
 
-    Without a preset, ``endpoint`` is both the query and the update endpoint
-    (the SPARQL 1.1 Protocol allows one URL for both) and GSP is used only
-    when ``graph_store`` is given.
+    With the ``generic`` preset (the default), ``endpoint`` is the SPARQL query
+    endpoint and also the update endpoint (the SPARQL 1.1 Protocol allows one URL
+    for both); the Graph Store Protocol is used only when ``graph_store`` is given.
+    With any other preset, ``endpoint`` is the store's base URL. Raises UsageError
+    for an unknown preset, a missing URL, or a URL that is not plain http(s).
     """
-    endpoint = endpoint.rstrip("/")
-    if preset is None:
-        return Endpoints(endpoint, update_endpoint or endpoint, graph_store)
-    if preset == "oxigraph":
-        base = re.sub(r"/(query|update|store)$", "", endpoint)
-        # Oxigraph's bulk loader is ~5x faster than its transactional load.
-        found = Endpoints(base + "/query", base + "/update", base + "/store",
-                          bulk_params={"no_transaction": ""})
-    elif preset == "fuseki":
-        base = re.sub(r"/(sparql|query|update|data|get)$", "", endpoint)
-        found = Endpoints(base + "/sparql", base + "/update", base + "/data")
-    elif preset == "graphdb":
-        base = re.sub(r"/(statements|rdf-graphs/service)$", "", endpoint)
-        if "/repositories/" not in base:
-            raise UsageError("the graphdb preset needs --endpoint http://HOST:7200/repositories/REPO")
-        found = Endpoints(base, base + "/statements", base + "/rdf-graphs/service")
-    elif preset == "virtuoso":
-        root = re.sub(r"/(sparql|sparql-auth|sparql-graph-crud(-auth)?)$", "", endpoint)
-        # The -auth variants are the ones that take a login (Virtuoso uses Digest).
-        found = Endpoints(root + "/sparql", root + "/sparql-auth",
-                          root + "/sparql-graph-crud-auth", auth_scheme="digest")
-    else:
+    preset = preset or DEFAULT_PRESET
+    if preset not in PRESETS:
         raise UsageError(f"unknown preset {preset!r}; known: {', '.join(PRESETS)}")
+    for url in (endpoint, query_endpoint, update_endpoint, graph_store):
+        if url:
+            check_url(url)
+    if preset == DEFAULT_PRESET:
+        query = query_endpoint or endpoint
+        if not query:
+            raise UsageError("no store given: pass --endpoint URL (or set NEWSKG_ENDPOINT)")
+        return Endpoints(query.rstrip("/"), _strip(update_endpoint or endpoint), _strip(graph_store),
+                         base=_strip(endpoint))
+    if not endpoint:
+        raise UsageError(f"the {preset} preset needs the store's base URL: --endpoint URL")
+    found = _from_preset(preset, endpoint.rstrip("/"))
     return Endpoints(
-        found.query,
-        update_endpoint or found.update,
-        graph_store or found.graph_store,
+        _strip(query_endpoint) or found.query,
+        _strip(update_endpoint) or found.update,
+        _strip(graph_store) or found.graph_store,
         found.bulk_params if not graph_store else {},
         found.auth_scheme,
+        preset,
+        endpoint.rstrip("/"),
     )
 
 
+def _from_preset(preset: str, endpoint: str) -> Endpoints:
+    """The URLs a store of this kind serves under its base URL (or any of its endpoint URLs)."""
+    if preset == "oxigraph":
+        base = re.sub(r"/(query|update|store)$", "", endpoint)
+        # Oxigraph's bulk loader is ~5x faster than its transactional load. Oxigraph has
+        # no login of its own: whatever proxy guards it chooses the scheme.
+        return Endpoints(base + "/query", base + "/update", base + "/store",
+                         bulk_params={"no_transaction": ""}, auth_scheme="any")
+    if preset == "fuseki":
+        base = re.sub(r"/(sparql|query|update|data|get)$", "", endpoint)
+        # Fuseki Main's --auth defaults to digest; a server set to basic challenges with
+        # Basic, which "any" answers too.
+        return Endpoints(base + "/sparql", base + "/update", base + "/data", auth_scheme="any")
+    if preset == "graphdb":
+        base = re.sub(r"/(statements|rdf-graphs/service)$", "", endpoint)
+        if "/repositories/" not in base:
+            raise UsageError("the graphdb preset needs --endpoint http://HOST:7200/repositories/REPO")
+        # GraphDB's security takes Basic on every request.
+        return Endpoints(base, base + "/statements", base + "/rdf-graphs/service", auth_scheme="basic")
+    root = re.sub(r"/(sparql|sparql-auth|sparql-graph-crud(-auth)?)$", "", endpoint)
+    # The -auth variants are the ones that take a login, and Virtuoso challenges with
+    # Digest: pinned, so the password is never sent in clear.
+    return Endpoints(root + "/sparql", root + "/sparql-auth", root + "/sparql-graph-crud-auth",
+                     auth_scheme="digest")
+
+
+def _strip(url: str | None) -> str | None:
+    return url.rstrip("/") if url else None
+
+
+def _without_userinfo(url: str) -> str:
+    """The URL with anything before an '@' in its authority cut, for messages."""
+    return re.sub(r"^([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@]*@", r"\1", url)
