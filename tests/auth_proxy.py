@@ -13,11 +13,12 @@ until SIGTERM. A request without valid credentials gets Twisted's 401 and challe
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+from oxigraph_server import stop_oxigraph
 
 REALM = "newskg-test"
 
@@ -44,17 +45,10 @@ def start_auth_proxy(upstream_port: int, scheme: str, user: str, password: str) 
 
 
 def stop_auth_proxy(process: subprocess.Popen) -> None:
-    """Stop the proxy by its PID (Twisted stops its reactor on SIGTERM)."""
-    if process.poll() is None:
-        os.kill(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.kill(process.pid, signal.SIGKILL)
-            process.wait()
-    for stream in (process.stdout, process.stderr):
-        if stream:
-            stream.close()
+    """Stop the proxy by its PID (Twisted stops its reactor on SIGTERM), as the store is stopped."""
+    stop_oxigraph(process)
+    if process.stdout:
+        process.stdout.close()
 
 
 def _serve(upstream_port: int, scheme: str) -> None:

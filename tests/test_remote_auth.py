@@ -17,7 +17,6 @@ from click.testing import CliRunner
 
 from auth_proxy import start_auth_proxy, stop_auth_proxy
 from newskg.cli import main
-from oxigraph_server import start_oxigraph, stop_oxigraph
 from rdflib.compare import isomorphic
 from test_load import ARTICLE_V1, G, dump, expected_graph, write_build
 
@@ -42,13 +41,9 @@ ASK { ?claim rdfs:label ?label }
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory):
-    """One Oxigraph for the module; only the auth proxies talk to it (and the checks here)."""
-    proc, server = start_oxigraph(tmp_path_factory.mktemp("oxigraph") / "db")
-    try:
-        yield server
-    finally:
-        stop_oxigraph(proc)
+def store(shared_oxigraph_server):
+    """The session's Oxigraph; every test here loads what it then reads (load replaces graphs whole)."""
+    return shared_oxigraph_server
 
 
 @pytest.fixture(scope="module")
