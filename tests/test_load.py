@@ -346,7 +346,7 @@ def test_a_store_that_stays_down_keeps_our_graphs_and_names_leftover_staging(
     assert_same_store(before, {name: graph for name, graph in after.items() if name in before})
 
 
-def _load_through(proxy: "Proxy", build: Path, sleeps: list[float], retries: int = 3, timeout: float = 5.0,
+def _load_through(proxy: Proxy, build: Path, sleeps: list[float], retries: int = 3, timeout: float = 5.0,
                   direct: bool = False):
     """load_graphs through the proxy with the oxigraph preset; retry waits are recorded, not slept."""
     transport = HttpTransport(timeout=timeout, retries=retries, login=Login(environ=NO_CREDENTIALS),
@@ -356,7 +356,7 @@ def _load_through(proxy: "Proxy", build: Path, sleeps: list[float], retries: int
                            direct=direct)
 
 
-def _requests_seen(proxy: "Proxy", method: str, body_start: bytes = b"") -> int:
+def _requests_seen(proxy: Proxy, method: str, body_start: bytes = b"") -> int:
     return sum(1 for seen_method, _, _, body in proxy.seen
                if seen_method == method and body.startswith(body_start))
 
@@ -600,9 +600,9 @@ def _comparable(result, concatenates: bool = False) -> object:
 
 
 def test_saved_queries_answer_the_same_on_the_loaded_store(real_build, project_root, oxigraph_server):
+    from newskg.query.catalog import list_saved_queries, prepare_query_text
     from newskg.query.engines import EmbeddedEngine
     from newskg.store.sparql import EndpointEngine
-    from newskg.query.catalog import list_saved_queries, prepare_query_text
 
     result = run_load("--preset", "oxigraph", "--endpoint", oxigraph_server.base, "--build", str(real_build))
     assert result.exit_code == 0, result.output

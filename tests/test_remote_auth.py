@@ -13,12 +13,12 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-
 from auth_proxy import start_auth_proxy, stop_auth_proxy
-from newskg.cli import main
+from click.testing import CliRunner
 from rdflib.compare import isomorphic
 from test_load import ARTICLE_V1, G, dump, expected_graph, write_build
+
+from newskg.cli import main
 
 USER = "analyst"
 # ASCII: urllib's Digest, which SPARQLWrapper sends through, hashes only ASCII.

@@ -10,7 +10,7 @@ decorated command receives them resolved as ``endpoints`` (an
 from __future__ import annotations
 
 import functools
-from typing import Callable
+from collections.abc import Callable
 
 import click
 

@@ -13,9 +13,10 @@ from __future__ import annotations
 import netrc
 import os
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from newskg.errors import UsageError
@@ -23,6 +24,9 @@ from newskg.store.endpoints import AUTH_SCHEMES, PASSWORD_ENV, USER_ENV, Endpoin
 
 if TYPE_CHECKING:
     import requests
+
+    #: What requests takes as ``auth=``: a callable that adds headers (and hooks) to a request.
+    RequestsAuth = Callable[[requests.PreparedRequest], requests.PreparedRequest]
 
 
 @dataclass(frozen=True)
@@ -107,10 +111,10 @@ class Login:
             raise ValueError(f"unknown auth scheme {scheme!r}")
         self.scheme, self.store_host, self._environ = scheme, store_host, environ
         self._credentials: dict[str, Credentials | None] = {}
-        self._auth: dict[str, requests.auth.AuthBase] = {}
+        self._auth: dict[str, RequestsAuth] = {}
 
     @classmethod
-    def for_endpoints(cls, endpoints: Endpoints, environ: Mapping[str, str] | None = None) -> "Login":
+    def for_endpoints(cls, endpoints: Endpoints, environ: Mapping[str, str] | None = None) -> Login:
         """The login for a store: its preset's scheme; the environment's credentials for its host."""
         return cls(endpoints.auth_scheme, endpoints.store_host, environ)
 
@@ -136,7 +140,7 @@ class Login:
             lines.append(f"auth for {host}: {who}; {way}")
         return lines
 
-    def requests_auth(self, url: str) -> "requests.auth.AuthBase":
+    def requests_auth(self, url: str) -> RequestsAuth:
         """A requests auth object for ``url``'s host (one per host, so Digest reuses its nonce)."""
         host = urlsplit(url).hostname or ""
         if host not in self._auth:
@@ -155,7 +159,7 @@ class Login:
         return f" (the login of user {creds.user!r} from {creds.source} was refused)"
 
 
-def make_requests_auth(scheme: str, creds: Credentials | None) -> "requests.auth.AuthBase":
+def make_requests_auth(scheme: str, creds: Credentials | None) -> RequestsAuth:
     """requests' own Basic or Digest auth for ``scheme``, or, for ``any``, the one the store asks for.
 
     Without credentials the object sends nothing; it is still passed on every
@@ -190,7 +194,7 @@ class _ChallengedAuth:
 
     def __init__(self, creds: Credentials):
         self._creds = creds
-        self._chosen = None
+        self._chosen: RequestsAuth | None = None
 
     def __call__(self, request):
         if self._chosen is not None:

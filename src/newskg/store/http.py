@@ -20,13 +20,17 @@ and may have reached it is never repeated: the load then stops and says so.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from newskg.errors import EndpointError, LoadError
 from newskg.store.auth import Login
+
+if TYPE_CHECKING:
+    import requests
 
 ByteCounter = Callable[[int], None]
 
@@ -142,10 +146,10 @@ class HttpTransport:
         self.timeout, self.retries, self.backoff = timeout, max(0, retries), backoff
         self.login = login or Login()
         self._sleep = sleep
-        self._session = None
+        self._session: requests.Session | None = None
         self.requests_sent = 0
 
-    def __enter__(self) -> "HttpTransport":
+    def __enter__(self) -> HttpTransport:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -197,12 +201,11 @@ class HttpTransport:
     def _send_once(self, request: HttpRequest, on_bytes: ByteCounter | None) -> HttpResponse:
         import requests
 
-        if self._session is None:
-            self._session = requests.Session()
+        session = self._session = self._session or requests.Session()
         headers = {"User-Agent": "newskg", **request.headers}
         body = _ProgressFile(request.body, on_bytes) if isinstance(request.body, Path) else request.body
         try:
-            answer = self._session.request(
+            answer = session.request(
                 request.method, request.url, data=body, headers=headers,
                 auth=self.login.requests_auth(request.url), timeout=(self.timeout, self.timeout),
                 # A redirect could carry the request to another host; the store's own URL is wanted.
@@ -230,7 +233,7 @@ class DryRunTransport:
         self.requests: list[HttpRequest] = []
         self.login = login or Login()
 
-    def __enter__(self) -> "DryRunTransport":
+    def __enter__(self) -> DryRunTransport:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -115,6 +115,7 @@ class EndpointEngine:
         if creds is None:
             return
         challenge = self._probe(url)
+        scheme: str | None
         if challenge is None:
             if self.login.scheme != "basic":
                 return  # the endpoint does not ask for a login: the password is not sent
@@ -180,7 +181,7 @@ class EndpointEngine:
             if isinstance(reason, (TimeoutError, socket.timeout)):
                 raise EndpointError(f"the endpoint {url} did not answer within {self.timeout:g} s") from None
             raise EndpointError(f"cannot reach the endpoint {url}: {reason}") from None
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             raise EndpointError(f"the endpoint {url} did not answer within {self.timeout:g} s") from None
         except (ConnectionError, OSError) as err:
             raise EndpointError(f"cannot reach the endpoint {url}: {err}") from None
@@ -194,11 +195,9 @@ class EndpointEngine:
         return f": no SPARQL endpoint at this URL; check --endpoint (the {self.endpoints.preset} preset's URLs)"
 
     def _read(self, response) -> bytes:
-        import socket
-
         try:
             return response.response.read()
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             raise EndpointError(f"the endpoint {self.url} did not finish answering within {self.timeout:g} s") from None
         except OSError as err:
             raise EndpointError(f"the connection to {self.url} failed while reading: {err}") from None
@@ -209,6 +208,7 @@ def _parse_turtle(body: bytes, url: str) -> list[tuple[Term, Term, Term]]:
 
     try:
         triples = pyoxigraph.parse(body, format=pyoxigraph.RdfFormat.TURTLE)
-        return [tuple(term_from_oxigraph(t) for t in (tr.subject, tr.predicate, tr.object)) for tr in triples]
+        return [(term_from_oxigraph(tr.subject), term_from_oxigraph(tr.predicate), term_from_oxigraph(tr.object))
+                for tr in triples]
     except SyntaxError as err:
         raise EndpointError(f"the endpoint {url} answered Turtle that does not parse: {err}") from None
