@@ -264,7 +264,7 @@ def test_saved_query_headers_never_change_the_form_sent(project_root: Path, oxig
         saved = find_saved_query(project_root / "queries", name)
         with warnings.catch_warnings():
             warnings.simplefilter("error")
-            result = engine.query(prepare_query_text(saved, {}), saved.form, saved.graph_iri())
+            result = engine.query(prepare_query_text(saved, {}), saved.form)
         assert isinstance(result, SelectResult), name
 
 

@@ -30,9 +30,9 @@ from newskg.errors import LoadError, NewskgError, UsageError
 from newskg.namespaces import GRAPH_BASE
 from newskg.project import BuildGraph
 from newskg.store.auth import Login
-from newskg.terms import is_absolute_iri
 from newskg.store.endpoints import Endpoints
 from newskg.store.http import OUTCOME_UNKNOWN, ByteCounter, HttpRequest, HttpResponse
+from newskg.terms import is_absolute_iri
 
 #: Oxigraph refuses SPARQL bodies above 1 MiB; Virtuoso struggles well before that.
 DEFAULT_BATCH_BYTES = 256 * 1024
