@@ -29,6 +29,9 @@ if TYPE_CHECKING:
     from newskg.query.engines import Engine
     from newskg.query.results import Result
     from newskg.store.endpoints import Endpoints
+    from newskg.store.http import HttpRequest
+    from newskg.store.loader import LoadReport
+    from newskg.store.endpoints import Endpoints
 
 PathLike = str | Path
 #: The level a query runs at unless told otherwise: the safest, nothing resting on a hedge.
@@ -212,3 +215,55 @@ def run_all(project: PathLike | Project = ".", *, level: str = DEFAULT_LEVEL,
         runs.append(CatalogRun(saved, runner.query(prepare_query_text(saved, {}), saved.form,
                                                    saved.default_graphs(build_, level))))
     return runs
+
+
+# --- loading into a store -----------------------------------------------------------------------
+
+
+@dataclass
+class LoadRun:
+    """One `load`: what it did (or, in a dry run, would do), and who it logs in as."""
+
+    report: "LoadReport"
+    #: the requests a dry run would send (None when they were sent)
+    planned: "list[HttpRequest] | None"
+    #: the user and where each credential comes from, per URL; never a password
+    login: list[str]
+
+
+def load(endpoint: "str | Endpoints", *, project: PathLike | Project = ".", preset: str | None = None,
+         graphs: list[str] | None = None, include_inferred: bool = True, graph_prefix: str | None = None,
+         timeout: float = 60.0, retries: int = 3, batch_bytes: int | None = None, direct: bool = False,
+         dry_run: bool = False, build_dir: PathLike | None = None,
+         on_bytes: Callable[[int], None] | None = None) -> LoadRun:
+    """Replace the build's named graphs in a triple store, each graph whole, then check counts.
+
+    ``endpoint`` is the store's base URL with ``preset`` (or a query endpoint with the generic
+    preset), or resolved ``Endpoints``. ``graphs`` names some graphs (file stem, role or IRI).
+    Loading twice leaves the store as loading once; other graphs are never touched. Raises
+    LoadError or EndpointError naming the graph and what the store answered.
+    """
+    from newskg.store.auth import Login
+    from newskg.store.endpoints import resolve_endpoints
+    from newskg.store.http import DryRunTransport, HttpTransport
+    from newskg.store.loader import DEFAULT_BATCH_BYTES, load_graphs, select_graphs
+
+    endpoints = resolve_endpoints(endpoint, preset) if isinstance(endpoint, str) else endpoint
+    build_ = _project(project).build(build_dir)
+    chosen = select_graphs(build_.graphs(), graphs, include_inferred=include_inferred)
+    login = Login.for_endpoints(endpoints)
+    transport = DryRunTransport(login) if dry_run else HttpTransport(timeout=timeout, retries=retries, login=login)
+    with transport:
+        report = load_graphs(chosen, endpoints, transport, graph_prefix=graph_prefix,
+                             batch_bytes=batch_bytes or DEFAULT_BATCH_BYTES, direct=direct, on_bytes=on_bytes)
+    planned = transport.requests if isinstance(transport, DryRunTransport) else None
+    return LoadRun(report, planned, list(login.describe(endpoints.urls())))
+
+
+def load_size(*, project: PathLike | Project = ".", graphs: list[str] | None = None,
+              include_inferred: bool = True, build_dir: PathLike | None = None) -> int:
+    """Bytes a `load` of these graphs sends (for a progress bar)."""
+    from newskg.store.loader import select_graphs
+
+    chosen = select_graphs(_project(project).build(build_dir).graphs(), graphs, include_inferred=include_inferred)
+    return sum(g.path.stat().st_size for g in chosen)

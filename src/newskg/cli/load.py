@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import click
@@ -12,18 +12,15 @@ import click
 from newskg.cli.endpoint_options import endpoint_options
 from newskg.errors import UsageError
 from newskg.namespaces import GRAPH_BASE
-from newskg.project import BuildGraph, Project
-from newskg.store.auth import Login
 from newskg.store.endpoints import Endpoints
-from newskg.store.http import ByteCounter, DryRunTransport, HttpTransport
-from newskg.store.loader import DEFAULT_BATCH_BYTES, LoadReport, load_graphs, select_graphs
+from newskg.store.loader import DEFAULT_BATCH_BYTES
 
 
 @click.command()
 @endpoint_options
 @click.option("--graphs", metavar="NAME,...",
               help="Only these graphs: file stems (ontology, background, inferred, article-SLUG), roles or IRIs.")
-@click.option("--no-inferred", is_flag=True, help="Leave the inferred graph out.")
+@click.option("--no-inferred", is_flag=True, help="Leave the inferred graphs (every level) out.")
 @click.option("--graph-prefix", metavar="IRI",
               help=f"Load graphs under this IRI instead of {GRAPH_BASE}.")
 @click.option("--retries", type=click.IntRange(min=0), default=3, show_default=True, metavar="N",
@@ -57,46 +54,47 @@ def load(ctx: click.Context, endpoints: Endpoints | None, timeout: float, graphs
       NEWSKG_USER=dba NEWSKG_PASSWORD=... newskg load --preset virtuoso --endpoint http://localhost:8890
       newskg load --endpoint http://host/sparql --graphs ontology,background --dry-run
     """
+    from newskg import api
+
     if endpoints is None:
         raise UsageError("no store given: pass --endpoint URL (or set NEWSKG_ENDPOINT)")
-    build = Project.at(ctx.obj["project"]).build(build_dir)
     names = [n.strip() for n in graphs.split(",") if n.strip()] if graphs else None
-    chosen = select_graphs(build.graphs(), names, include_inferred=not no_inferred)
-    login = Login.for_endpoints(endpoints)
-    transport = DryRunTransport(login) if dry_run else HttpTransport(timeout=timeout, retries=retries, login=login)
-    with transport, _progress_bar(chosen, shown=not dry_run and sys.stderr.isatty()) as on_bytes:
-        report = load_graphs(chosen, endpoints, transport, graph_prefix=graph_prefix,
-                             batch_bytes=batch_size, direct=direct, on_bytes=on_bytes)
-    if isinstance(transport, DryRunTransport):
-        _print_plan(report, transport, endpoints)
+    options = {"project": ctx.obj["project"], "graphs": names, "include_inferred": not no_inferred,
+               "build_dir": build_dir}
+    shown = not dry_run and sys.stderr.isatty()
+    with _progress_bar(api.load_size(**options) if shown else 0, shown) as on_bytes:
+        run = api.load(endpoints, graph_prefix=graph_prefix, timeout=timeout, retries=retries,
+                       batch_bytes=batch_size, direct=direct, dry_run=dry_run, on_bytes=on_bytes, **options)
+    if run.planned is not None:
+        _print_plan(run)
     else:
-        _print_report(report)
+        _print_report(run.report)
 
 
 @contextlib.contextmanager
-def _progress_bar(graphs: list[BuildGraph], shown: bool) -> Iterator[ByteCounter | None]:
+def _progress_bar(total: int, shown: bool) -> Iterator[Callable[[int], None] | None]:
     """A bytes-sent bar on stderr (only on a terminal); yields its update function."""
     if not shown:
         yield None
         return
-    total = sum(g.path.stat().st_size for g in graphs)
     with click.progressbar(length=total, label="loading", file=sys.stderr) as bar:
         def advance(n: int) -> None:
             bar.update(max(-bar.pos, min(n, total - bar.pos)))
         yield advance
 
 
-def _print_plan(report: LoadReport, transport: DryRunTransport, endpoints: Endpoints) -> None:
+def _print_plan(run) -> None:
+    report = run.report
     click.echo(f"dry run: method {report.method}, run id {report.run_id}; nothing was sent")
-    for line in transport.login.describe(endpoints.urls()):
+    for line in run.login:
         click.echo(line)  # the user name and where it came from, never the password
-    for req in transport.requests:
+    for req in run.planned:
         triples = f", {req.triples} triples" if req.triples is not None else ""
         graph = f" graph <{req.graph}>" if req.graph else ""
         click.echo(f"{req.method} {req.url}{graph}: {req.purpose} ({req.size} bytes{triples})")
 
 
-def _print_report(report: LoadReport) -> None:
+def _print_report(report) -> None:
     width = max(len(c.iri) for c in report.counts)
     click.echo(f"{'graph'.ljust(width)}  {'build':>9}  {'store':>9}")
     for c in report.counts:
