@@ -1,4 +1,5 @@
-"""graph/background.ttl: facts from no report, each with a Background claim and a source."""
+"""graph/background.ttl and background.trig: reference knowledge from no report, each fact stated by
+a Background claim (with a source) in its content graph; only names outside content."""
 
 from __future__ import annotations
 
@@ -62,6 +63,29 @@ def test_every_background_fact_is_stated_by_a_background_claim_with_a_source(bac
     assert {g.identifier for g in content.graphs() if len(g)} <= claims
     facts = _fact_triples(background)
     assert facts and facts == stated
+
+
+def test_the_turtle_file_holds_only_claims_and_names(project_root: Path):
+    turtle = Graph().parse(project_root / "graph" / "background.ttl", format="turtle")
+    claims = set(turtle.subjects(RDF.type, NKG.Claim))
+    names = {RDFS.label, SKOS.altLabel, SKOS.exactMatch}
+    assert [t for t in turtle if t[0] not in claims and t[1] not in names] == []
+    # a claim points at nothing: what it states is its content graph, not a reified triple
+    assert not list(turtle.triples((None, RDF.subject, None)))
+
+
+def test_one_claim_one_triple_one_source(background, content):
+    for graph in content.graphs():
+        if len(graph):
+            assert len(graph) == 1, graph.identifier
+            assert background.value(graph.identifier, DCT.source) is not None
+
+
+def test_issi_is_based_in_pakistan_not_a_state_body(background, closed):
+    # A think tank in Islamabad: based there; whether it is part of the state is left open, so nothing
+    # it takes part in is made to involve Pakistan.
+    assert (NKR.ISSI, NKG.basedIn, NKR.Pakistan) in background
+    assert not list(closed.triples((NKR.ISSI, NKG.belongsToState, None)))
 
 
 def test_intelligence_agencies_are_typed_and_placed_as_stated(background):

@@ -114,20 +114,125 @@ def test_undeclared_property_and_class_fire_on_typos(ontology):
     assert not any(p.focus in ("rdfs:label", "nkg:hasParticipant") for p in problems)
 
 
-def test_shortcut_edge_needs_a_confirmed_claim(ontology):
-    fixture = """
-        <https://w3id.org/newskg/resource/test/talks> a nkg:ConsultationUnspecified ;
-            nkg:hasParticipant nkr:PakistanMinistryOfForeignAffairs , nkr:Bangladesh .
-        nkr:PakistanMinistryOfForeignAffairs nkg:belongsToState nkr:Pakistan .
-        <https://w3id.org/newskg/resource/test/claim> a nkg:Claim ;
-            nkg:denotes <https://w3id.org/newskg/resource/test/talks> ;
-            nkg:hasStatus nkg:{status} .
-        nkr:Pakistan nkg:heldConsultationsWith nkr:Bangladesh .
-    """
-    reported = run_quality_checks(with_data(ontology, fixture.replace("{status}", "Reported")), CHECKS_DIR)
-    assert findings(reported, "shortcut-without-confirmed-claim-violation") == {"nkr:Pakistan"}
-    confirmed = run_quality_checks(with_data(ontology, fixture.replace("{status}", "Confirmed")), CHECKS_DIR)
-    assert findings(confirmed, "shortcut-without-confirmed-claim-violation") == set()
+# ---------------------------------------------------------------- checks over claim content
+# These checks read claim content (docs/status-levels.md): the fixtures are datasets with the ontology
+# and a report's Turtle in named graphs and each claim's content in the graph named by the claim, as the
+# build hands them to the checks.
+
+ART_PREFIX = "@prefix art: <https://w3id.org/newskg/resource/test/> .\n"
+
+
+def with_content(ontology: Graph, turtle: str, trig: str) -> Dataset:
+    """The ontology, a report's Turtle (claims) and its TriG (claim content) as one dataset."""
+    dataset = Dataset()
+    onto = dataset.graph(URIRef("https://w3id.org/newskg/graph/ontology"))
+    for triple in ontology:
+        onto.add(triple)
+    dataset.graph(URIRef("https://w3id.org/newskg/graph/article/test")).parse(
+        data=PREFIXES + ART_PREFIX + turtle, format="turtle")
+    dataset.parse(data=PREFIXES + ART_PREFIX + trig, format="trig")
+    return dataset
+
+
+def claim(name: str, status: str, polarity: str = "Positive", denotes: str = "art:talks") -> str:
+    return f"art:{name} a nkg:Claim ; nkg:hasStatus nkg:{status} ; nkg:hasPolarity nkg:{polarity} ; nkg:denotes {denotes} .\n"
+
+
+TALKS = """
+        art:talks a nkg:ConsultationUnspecified ;
+            nkg:hasParticipant nkr:PakistanMinistryOfForeignAffairs , nkr:Bangladesh ."""
+MOFA = "bg:mofa { nkr:PakistanMinistryOfForeignAffairs nkg:belongsToState nkr:Pakistan . }\n"
+BACKGROUND = ("@prefix bg: <https://w3id.org/newskg/resource/background/> .\n"
+              "bg:mofa a nkg:Claim ; nkg:hasStatus nkg:Background .\n")
+SHORTCUT = "nkr:Pakistan nkg:heldConsultationsWith nkr:Bangladesh ."
+
+
+@pytest.mark.parametrize("status, polarity, content, fires", [
+    # the edge in the content of a Confirmed positive claim about talks between bodies of both states
+    ("Confirmed", "Positive", TALKS + SHORTCUT, False),
+    # "sources said": Reported
+    ("Reported", "Positive", TALKS + SHORTCUT, True),
+    # "officially denied that talks took place": Confirmed, but negative
+    ("Confirmed", "Negative", TALKS + SHORTCUT, True),
+    # the claim confirms the talks but the edge is not in its content (see the next fixture)
+    ("Confirmed", "Positive", TALKS, True),
+    # the confirmed talks involve only Pakistan's ministry: no consultation *with Bangladesh* is confirmed
+    ("Confirmed", "Positive", TALKS.replace(" , nkr:Bangladesh", "") + SHORTCUT, True),
+])
+def test_shortcut_edge_needs_a_confirmed_positive_claim_stating_it(ontology, status, polarity, content, fires):
+    turtle = BACKGROUND + claim("claim", status, polarity) + claim("other", "Reported")
+    trig = "@prefix bg: <https://w3id.org/newskg/resource/background/> .\n" + MOFA
+    trig += f"art:claim {{ {content} }}\n"
+    if SHORTCUT not in content:
+        trig += f"art:other {{ {SHORTCUT} }}\n"  # stated, but only by a Reported claim
+    problems = run_quality_checks(with_content(ontology, turtle, trig), CHECKS_DIR)
+    expected = {"nkr:Pakistan"} if fires else set()
+    assert findings(problems, "shortcut-without-confirmed-claim-violation") == expected
+
+
+SHARING = """
+        art:sharing a {cls} ;
+            nkg:hasParticipant nkr:ISI , nkr:DGFI ."""
+
+
+@pytest.mark.parametrize("claims, cls, fires", [
+    # "could share intelligence", assessed: an actual-cooperation type on a possibility
+    ([("assessed", "Assessed", "Positive")], "nkg:IntelligenceSharing", True),
+    ([("assessed", "Assessed", "Positive")], "nkg:MilitaryCooperation", True),
+    # a class below 064 is just as actual
+    ([("assessed", "Assessed", "Positive")], "nkg:LiaisonSharing", True),
+    # the same possibility typed as intent (0314): fine
+    ([("assessed", "Assessed", "Positive")], "nkg:IntentToCooperateOnIntelligence", False),
+    # "sources said they shared intelligence": Reported states the type too, so the Assessed claim may
+    ([("assessed", "Assessed", "Positive"), ("reported", "Reported", "Positive")], "nkg:IntelligenceSharing", False),
+    # a Reported claim that is negative ("sources said they did not share") does not license it
+    ([("assessed", "Assessed", "Positive"), ("reported", "Reported", "Negative")], "nkg:IntelligenceSharing", True),
+    # "no public evidence that they shared intelligence": never positive, not checked
+    ([("unevidenced", "NotEvidenced", "Negative")], "nkg:IntelligenceSharing", False),
+    # an assessment that they did not share ("certainly not"): negative, not checked
+    ([("assessed", "Assessed", "Negative")], "nkg:IntelligenceSharing", False),
+])
+def test_actual_cooperation_typed_only_below_reported_fires(ontology, claims, cls, fires):
+    turtle = """nkg:LiaisonSharing a owl:Class ; rdfs:subClassOf nkg:IntelligenceSharing ;
+                    rdfs:label "liaison sharing"@en ; skos:definition "d"@en .\n"""
+    trig = ""
+    for name, status, polarity in claims:
+        turtle += claim(name, status, polarity, denotes="art:sharing")
+        trig += f"art:{name} {{ {SHARING.format(cls=cls)} }}\n"
+    problems = run_quality_checks(with_content(ontology, turtle, trig), CHECKS_DIR)
+    expected = {"nkr:test/sharing"} if fires else set()
+    assert findings(problems, "actual-cooperation-below-reported-violation") == expected
+
+
+SIGNING = """
+        art:signing a nkg:AgreementSigning ;
+            nkg:hasParticipant nkr:Pakistan , nkr:Bangladesh ."""
+AGREEMENT = """
+        art:agreement a nkg:IntelligenceSharingAgreement ;
+            nkg:hasParty nkr:Pakistan , nkr:Bangladesh ."""
+
+
+@pytest.mark.parametrize("turtle, trig, fires", [
+    # the signing's claim states that it concerns the agreement: reachable
+    (claim("c1", "Reported", denotes="art:signing"),
+     "art:c1 { " + SIGNING + " art:signing nkg:concernsAgreement art:agreement . " + AGREEMENT + " }", False),
+    # a negative claim about an announcement that would disclose the signing: reachable (and no level)
+    (claim("c1", "NotEvidenced", "Negative", denotes="art:announcement"),
+     "art:c1 { art:announcement a nkg:PublicDisclosure ; nkg:discloses art:signing . " + SIGNING
+     + " art:signing nkg:concernsAgreement art:agreement . " + AGREEMENT + " }", False),
+    # a claim that denotes the agreement itself
+    (claim("c1", "Reported", denotes="art:agreement"), "art:c1 { " + AGREEMENT + " }", False),
+    # an agreement with parties that a claim states, but linked to nothing the claim denotes
+    (claim("c1", "Reported", denotes="art:signing"), "art:c1 { " + SIGNING + AGREEMENT + " }", True),
+    # linked to the signing only in the content of a claim that denotes something else
+    (claim("c1", "Reported", denotes="art:signing") + claim("c2", "Assessed", denotes="art:talks"),
+     "art:c1 { " + SIGNING + " }\nart:c2 { art:signing nkg:concernsAgreement art:agreement . " + AGREEMENT + " }",
+     True),
+])
+def test_agreement_unreachable_by_a_claim_fires(ontology, turtle, trig, fires):
+    problems = run_quality_checks(with_content(ontology, turtle, trig), CHECKS_DIR)
+    expected = {"nkr:test/agreement"} if fires else set()
+    assert findings(problems, "agreement-unreachable-by-claim-violation") == expected
 
 
 def test_checks_read_the_union_of_a_dataset(ontology):
@@ -216,16 +321,27 @@ def test_claim_without_anchor_denotation_or_attribution_is_reported(ontology, sh
     assert any("nkg:attributedTo" in m for m in messages)
 
 
-def test_background_claim_needs_source_and_triple_not_anchor(ontology, shapes):
+def test_background_claim_needs_source_not_anchor(ontology, shapes):
     good = """
-        art:bg a nkg:Claim ; nkg:hasStatus nkg:Background ; nkg:hasSourceKind nkg:OfficialStatement ;
-            dct:source <https://example.org/about-isi> ;
-            rdf:subject nkr:ISI ; rdf:predicate nkg:belongsToState ; rdf:object nkr:Pakistan .
+        art:bg a nkg:Claim ; nkg:hasStatus nkg:Background ; nkg:hasSourceKind nkg:ReferenceSource ;
+            dct:source <https://example.org/about-isi> .
     """
     assert shape_messages(ontology, shapes, good) == {}
-    broken = good.replace("dct:source <https://example.org/about-isi> ;", "")
+    broken = good.replace(" ;\n            dct:source <https://example.org/about-isi> .", " .")
     messages = shape_messages(ontology, shapes, broken)
     assert any("dct:source" in m for m in messages["nkr:test/bg"])
+
+
+def test_hedges_on_a_claim_are_checked(ontology, shapes):
+    good = GOOD_CLAIM.replace("nkg:hasAnchor art:anchor .", 'nkg:hasTemporality nkg:NonFuture ; '
+                              'nkg:claimTime "2025-12-28"^^xsd:date ; nkg:isGeneric true ; nkg:hasAnchor art:anchor .')
+    assert shape_messages(ontology, shapes, good) == {}
+    broken = (good.replace("nkg:hasTemporality nkg:NonFuture", "nkg:hasTemporality nkg:Possible")
+              .replace('"2025-12-28"^^xsd:date', '"28 December 2025"').replace("isGeneric true", 'isGeneric "typically"'))
+    messages = shape_messages(ontology, shapes, broken)["nkr:test/claim"]
+    assert any("nkg:hasTemporality" in m for m in messages)
+    assert any("nkg:claimTime" in m for m in messages)
+    assert any("nkg:isGeneric" in m for m in messages)
 
 
 def test_anchor_without_position_selector_is_reported(ontology, shapes):
