@@ -1,0 +1,265 @@
+"""Rule tables compiled from a closed TBox: what a new ABox triple triggers, per class and property.
+
+Terms are interned to integers (`Terms`); a table maps a class (for `x rdf:type C`) or a
+property (for `x P y`) to the rule heads and joins that triple takes part in. The tables are
+read off the owlrl closure of the TBox, so e.g. `supers` already holds every superclass
+(scm-sco), and a property's `dom` every inherited domain (scm-dom1/2); applying them to the
+ABox is then exactly what owlrl's cax-*/prp-*/cls-* rules do with those schema triples.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from rdflib import BNode, Graph, Literal
+from rdflib.namespace import OWL, RDF, RDFS
+
+from newskg.build.reasoning import REFLEXIVE_NOISE, FILLER_TYPES, TOP_CLASSES
+from newskg.namespaces import VOCABULARY_NAMESPACES
+
+LITERAL, BLANK, VOCABULARY = 1, 2, 4
+
+
+class Terms:
+    """Interned RDF terms: `ids[term]` is the integer, `terms[i]` the term, `flags[i]` its kind."""
+
+    __slots__ = ("ids", "terms", "flags")
+
+    def __init__(self):
+        self.ids: dict = {}
+        self.terms: list = []
+        self.flags = bytearray()
+
+    def id(self, term) -> int:
+        """The integer of `term`, interning it on first sight."""
+        i = self.ids.get(term)
+        if i is None:
+            i = self.ids[term] = len(self.terms)
+            self.terms.append(term)
+            self.flags.append(term_flags(term))
+        return i
+
+
+def term_flags(term) -> int:
+    """LITERAL, BLANK or VOCABULARY (an IRI in the RDF/RDFS/OWL/XSD namespaces), or 0."""
+    if isinstance(term, Literal):
+        return LITERAL
+    if isinstance(term, BNode):
+        return BLANK
+    return VOCABULARY if str(term).startswith(VOCABULARY_NAMESPACES) else 0
+
+
+class ClassRules:
+    """What a new `x rdf:type C` triggers, for one class C."""
+
+    __slots__ = ("supers", "int1", "hv", "avf", "svf", "maxc", "maxqc", "maxqc_filler",
+                 "disjoint", "complement", "nothing")
+
+    def __init__(self):
+        self.supers = self.int1 = self.hv = self.avf = self.svf = ()
+        self.maxc = self.maxqc = self.maxqc_filler = self.disjoint = self.complement = ()
+        self.nothing = False
+
+
+class PropRules:
+    """What a new `x P y` triggers, for one property P."""
+
+    __slots__ = ("dom", "rng", "supers", "inverses", "chains", "svf", "avf", "hv", "maxc", "maxqc",
+                 "disjoint", "npa", "symmetric", "transitive", "functional", "inverse_functional",
+                 "irreflexive", "asymmetric")
+
+    def __init__(self):
+        self.dom = self.rng = self.supers = self.inverses = self.chains = ()
+        self.svf = self.avf = self.maxc = self.maxqc = self.disjoint = self.npa = ()
+        self.hv = {}
+        self.symmetric = self.transitive = self.functional = self.inverse_functional = False
+        self.irreflexive = self.asymmetric = False
+
+
+class Schema:
+    """The rule tables of one closed TBox, over the integers of `terms`."""
+
+    def __init__(self, terms: Terms):
+        self.terms = terms
+        self.classes: dict[int, ClassRules] = {}
+        self.props: dict[int, PropRules] = {}
+        self.different: dict[int, tuple] = {}  # eq-diff2/3: member -> the AllDifferent lists holding it
+        self.forward: set[int] = set()  # properties whose x -> y index a join needs
+        self.backward: set[int] = set()  # ... and y -> x
+        v = terms.id
+        self.TYPE, self.SAME, self.DIFFERENT, self.THING = v(RDF.type), v(OWL.sameAs), v(OWL.differentFrom), v(OWL.Thing)
+        self.DISJOINT = v(OWL.disjointWith)
+        self.reflexive_noise = frozenset(v(t) for t in REFLEXIVE_NOISE)
+        self.filler_types = frozenset(v(t) for t in FILLER_TYPES)
+        self.top_predicates = frozenset(v(t) for t in (RDFS.subClassOf, RDFS.domain, RDFS.range))
+        self.top_classes = frozenset(v(t) for t in TOP_CLASSES)
+
+    def cls(self, c: int) -> ClassRules:
+        rules = self.classes.get(c)
+        if rules is None:
+            rules = self.classes[c] = ClassRules()
+        return rules
+
+    def prop(self, p: int) -> PropRules:
+        rules = self.props.get(p)
+        if rules is None:
+            rules = self.props[p] = PropRules()
+        return rules
+
+
+def compile_schema(closed: Graph, terms: Terms) -> Schema:
+    """The rule tables of the closed TBox `closed` (an owlrl closure, generalized triples kept)."""
+    schema = Schema(terms)
+    v = terms.id
+    acc: dict = defaultdict(set)  # (kind, key) -> entries; frozen into the tables at the end
+
+    def put(kind, key, entry):
+        acc[(kind, v(key))].add(entry)
+
+    def items(head) -> tuple:
+        return tuple(v(m) for m in closed.items(head))
+
+    def values(subject, predicate) -> list:
+        return list(closed.objects(subject, predicate))
+
+    for s, p, o in closed:
+        if p in (RDFS.subClassOf, OWL.equivalentClass):  # cax-sco, cax-eqc1/2
+            if s != o:
+                put("supers", s, v(o))
+                if p == OWL.equivalentClass:
+                    put("supers", o, v(s))
+        elif p in (RDFS.subPropertyOf, OWL.equivalentProperty):  # prp-spo1, prp-eqp1/2
+            if s != o:
+                put("psupers", s, v(o))
+                if p == OWL.equivalentProperty:
+                    put("psupers", o, v(s))
+        elif p == RDFS.domain:
+            put("dom", s, v(o))
+        elif p == RDFS.range:
+            put("rng", s, v(o))
+        elif p == OWL.inverseOf:  # prp-inv1 and prp-inv2
+            put("inverses", s, v(o))
+            put("inverses", o, v(s))
+        elif p == OWL.propertyChainAxiom:  # prp-spo2
+            members = items(o)
+            for position, member in enumerate(members):
+                acc[("chains", member)].add((v(s), members, position))
+                schema.forward.add(member)
+                schema.backward.add(member)
+        elif p == OWL.intersectionOf:  # cls-int1 (cls-int2 is scm-int + cax-sco)
+            members = items(o)
+            for member in members:
+                acc[("int1", member)].add((v(s), members))
+                acc[("supers", v(s))].add(member)
+        elif p == OWL.unionOf:  # cls-uni
+            for member in items(o):
+                acc[("supers", member)].add(v(s))
+        elif p == OWL.someValuesFrom:  # cls-svf1, cls-svf2
+            for prop in values(s, OWL.onProperty):
+                put("psvf", prop, (v(s), v(o)))
+                if o != OWL.Thing:
+                    put("svf", o, (v(s), v(prop)))
+                    schema.backward.add(v(prop))
+        elif p == OWL.allValuesFrom:  # cls-avf
+            for prop in values(s, OWL.onProperty):
+                put("avf", s, (v(prop), v(o)))
+                put("pavf", prop, (v(s), v(o)))
+                schema.forward.add(v(prop))
+        elif p == OWL.hasValue:  # cls-hv1, cls-hv2
+            for prop in values(s, OWL.onProperty):
+                put("hv", s, (v(prop), v(o)))
+                put("phv", prop, (v(o), v(s)))
+        elif p == OWL.maxCardinality and o.value in (0, 1):  # cls-maxc1, cls-maxc2
+            for prop in values(s, OWL.onProperty):
+                put("maxc", s, (v(prop), o.value))
+                put("pmaxc", prop, (v(s), o.value))
+                schema.forward.add(v(prop))
+        elif p == OWL.maxQualifiedCardinality and o.value in (0, 1):  # cls-maxqc1..4
+            for prop in values(s, OWL.onProperty):
+                for filler in values(s, OWL.onClass):
+                    put("maxqc", s, (v(prop), v(filler), o.value))
+                    put("pmaxqc", prop, (v(s), v(filler), o.value))
+                    if filler != OWL.Thing:
+                        put("maxqcf", filler, (v(s), v(prop), o.value))
+                    schema.forward.add(v(prop))
+                    schema.backward.add(v(prop))
+        elif p == OWL.disjointWith:  # cax-dw
+            put("disjoint", s, (v(s), v(o), v(o)))
+            put("disjoint", o, (v(s), v(o), v(s)))
+        elif p == OWL.complementOf:  # cls-com
+            put("complement", s, (v(s), v(o), v(o)))
+            put("complement", o, (v(s), v(o), v(s)))
+        elif p == OWL.propertyDisjointWith:  # prp-pdw
+            put("pdisjoint", s, ("pdw", v(s), v(o), v(o)))
+            put("pdisjoint", o, ("pdw", v(s), v(o), v(s)))
+        elif p == OWL.sourceIndividual:  # prp-npa1, prp-npa2
+            for prop in values(s, OWL.assertionProperty):
+                for target in values(s, OWL.targetIndividual):
+                    put("npa", prop, (v(o), v(target), "object"))
+                for target in values(s, OWL.targetValue):
+                    put("npa", prop, (v(o), v(target), "datatype"))
+        elif p == RDF.type:
+            _compile_type(schema, closed, s, o, put, items, acc)
+    _freeze(schema, acc)
+    return schema
+
+
+_CHARACTERISTICS = {OWL.SymmetricProperty: "symmetric", OWL.TransitiveProperty: "transitive",
+                    OWL.FunctionalProperty: "functional", OWL.InverseFunctionalProperty: "inverse_functional",
+                    OWL.IrreflexiveProperty: "irreflexive", OWL.AsymmetricProperty: "asymmetric"}
+
+
+def _compile_type(schema: Schema, closed: Graph, s, o, put, items, acc) -> None:
+    v = schema.terms.id
+    if o in _CHARACTERISTICS:
+        setattr(schema.prop(v(s)), _CHARACTERISTICS[o], True)
+        if o in (OWL.TransitiveProperty, OWL.FunctionalProperty):
+            schema.forward.add(v(s))
+        if o in (OWL.TransitiveProperty, OWL.InverseFunctionalProperty):
+            schema.backward.add(v(s))
+    elif o == OWL.AllDisjointClasses:  # cax-adc: every pair, in list order
+        for head in closed.objects(s, OWL.members):
+            members = items(head)
+            for i, ci in enumerate(members):
+                for cj in members[i + 1:]:
+                    acc[("disjoint", ci)].add((ci, cj, cj))
+                    acc[("disjoint", cj)].add((ci, cj, ci))
+    elif o == OWL.AllDisjointProperties:  # prp-adp: every pair (owlrl skips the last member)
+        for head in closed.objects(s, OWL.members):
+            members = items(head)
+            for i, pi in enumerate(members):
+                for pj in members[i + 1:]:
+                    acc[("pdisjoint", pi)].add(("adp", pi, pj, pj))
+                    acc[("pdisjoint", pj)].add(("adp", pi, pj, pi))
+    elif o == OWL.AllDifferent:  # eq-diff2, eq-diff3 (owlrl skips the last member)
+        for head in (*closed.objects(s, OWL.members), *closed.objects(s, OWL.distinctMembers)):
+            members = items(head)
+            for member in set(members):
+                acc[("different", member)].add(members)
+
+
+def _freeze(schema: Schema, acc: dict) -> None:
+    class_fields = {"supers": "supers", "int1": "int1", "hv": "hv", "avf": "avf", "svf": "svf",
+                    "maxc": "maxc", "maxqc": "maxqc", "maxqcf": "maxqc_filler", "disjoint": "disjoint",
+                    "complement": "complement"}
+    prop_fields = {"psupers": "supers", "dom": "dom", "rng": "rng", "inverses": "inverses",
+                   "chains": "chains", "psvf": "svf", "pavf": "avf", "pmaxc": "maxc", "pmaxqc": "maxqc",
+                   "pdisjoint": "disjoint", "npa": "npa"}
+    for (kind, key), entries in sorted(acc.items(), key=lambda item: (item[0][0], item[0][1])):
+        entries = tuple(sorted(entries, key=repr))
+        if kind in class_fields:
+            if kind == "supers":
+                entries = tuple(e for e in entries if e != key)
+            setattr(schema.cls(key), class_fields[kind], entries)
+        elif kind in prop_fields:
+            if kind == "psupers":
+                entries = tuple(e for e in entries if e != key)
+            setattr(schema.prop(key), prop_fields[kind], entries)
+        elif kind == "phv":
+            table: dict = {}
+            for value, restriction in entries:
+                table.setdefault(value, []).append(restriction)
+            schema.prop(key).hv = {value: tuple(rs) for value, rs in table.items()}
+        elif kind == "different":
+            schema.different[key] = entries
+    schema.cls(schema.terms.id(OWL.Nothing)).nothing = True  # cls-nothing2
