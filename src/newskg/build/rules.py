@@ -35,19 +35,20 @@ twice). Everything derived is identical; tests/test_rules.py compares with owlrl
 
 from __future__ import annotations
 
+import gc
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import BNode, Graph, Literal
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from newskg.build.reasoning import ERROR_MESSAGE, ERROR_TEXT
 from newskg.build.rules_engine import (
     MASK, MESSAGES, SHIFT, TBOX_ASSERTED, TBOX_DERIVED, SchemaViolation, Store, asserted_at, derived_at,
 )
-from newskg.build.rules_schema import BLANK, LITERAL, VOCABULARY, Schema, Terms, compile_schema
+from newskg.build.rules_schema import BLANK, COUNTED, LITERAL, SEEN, VOCABULARY, Terms, compile_schema
 from newskg.build.rules_tbox import (
     LIST_PREDICATES, SCHEMA_PREDICATES, SCHEMA_TYPES, UnsupportedByRulesError, list_nodes, refuse_unsupported,
     split_tbox, tbox_closure,
@@ -107,22 +108,21 @@ class RulesEngine:
                              for d, sups in OWL_Datatype_Subsumptions.items()}
         self.level = -1
         self.noise: Counter = Counter()
-        self.seen = bytearray()  # terms met so far: each has its x owl:sameAs x (eq-ref)
         self.used_datatypes: set[int] = set()
-        self.literals: set[int] = set()
         self.pending_literals: list[int] = []
+        self.unseen: set[int] = set()  # terms interned before the current level and in no triple yet
         self.messages: dict[tuple[str, str], int] = {}  # (rule, message) -> level first found
         self.tbox_derived: list[tuple[int, int]] = []  # (predicate, key) of the TBox closure's own inferences
-        self.bnode_predicate_triples = 0
         asserted = set(tbox)
         v = terms.id
         for t in closed:
             s, p, o = v(t[0]), v(t[1]), v(t[2])
             origin = TBOX_ASSERTED if t in asserted else TBOX_DERIVED
             self.store.insert(s, p, o, origin)  # queued: the worklist re-checks the TBox for inconsistencies
-            self._meet(s, p, o)
+            self._see(s, p, o)
             if origin == TBOX_DERIVED:
                 self.tbox_derived.append((p, s << SHIFT | o))
+        self._account_seen(0)
 
     # ------------------------------------------------------------ levels
 
@@ -133,30 +133,85 @@ class RulesEngine:
         minus noise (see newskg.build.reasoning.noise_kind), and the inconsistencies that
         first appear at this level. Raises UnsupportedByRulesError if the precondition fails.
         """
+        # Millions of tuples and no reference cycles: the cyclic collector would only rescan them.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return self._add_level(triples)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _add_level(self, triples: Iterable[Triple]) -> Level:
         store, terms = self.store, self.terms
         self.level = level = self.level + 1
-        store.origin, store.new = derived_at(level), {}
+        store.origin, store.new, store.new_types, store.plain = derived_at(level), {}, [], set()
         origin = asserted_at(level)
-        ids, intern = terms.ids, terms.id
-        for t in triples:
-            s, p, o = ids.get(t[0]), ids.get(t[1]), ids.get(t[2])
-            if s is None or p is None or o is None:
-                s, p, o = intern(t[0]), intern(t[1]), intern(t[2])
-            bucket = store.facts.get(p)
-            if bucket is not None:
-                key = s << SHIFT | o
-                before = bucket.get(key)
-                if before is not None:
-                    if before & 1:  # derived before, asserted now: no longer noise
-                        bucket[key] = origin
-                        if before != TBOX_DERIVED:  # (the TBox's are counted at the end of level 0)
-                            self._unnoise(s, p, o)
-                    continue
-            if p == self.schema.SAME and s == o and s < len(self.seen) and self.seen[s]:
-                self.noise[self._noise(s, p, o)] -= 1  # its eq-ref triple was counted as noise
-            self._check_asserted(s, p, o)
-            store.insert(s, p, o, origin)
-            self._meet(s, p, o)
+        first_new = len(terms.terms)
+        iris, intern, flags, queue = terms.iris, terms.id, terms.flags, store.queue
+        # Per predicate, what storing a triple takes: (dict, s->o index, o->s index, goes on the
+        # worklist, needs the precondition check per triple). One lookup instead of five.
+        states: dict[int, tuple] = {}
+        last_s_ = last_p_ = last_s = last_p = None
+        for s_, p_, o_ in triples:
+            # Terms.id inlined for IRIs, most of the terms: a million triples pay for every
+            # call. A graph yields a subject's triples together, with the same term objects.
+            if s_ is not last_s_:
+                s = iris.get(str(s_)) if type(s_) is URIRef else None
+                if s is None:
+                    s = intern(s_)
+                last_s_, last_s = s_, s
+            else:
+                s = last_s
+            if p_ is not last_p_:
+                p = iris.get(str(p_)) if type(p_) is URIRef else None
+                if p is None:
+                    p = intern(p_)
+                last_p_, last_p = p_, p
+            else:
+                p = last_p
+            o = iris.get(str(o_)) if type(o_) is URIRef else None
+            if o is None:
+                o = intern(o_)
+            state = states.get(p)
+            if state is None:
+                state = states[p] = store.predicate_state(p, self._checked(p))
+            bucket, forward, backward, queued, checked = state
+            key = s << SHIFT | o
+            before = bucket.get(key)
+            if before is not None:
+                if before & 1:  # derived before, asserted now: no longer noise
+                    bucket[key] = origin
+                    if before != TBOX_DERIVED:  # (the TBox's are counted at the end of level 0)
+                        self._unnoise(s, p, o)
+                continue
+            if checked:
+                equality = store.equality
+                self._check_asserted(s, p, o)
+                if store.equality != equality:  # every predicate is indexed both ways now
+                    states.clear()
+                    state = states[p] = store.predicate_state(p, True)
+                    bucket, forward, backward, queued, checked = state
+            bucket[key] = origin
+            if forward is not None:
+                found = forward.get(s)
+                if found is None:
+                    forward[s] = [o]
+                else:
+                    found.append(o)
+            if backward is not None:
+                found = backward.get(o)
+                if found is None:
+                    backward[o] = [s]
+                else:
+                    found.append(s)
+            if queued:
+                queue.append((s, p, o))
+            if not flags[s] & flags[p] & flags[o] & SEEN:
+                flags[s] |= SEEN
+                flags[p] |= SEEN
+                flags[o] |= SEEN
+        self._account_seen(first_new)
         self._datatype_rules()
         try:
             store.run()
@@ -167,39 +222,53 @@ class RulesEngine:
                 f"use --reasoner owlrl") from None
         kept = self._collect(level)
         return Level(kept, self._new_findings(level), sum(len(keys) for keys in store.new.values())
-                     + (len(self.tbox_derived) if level == 0 else 0))
+                     + len(store.new_types) + (len(self.tbox_derived) if level == 0 else 0))
+
+    def _checked(self, p: int) -> bool:
+        """Whether a triple with predicate p may break the precondition (see _check_asserted)."""
+        schema, store = self.schema, self.store
+        return p in (schema.TYPE, schema.SAME) or p in store.guard_predicates or p in store.list_predicates
 
     def _check_asserted(self, s: int, p: int, o: int) -> None:
-        store, flags = self.store, self.terms.flags
+        """Raise if an asserted triple breaks the precondition (see the module docstring)."""
+        store, flags, schema = self.store, self.terms.flags, self.schema
         why = None
         if store.is_schema(s, p, o):
             why = "a data graph may not add to the schema (TBox); put it in the ontology"
-        elif p == self.schema.TYPE and o in self.datatypes and not flags[s] & LITERAL:
+        elif p == schema.TYPE and o in self.datatypes and not flags[s] & LITERAL:
             why = "a resource typed with a datatype gets owlrl's one-time datatype types"
-        elif p == self.schema.SAME and (flags[s] | flags[o]) & LITERAL:
+        elif p == schema.SAME and (flags[s] | flags[o]) & LITERAL:
             why = "owl:sameAs with a literal gets owlrl's one-time datatype types"
         if why:
             raise UnsupportedByRulesError(f"the rules engine refuses the data triple {self._show((s, p, o))}: "
                                           f"{why}, or use --reasoner owlrl")
-        if p == self.schema.SAME and s != o and not store.equality:
-            store.enable_equality()
+        if p == schema.SAME:
+            if s != o and not store.equality:
+                store.enable_equality()
+            if s == o and flags[s] & COUNTED:  # its eq-ref triple was counted as noise: asserted now
+                self.noise[self._noise(s, p, o)] -= 1
 
-    def _meet(self, s: int, p: int, o: int) -> None:
-        """Note the terms of a new asserted or TBox triple (eq-ref noise, literal typing)."""
-        seen, flags = self.seen, self.terms.flags
-        if len(seen) < len(flags):
-            seen.extend(bytes(len(flags) - len(seen)))
-        for term in (s, p, o):
-            if not seen[term]:
-                seen[term] = 1
-                kind = self._noise(term, self.schema.SAME, term)
-                if not self.store.has(term, self.schema.SAME, term):
-                    self.noise[kind] += 1
-        if flags[o] & LITERAL and o not in self.literals:
-            self.literals.add(o)
-            self.pending_literals.append(o)
-        if flags[p] & BLANK:
-            self.bnode_predicate_triples += 1
+    def _see(self, s: int, p: int, o: int) -> None:
+        flags = self.terms.flags
+        flags[s] |= SEEN
+        flags[p] |= SEEN
+        flags[o] |= SEEN
+
+    def _account_seen(self, first_new: int) -> None:
+        """For the terms in a stored triple since the last call: count their x owl:sameAs x
+        (eq-ref, noise unless asserted) and queue the literals for the datatype rules."""
+        flags, SAME, store = self.terms.flags, self.schema.SAME, self.store
+        candidates = [*self.unseen, *range(first_new, len(flags))]
+        for term in candidates:
+            if not flags[term] & SEEN:
+                self.unseen.add(term)
+                continue
+            self.unseen.discard(term)
+            flags[term] |= COUNTED
+            if not store.has(term, SAME, term):
+                self.noise[self._noise(term, SAME, term)] += 1
+            if flags[term] & LITERAL:
+                self.pending_literals.append(term)
 
     def _datatype_rules(self) -> None:
         """owlrl's one-time datatype rules (dt-type2, dt-not-type, datatype disjointness) for
@@ -210,7 +279,7 @@ class RulesEngine:
         store, terms, TYPE = self.store, self.terms, self.schema.TYPE
         for lit in self.pending_literals:
             term = terms.terms[lit]
-            datatype = terms.ids.get(term.datatype) if term.datatype is not None else None
+            datatype = terms.get(term.datatype) if term.datatype is not None else None
             if datatype not in self.datatypes:
                 continue
             store.derive(lit, TYPE, datatype)
@@ -240,6 +309,9 @@ class RulesEngine:
         for l, r in pairs:
             schema.cls(l).disjoint += ((l, r, r),)
             schema.cls(r).disjoint += ((l, r, l),)
+            schema.cls(l).update()
+            schema.cls(r).update()
+            store.active_classes |= {l, r}
         watched = {c for pair in pairs for c in pair}
         members: dict[int, set[int]] = {c: set() for c in watched}
         for key in store.facts.get(schema.TYPE, {}):
@@ -276,25 +348,29 @@ class RulesEngine:
                 self.noise[kind] -= 1
 
     def _collect(self, level: int) -> list[Triple]:
-        terms, flags, store = self.terms.terms, self.terms.flags, self.store
-        kept = []
-        sources = list(store.new.items())
-        if level == 0:
-            sources.append(None)
-        for item in sources:
-            pairs = ((p, key) for p, key in self.tbox_derived) if item is None \
-                else ((item[0], key) for key in item[1])
-            for p, key in pairs:
-                if flags[p] & BLANK:  # owlrl drops generalized triples at the end
-                    continue
-                if item is None and store.facts[p][key] != TBOX_DERIVED:
-                    continue  # asserted by the ABox after all
+        """The level's derived triples that are no noise, as rdflib triples; counts the noise."""
+        terms, flags, store, schema = self.terms.terms, self.terms.flags, self.store, self.schema
+        kept, noise = [], self.noise
+        filler, top = schema.filler_types, schema.top_classes
+        sources = [*store.new.items(), (schema.TYPE, store.new_types)]
+        if level == 0:  # the TBox closure's own inferences, unless the ABox asserts them
+            derived: dict[int, list[int]] = {}
+            for p, key in self.tbox_derived:
+                if store.facts[p][key] == TBOX_DERIVED:
+                    derived.setdefault(p, []).append(key)
+            sources += derived.items()
+        for p, keys in sources:
+            if flags[p] & BLANK:  # owlrl drops generalized triples at the end
+                continue
+            tp, reflexive, is_type = terms[p], p in schema.reflexive_noise, p == schema.TYPE
+            is_top = p in schema.top_predicates
+            for key in keys:
                 s, o = key >> SHIFT, key & MASK
-                kind = self._noise(s, p, o)
-                if kind is None:
-                    kept.append((terms[s], terms[p], terms[o]))
+                if flags[s] & (LITERAL | BLANK | VOCABULARY) or flags[o] & BLANK or (reflexive and s == o) \
+                        or (is_type and o in filler) or (is_top and o in top):
+                    noise[self._noise(s, p, o)] += 1
                 else:
-                    self.noise[kind] += 1
+                    kept.append((terms[s], tp, terms[o]))
         return kept
 
     def _new_findings(self, level: int) -> list[Finding]:
@@ -315,8 +391,8 @@ class RulesEngine:
         """The number of triples owlrl's closure of everything added so far would hold."""
         stored = sum(len(bucket) for bucket in self.store.facts.values())
         same = self.store.facts.get(self.schema.SAME, {})
-        reflexive = sum(1 for term in range(len(self.seen)) if self.seen[term]
-                        and (term << SHIFT | term) not in same)
+        flags = self.terms.flags
+        reflexive = sum(1 for term in range(len(flags)) if flags[term] & SEEN and (term << SHIFT | term) not in same)
         return stored - self._bnode_predicate_count() + reflexive + 2 * len(self.messages)
 
     def _bnode_predicate_count(self) -> int:
@@ -334,8 +410,8 @@ class RulesEngine:
                 yield terms[key >> SHIFT], tp, terms[key & MASK]
         same_id = self.schema.SAME
         same = self.store.facts.get(same_id, {})
-        for term in range(len(self.seen)):
-            if self.seen[term] and (term << SHIFT | term) not in same:
+        for term in range(len(flags)):
+            if flags[term] & SEEN and (term << SHIFT | term) not in same:
                 yield terms[term], OWL.sameAs, terms[term]
 
     def _show(self, triple: tuple) -> str:

@@ -75,14 +75,25 @@ class Store:
         self.queue: list[tuple] = []
         self.origin = TBOX_DERIVED  # what _insert records for derived triples
         self.new: dict[int, list[int]] = {}  # derived at the current level: predicate -> keys
+        self.new_types: list[int] = []  # ... and the rdf:type ones
+        self.plain: set[int] = set()  # predicates derive() may store without checks (at this level)
         self.errors: list[tuple] = []  # (message kind, term ids...) in order of discovery
         self.guard_predicates, self.guard_types = guard_predicates, guard_types
         self.list_predicates, self.list_nodes = list_predicates, list_nodes
+        # Only triples some rule reads go on the worklist (labels, most literals do not). The
+        # rest need none: a rule added later (datatype disjointness) scans the store, and so
+        # does owl:sameAs (eq-rep-*) for the triples stored before it.
+        self.active_predicates = set(schema.props) | {schema.TYPE, schema.SAME, schema.DIFFERENT}
+        self.active_classes = {c for c, rules in schema.classes.items() if rules.extra}
+        self.all_types_active = schema.TYPE in schema.props
 
     # ------------------------------------------------------------ insertion
 
-    def insert(self, s: int, p: int, o: int, origin: int) -> bool:
-        """Put a triple in the store and on the worklist; False if it was there already."""
+    def insert(self, s: int, p: int, o: int, origin: int, tag: int | None = None) -> bool:
+        """Put a triple in the store and on the worklist; False if it was there already.
+
+        `tag` replaces the predicate on the worklist to say which rules are done already
+        (see `run`)."""
         bucket = self.facts.get(p)
         key = s << SHIFT | o
         if bucket is None:
@@ -107,13 +118,34 @@ class Store:
                 index[o] = [s]
             else:
                 found.append(s)
-        self.queue.append((s, p, o))
+        if self.equality or p in self.active_predicates:
+            self.queue.append((s, p if tag is None else tag, o))
         return True
 
-    def derive(self, s: int, p: int, o: int) -> None:
+    def predicate_state(self, p: int, checked: bool) -> tuple:
+        """(dict of keys, s->o index, o->s index, goes on the worklist, `checked`) for bulk
+        insertion of asserted triples with predicate p (the dict is created if need be)."""
+        bucket = self.facts.get(p)
+        if bucket is None:
+            bucket = self.facts[p] = {}
+            if self.equality:
+                self.forward.setdefault(p, {})
+                self.backward.setdefault(p, {})
+        return (bucket, self.forward.get(p), self.backward.get(p),
+                self.equality or p in self.active_predicates, checked)
+
+    def derive(self, s: int, p: int, o: int, tag: int | None = None) -> None:
         """Add a derived triple unless the store has it (the head of every forward rule)."""
         bucket = self.facts.get(p)
-        if bucket is not None and (s << SHIFT | o) in bucket:
+        key = s << SHIFT | o
+        if bucket is not None and key in bucket:
+            return
+        if p in self.plain:  # the usual case, checked once per predicate below
+            self.insert(s, p, o, self.origin, tag)
+            self.new[p].append(key)
+            return
+        if p == self.schema.TYPE:
+            self.derive_type(s, o)
             return
         if p == self.schema.SAME:
             if s == o:  # eq-ref: implied for every term, never stored
@@ -124,8 +156,46 @@ class Store:
             return
         if self.is_schema(s, p, o):
             raise SchemaViolation((s, p, o), asserted=False)
-        self.insert(s, p, o, self.origin)
-        self.new.setdefault(p, []).append(s << SHIFT | o)
+        self.insert(s, p, o, self.origin, tag)
+        self.new.setdefault(p, []).append(key)
+        if p != self.schema.SAME and p not in self.list_predicates:
+            self.plain.add(p)
+
+    def derive_type(self, x: int, c: int) -> None:
+        """Add `x rdf:type c` and at once every superclass of c (cax-sco, closed in the TBox).
+
+        So a stored type triple never needs its superclasses derived again: it goes on the
+        worklist marked done (predicate -1) and only its other rules run. A type triple that
+        is present already has its superclasses too, or is asserted and not yet taken off the
+        worklist, where it gets the full treatment.
+        """
+        TYPE = self.schema.TYPE
+        types = self.facts.get(TYPE)
+        if types is None:
+            types = self.facts[TYPE] = {}
+        key = x << SHIFT | c
+        if key in types:
+            return
+        self.insert_type(x, c, key, types)
+        rules = self.schema.classes.get(c)
+        if rules is not None:
+            for d in rules.supers:
+                key = x << SHIFT | d
+                if key not in types:
+                    self.insert_type(x, d, key, types)
+
+    def insert_type(self, x: int, c: int, key: int, types: dict) -> None:
+        """Store a derived `x rdf:type c` whose superclasses the caller adds."""
+        if c in self.guard_types:
+            raise SchemaViolation((x, self.schema.TYPE, c), asserted=False)
+        types[key] = self.origin
+        index = self.forward.get(self.schema.TYPE)
+        if index is not None:
+            index.setdefault(x, []).append(c)
+            self.backward[self.schema.TYPE].setdefault(c, []).append(x)
+        if c in self.active_classes or self.equality or self.all_types_active:
+            self.queue.append((x, -1, c))
+        self.new_types.append(key)
 
     def is_schema(self, s: int, p: int, o: int) -> bool:
         """Whether owlrl would read this triple as schema (the ABox may not add one)."""
@@ -157,30 +227,41 @@ class Store:
 
     def run(self) -> None:
         """Apply the rules until the worklist is empty."""
-        schema, queue, derive = self.schema, self.queue, self.derive
-        classes, props = schema.classes, schema.props
+        schema, queue, derive, derive_type = self.schema, self.queue, self.derive, self.derive_type
+        classes, props, facts, insert_type, pop = schema.classes, schema.props, self.facts, self.insert_type, queue.pop
         TYPE, SAME, DIFFERENT = schema.TYPE, schema.SAME, schema.DIFFERENT
         while queue:
-            s, p, o = queue.pop()
-            if p == TYPE:
+            s, p, o = pop()
+            closed = False
+            if p == -1:  # a derived type triple, stored with its superclasses
+                p = TYPE
+                rules = classes.get(o)
+                if rules is not None and rules.extra:
+                    self.on_type(s, o, rules)
+            elif p < 0:  # a triple prp-trp derived, with everything transitivity adds to it
+                p, closed = -2 - p, True
+            elif p == TYPE:
                 rules = classes.get(o)
                 if rules is not None:
+                    types = facts[TYPE]
                     for c in rules.supers:  # cax-sco, cax-eqc1/2, cls-int2, cls-uni
-                        derive(s, TYPE, c)
-                    if rules.int1 or rules.hv or rules.avf or rules.svf or rules.maxc or rules.maxqc \
-                            or rules.maxqc_filler or rules.disjoint or rules.complement or rules.nothing:
+                        key = s << SHIFT | c
+                        if key not in types:
+                            insert_type(s, c, key, types)
+                    if rules.extra:
                         self.on_type(s, o, rules)
             rules = props.get(p)
             if rules is not None:
                 for c in rules.dom:  # prp-dom
-                    derive(s, TYPE, c)
+                    derive_type(s, c)
                 for c in rules.rng:  # prp-rng
-                    derive(o, TYPE, c)
+                    derive_type(o, c)
                 for q in rules.supers:  # prp-spo1, prp-eqp1/2
                     derive(s, q, o)
                 for q in rules.inverses:  # prp-inv1/2
                     derive(o, q, s)
-                self.on_property(s, p, o, rules)
+                if rules.extra:
+                    self.on_property(s, p, o, rules, closed)
             if p == SAME:
                 self.on_same(s, o)
             elif p == DIFFERENT:
@@ -242,17 +323,24 @@ class Store:
         if rules.nothing:  # cls-nothing2
             self.error("cls-nothing2", x)
 
-    def on_property(self, s: int, p: int, o: int, rules) -> None:
-        """The rules a new `s p o` is a premise of, besides prp-dom/rng/spo1/eqp/inv."""
+    def on_property(self, s: int, p: int, o: int, rules, closed: bool = False) -> None:
+        """The rules a new `s p o` is a premise of, besides prp-dom/rng/spo1/eqp/inv.
+
+        prp-trp: a triple not itself derived by prp-trp adds every pair it connects, from
+        each node that reaches s to each node o reaches; the triples so derived (`closed`)
+        need no join of their own. Proof: a chain of non-prp-trp triples is joined when its
+        last one is taken off the worklist, by induction on the chains before and after it.
+        """
         schema, derive = self.schema, self.derive
         TYPE, SAME, THING = schema.TYPE, schema.SAME, schema.THING
         if rules.symmetric:  # prp-symp
             derive(o, p, s)
-        if rules.transitive:  # prp-trp, the new triple first or second
-            for z in tuple(self.forward[p].get(o, ())):
-                derive(s, p, z)
-            for w in tuple(self.backward[p].get(s, ())):
-                derive(w, p, o)
+        if rules.transitive and not closed:  # prp-trp
+            tag = -2 - p
+            ends = (o, *self.forward[p].get(o, ()))
+            for w in (s, *self.backward[p].get(s, ())):
+                for z in ends:
+                    derive(w, p, z, tag)
         for chain, members, position in rules.chains:  # prp-spo2
             self.on_chain(s, o, chain, members, position)
         if rules.functional:  # prp-fp
@@ -310,6 +398,14 @@ class Store:
 
     def on_chain(self, s: int, o: int, chain: int, members: tuple, position: int) -> None:
         """prp-spo2: the new triple is link `position` of the chain; join both ways."""
+        if len(members) == 2:  # the usual chain: one join
+            if position == 0:
+                for z in tuple(self.forward[members[1]].get(o, ())):
+                    self.derive(s, chain, z)
+            else:
+                for u in tuple(self.backward[members[0]].get(s, ())):
+                    self.derive(u, chain, o)
+            return
         starts = {s}
         for member in reversed(members[:position]):
             index = self.backward[member]

@@ -11,54 +11,92 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from rdflib import BNode, Graph, Literal
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from newskg.build.reasoning import REFLEXIVE_NOISE, FILLER_TYPES, TOP_CLASSES
 from newskg.namespaces import VOCABULARY_NAMESPACES
 
 LITERAL, BLANK, VOCABULARY = 1, 2, 4
+SEEN = 8  # set by the engine once the term is in a stored triple (it then has x owl:sameAs x)
+COUNTED = 16  # ... and once that x owl:sameAs x is counted
 
 
 class Terms:
-    """Interned RDF terms: `ids[term]` is the integer, `terms[i]` the term, `flags[i]` its kind."""
+    """Interned RDF terms: `id(term)` is the integer, `terms[i]` the term, `flags[i]` its kind.
 
-    __slots__ = ("ids", "terms", "flags")
+    Keyed by plain strings, not by the rdflib terms: rdflib compares terms in Python
+    (Identifier.__eq__, Literal.__eq__), which made a dict hit cost ~0.5 to 2 us, the largest
+    cost of reading a million triples. The keys follow rdflib's equality exactly: an IRI or
+    blank node by its string, a literal by lexical form, lower-cased language and datatype.
+    """
+
+    __slots__ = ("iris", "others", "terms", "flags")
 
     def __init__(self):
-        self.ids: dict = {}
+        self.iris: dict[str, int] = {}
+        self.others: dict = {}  # literals, blank nodes and other term types, by key()
         self.terms: list = []
         self.flags = bytearray()
 
     def id(self, term) -> int:
         """The integer of `term`, interning it on first sight."""
-        i = self.ids.get(term)
+        if type(term) is URIRef:
+            table, key = self.iris, str(term)
+        else:
+            table, key = self.others, self.key(term)
+        i = table.get(key)
         if i is None:
-            i = self.ids[term] = len(self.terms)
+            i = table[key] = len(self.terms)
             self.terms.append(term)
             self.flags.append(term_flags(term))
         return i
 
+    def get(self, term) -> int | None:
+        """The integer of `term`, or None if it was never interned."""
+        if type(term) is URIRef:
+            return self.iris.get(str(term))
+        return self.others.get(self.key(term))
+
+    @staticmethod
+    def key(term):
+        """The dictionary key of a term that is not a plain IRI (see the class docstring)."""
+        kind = type(term)
+        if kind is Literal:
+            # rdflib's own slots, as Literal.__eq__ reads them (the properties cost a call each)
+            language, datatype = term._language, term._datatype
+            return (str(term), language.lower() if language else None,
+                    None if datatype is None else str(datatype))
+        if kind is BNode:
+            return ("_:", str(term))
+        return term  # another term type (a URIRef subclass such as a skolem IRI): rdflib's own equality
+
 
 def term_flags(term) -> int:
     """LITERAL, BLANK or VOCABULARY (an IRI in the RDF/RDFS/OWL/XSD namespaces), or 0."""
+    if isinstance(term, URIRef):
+        return VOCABULARY if term.startswith(VOCABULARY_NAMESPACES) else 0
     if isinstance(term, Literal):
         return LITERAL
-    if isinstance(term, BNode):
-        return BLANK
-    return VOCABULARY if str(term).startswith(VOCABULARY_NAMESPACES) else 0
+    return BLANK if isinstance(term, BNode) else 0
 
 
 class ClassRules:
     """What a new `x rdf:type C` triggers, for one class C."""
 
     __slots__ = ("supers", "int1", "hv", "avf", "svf", "maxc", "maxqc", "maxqc_filler",
-                 "disjoint", "complement", "nothing")
+                 "disjoint", "complement", "nothing", "extra")
 
     def __init__(self):
         self.supers = self.int1 = self.hv = self.avf = self.svf = ()
         self.maxc = self.maxqc = self.maxqc_filler = self.disjoint = self.complement = ()
         self.nothing = False
+        self.extra = False  # any rule besides cax-sco (checked first: most classes have none)
+
+    def update(self) -> None:
+        """Recompute `extra` after a table changed."""
+        self.extra = bool(self.int1 or self.hv or self.avf or self.svf or self.maxc or self.maxqc
+                          or self.maxqc_filler or self.disjoint or self.complement or self.nothing)
 
 
 class PropRules:
@@ -66,7 +104,7 @@ class PropRules:
 
     __slots__ = ("dom", "rng", "supers", "inverses", "chains", "svf", "avf", "hv", "maxc", "maxqc",
                  "disjoint", "npa", "symmetric", "transitive", "functional", "inverse_functional",
-                 "irreflexive", "asymmetric")
+                 "irreflexive", "asymmetric", "extra")
 
     def __init__(self):
         self.dom = self.rng = self.supers = self.inverses = self.chains = ()
@@ -74,6 +112,13 @@ class PropRules:
         self.hv = {}
         self.symmetric = self.transitive = self.functional = self.inverse_functional = False
         self.irreflexive = self.asymmetric = False
+        self.extra = False  # any rule besides prp-dom/rng/spo1/eqp/inv
+
+    def update(self) -> None:
+        """Recompute `extra` after a table changed."""
+        self.extra = bool(self.chains or self.svf or self.avf or self.hv or self.maxc or self.maxqc
+                          or self.disjoint or self.npa or self.symmetric or self.transitive or self.functional
+                          or self.inverse_functional or self.irreflexive or self.asymmetric)
 
 
 class Schema:
@@ -263,3 +308,22 @@ def _freeze(schema: Schema, acc: dict) -> None:
         elif kind == "different":
             schema.different[key] = entries
     schema.cls(schema.terms.id(OWL.Nothing)).nothing = True  # cls-nothing2
+    for rules in schema.props.values():
+        # A domain implied by another one is added with it (superclasses come along with a
+        # type triple), so only the most specific ones need a lookup per triple.
+        rules.dom, rules.rng = _most_specific(schema, rules.dom), _most_specific(schema, rules.rng)
+        rules.update()
+    for rules in schema.classes.values():
+        rules.update()
+
+
+def _most_specific(schema: Schema, classes: tuple) -> tuple:
+    kept: list[int] = []
+    for c in classes:
+        supers = set(schema.classes[c].supers) if c in schema.classes else set()
+        # drop c if a kept class is a subclass of it, or if c is a subclass of a kept one
+        if any(c in (set(schema.classes[k].supers) if k in schema.classes else ()) for k in kept):
+            continue
+        kept = [k for k in kept if k not in supers]
+        kept.append(c)
+    return tuple(kept)
