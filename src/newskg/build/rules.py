@@ -100,7 +100,7 @@ class RulesEngine:
         for t in closed:
             closed_graph.add(t)
         self.terms = terms = Terms()
-        self.schema = schema = compile_schema(closed_graph, terms)
+        self.schema = schema = compile_schema(closed_graph, terms, tbox)
         self.store = Store(schema, {terms.id(p) for p in SCHEMA_PREDICATES}, {terms.id(t) for t in SCHEMA_TYPES},
                            {terms.id(p) for p in LIST_PREDICATES}, {terms.id(n) for n in list_nodes(tbox)})
         self.datatypes = {terms.id(d) for d in OWL_RL_Datatypes}
@@ -123,6 +123,9 @@ class RulesEngine:
             if origin == TBOX_DERIVED:
                 self.tbox_derived.append((p, s << SHIFT | o))
         self._account_seen(0)
+        same = self.store.facts.get(schema.SAME, {})
+        if any(key >> SHIFT != key & MASK for key in same):  # the TBox equates two terms itself
+            self.store.enable_equality()
 
     # ------------------------------------------------------------ levels
 
@@ -216,10 +219,7 @@ class RulesEngine:
         try:
             store.run()
         except SchemaViolation as err:
-            raise UnsupportedByRulesError(
-                f"the rules engine refuses to derive the schema triple {self._show(err.triple)}: the data "
-                f"graphs would change the TBox (e.g. through owl:sameAs, or a domain or range of owl:Class); "
-                f"use --reasoner owlrl") from None
+            raise UnsupportedByRulesError(self._violation(err.triple)) from None
         kept = self._collect(level)
         return Level(kept, self._new_findings(level), sum(len(keys) for keys in store.new.values())
                      + len(store.new_types) + (len(self.tbox_derived) if level == 0 else 0))
@@ -298,8 +298,10 @@ class RulesEngine:
             if l in self.used_datatypes and r in self.used_datatypes and not store.has(l, self.schema.DISJOINT, r):
                 store.insert(l, self.schema.DISJOINT, r, store.origin)
                 store.new.setdefault(self.schema.DISJOINT, []).append(l << SHIFT | r)
+                self._see(l, self.schema.DISJOINT, r)
                 fresh.append((l, r))
         if fresh:
+            self._account_seen(len(terms.terms))  # owl:disjointWith may be new to the store
             self._add_disjoint_datatypes(fresh)
 
     def _add_disjoint_datatypes(self, pairs: list[tuple[int, int]]) -> None:
@@ -413,6 +415,15 @@ class RulesEngine:
         for term in range(len(flags)):
             if flags[term] & SEEN and (term << SHIFT | term) not in same:
                 yield terms[term], OWL.sameAs, terms[term]
+
+    def _violation(self, triple: tuple) -> str:
+        if triple[1] == self.terms.get(RDF.first):
+            return (f"the rules engine refuses to derive {self._show(triple)}: owl:sameAs makes another "
+                    f"term a member of a TBox list (owl:AllDifferent, owl:oneOf, ...), which owlrl then reads "
+                    f"with either member, in rdflib's order; use --reasoner owlrl")
+        return (f"the rules engine refuses to derive the schema triple {self._show(triple)}: the data graphs "
+                f"would change the TBox (e.g. through owl:sameAs, or a domain or range of owl:Class); "
+                f"use --reasoner owlrl")
 
     def _show(self, triple: tuple) -> str:
         return " ".join(self.terms.terms[i].n3() for i in triple)

@@ -75,7 +75,8 @@ class Terms:
 def term_flags(term) -> int:
     """LITERAL, BLANK or VOCABULARY (an IRI in the RDF/RDFS/OWL/XSD namespaces), or 0."""
     if isinstance(term, URIRef):
-        return VOCABULARY if term.startswith(VOCABULARY_NAMESPACES) else 0
+        # str.startswith: URIRef overrides it and takes no tuple
+        return VOCABULARY if str.startswith(term, VOCABULARY_NAMESPACES) else 0
     if isinstance(term, Literal):
         return LITERAL
     return BLANK if isinstance(term, BNode) else 0
@@ -132,8 +133,8 @@ class Schema:
         self.forward: set[int] = set()  # properties whose x -> y index a join needs
         self.backward: set[int] = set()  # ... and y -> x
         v = terms.id
-        self.TYPE, self.SAME, self.DIFFERENT, self.THING = v(RDF.type), v(OWL.sameAs), v(OWL.differentFrom), v(OWL.Thing)
-        self.DISJOINT = v(OWL.disjointWith)
+        self.TYPE, self.SAME, self.DIFFERENT = v(RDF.type), v(OWL.sameAs), v(OWL.differentFrom)
+        self.THING, self.DISJOINT = v(OWL.Thing), v(OWL.disjointWith)
         self.reflexive_noise = frozenset(v(t) for t in REFLEXIVE_NOISE)
         self.filler_types = frozenset(v(t) for t in FILLER_TYPES)
         self.top_predicates = frozenset(v(t) for t in (RDFS.subClassOf, RDFS.domain, RDFS.range))
@@ -152,17 +153,24 @@ class Schema:
         return rules
 
 
-def compile_schema(closed: Graph, terms: Terms) -> Schema:
-    """The rule tables of the closed TBox `closed` (an owlrl closure, generalized triples kept)."""
+def compile_schema(closed: Graph, terms: Terms, lists: Graph | None = None) -> Schema:
+    """The rule tables of the closed TBox `closed` (an owlrl closure, generalized triples kept).
+
+    RDF lists (axiom arguments) are read in `lists`, the TBox as written: when the TBox
+    itself equates a list member with another term, eq-rep-o gives the cell a second
+    rdf:first in the closure, which owlrl reads in either order from its second cycle on;
+    the first cycle reads the list as written, and so does the engine.
+    """
     schema = Schema(terms)
     v = terms.id
     acc: dict = defaultdict(set)  # (kind, key) -> entries; frozen into the tables at the end
+    written = closed if lists is None else lists
 
     def put(kind, key, entry):
         acc[(kind, v(key))].add(entry)
 
     def items(head) -> tuple:
-        return tuple(v(m) for m in closed.items(head))
+        return tuple(v(m) for m in written.items(head))
 
     def values(subject, predicate) -> list:
         return list(closed.objects(subject, predicate))
