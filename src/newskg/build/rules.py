@@ -96,11 +96,8 @@ class RulesEngine:
 
         refuse_unsupported(tbox)
         closed = tbox_closure(tbox, cache_dir)
-        closed_graph = Graph()
-        for t in closed:
-            closed_graph.add(t)
         self.terms = terms = Terms()
-        self.schema = schema = compile_schema(closed_graph, terms, tbox)
+        self.schema = schema = compile_schema(closed, terms, tbox)
         self.store = Store(schema, {terms.id(p) for p in SCHEMA_PREDICATES}, {terms.id(t) for t in SCHEMA_TYPES},
                            {terms.id(p) for p in LIST_PREDICATES}, {terms.id(n) for n in list_nodes(tbox)})
         self.datatypes = {terms.id(d) for d in OWL_RL_Datatypes}

@@ -10,8 +10,9 @@ ABox is then exactly what owlrl's cax-*/prp-*/cls-* rules do with those schema t
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from newskg.build.reasoning import REFLEXIVE_NOISE, FILLER_TYPES, TOP_CLASSES
@@ -153,10 +154,43 @@ class Schema:
         return rules
 
 
-def compile_schema(closed: Graph, terms: Terms, lists: Graph | None = None) -> Schema:
+class _Index:
+    """The few lookups compiling needs, over plain triples (an rdflib Graph costs more to build)."""
+
+    def __init__(self, closed: list, written: Iterable):
+        wanted = {OWL.onProperty, OWL.onClass, OWL.members, OWL.distinctMembers, OWL.assertionProperty,
+                  OWL.targetIndividual, OWL.targetValue}
+        self.objects: dict = defaultdict(list)
+        for s, p, o in closed:
+            if p in wanted:
+                self.objects[(s, p)].append(o)
+        self.first, self.rest = {}, {}
+        for s, p, o in written:
+            if p == RDF.first:
+                self.first.setdefault(s, o)
+            elif p == RDF.rest:
+                self.rest.setdefault(s, o)
+
+    def values(self, subject, predicate) -> list:
+        return self.objects.get((subject, predicate), [])
+
+    def items(self, head) -> list:
+        """The members of an RDF list, as rdflib's Graph.items reads them."""
+        found, seen = [], {head}
+        while head is not None and head != RDF.nil:
+            if head in self.first:
+                found.append(self.first[head])
+            head = self.rest.get(head)
+            if head in seen:
+                raise ValueError("List contains a recursive rdf:rest reference")
+            seen.add(head)
+        return found
+
+
+def compile_schema(closed: list, terms: Terms, written: Iterable | None = None) -> Schema:
     """The rule tables of the closed TBox `closed` (an owlrl closure, generalized triples kept).
 
-    RDF lists (axiom arguments) are read in `lists`, the TBox as written: when the TBox
+    RDF lists (axiom arguments) are read in `written`, the TBox as written: when the TBox
     itself equates a list member with another term, eq-rep-o gives the cell a second
     rdf:first in the closure, which owlrl reads in either order from its second cycle on;
     the first cycle reads the list as written, and so does the engine.
@@ -164,128 +198,133 @@ def compile_schema(closed: Graph, terms: Terms, lists: Graph | None = None) -> S
     schema = Schema(terms)
     v = terms.id
     acc: dict = defaultdict(set)  # (kind, key) -> entries; frozen into the tables at the end
-    written = closed if lists is None else lists
+    index = _Index(closed, closed if written is None else written)
+    values = index.values
+    # One dict lookup per triple: comparing rdflib terms one by one runs Python code each time.
+    kinds = {RDFS.subClassOf: "sco", OWL.equivalentClass: "eqc", RDFS.subPropertyOf: "spo",
+             OWL.equivalentProperty: "eqp", RDFS.domain: "dom", RDFS.range: "rng", OWL.inverseOf: "inv",
+             OWL.propertyChainAxiom: "chain", OWL.intersectionOf: "int", OWL.unionOf: "uni",
+             OWL.someValuesFrom: "svf", OWL.allValuesFrom: "avf", OWL.hasValue: "hv", OWL.maxCardinality: "maxc",
+             OWL.maxQualifiedCardinality: "maxqc", OWL.disjointWith: "dw", OWL.complementOf: "com",
+             OWL.propertyDisjointWith: "pdw", OWL.sourceIndividual: "npa", RDF.type: "type"}
+    thing = OWL.Thing
 
     def put(kind, key, entry):
         acc[(kind, v(key))].add(entry)
 
     def items(head) -> tuple:
-        return tuple(v(m) for m in written.items(head))
-
-    def values(subject, predicate) -> list:
-        return list(closed.objects(subject, predicate))
+        return tuple(v(m) for m in index.items(head))
 
     for s, p, o in closed:
-        if p in (RDFS.subClassOf, OWL.equivalentClass):  # cax-sco, cax-eqc1/2
+        kind = kinds.get(p)
+        if kind is None:
+            continue
+        if kind in ("sco", "eqc"):  # cax-sco, cax-eqc1/2
             if s != o:
                 put("supers", s, v(o))
-                if p == OWL.equivalentClass:
+                if kind == "eqc":
                     put("supers", o, v(s))
-        elif p in (RDFS.subPropertyOf, OWL.equivalentProperty):  # prp-spo1, prp-eqp1/2
+        elif kind in ("spo", "eqp"):  # prp-spo1, prp-eqp1/2
             if s != o:
                 put("psupers", s, v(o))
-                if p == OWL.equivalentProperty:
+                if kind == "eqp":
                     put("psupers", o, v(s))
-        elif p == RDFS.domain:
-            put("dom", s, v(o))
-        elif p == RDFS.range:
-            put("rng", s, v(o))
-        elif p == OWL.inverseOf:  # prp-inv1 and prp-inv2
+        elif kind in ("dom", "rng"):  # prp-dom, prp-rng
+            put(kind, s, v(o))
+        elif kind == "inv":  # prp-inv1 and prp-inv2
             put("inverses", s, v(o))
             put("inverses", o, v(s))
-        elif p == OWL.propertyChainAxiom:  # prp-spo2
+        elif kind == "chain":  # prp-spo2
             members = items(o)
             for position, member in enumerate(members):
                 acc[("chains", member)].add((v(s), members, position))
                 schema.forward.add(member)
                 schema.backward.add(member)
-        elif p == OWL.intersectionOf:  # cls-int1 (cls-int2 is scm-int + cax-sco)
+        elif kind == "int":  # cls-int1 (cls-int2 is scm-int + cax-sco)
             members = items(o)
             for member in members:
                 acc[("int1", member)].add((v(s), members))
                 acc[("supers", v(s))].add(member)
-        elif p == OWL.unionOf:  # cls-uni
+        elif kind == "uni":  # cls-uni
             for member in items(o):
                 acc[("supers", member)].add(v(s))
-        elif p == OWL.someValuesFrom:  # cls-svf1, cls-svf2
+        elif kind == "svf":  # cls-svf1, cls-svf2
             for prop in values(s, OWL.onProperty):
                 put("psvf", prop, (v(s), v(o)))
-                if o != OWL.Thing:
+                if o != thing:
                     put("svf", o, (v(s), v(prop)))
                     schema.backward.add(v(prop))
-        elif p == OWL.allValuesFrom:  # cls-avf
+        elif kind == "avf":  # cls-avf
             for prop in values(s, OWL.onProperty):
                 put("avf", s, (v(prop), v(o)))
                 put("pavf", prop, (v(s), v(o)))
                 schema.forward.add(v(prop))
-        elif p == OWL.hasValue:  # cls-hv1, cls-hv2
+        elif kind == "hv":  # cls-hv1, cls-hv2
             for prop in values(s, OWL.onProperty):
                 put("hv", s, (v(prop), v(o)))
                 put("phv", prop, (v(o), v(s)))
-        elif p == OWL.maxCardinality and o.value in (0, 1):  # cls-maxc1, cls-maxc2
+        elif kind == "maxc" and o.value in (0, 1):  # cls-maxc1, cls-maxc2
             for prop in values(s, OWL.onProperty):
                 put("maxc", s, (v(prop), o.value))
                 put("pmaxc", prop, (v(s), o.value))
                 schema.forward.add(v(prop))
-        elif p == OWL.maxQualifiedCardinality and o.value in (0, 1):  # cls-maxqc1..4
+        elif kind == "maxqc" and o.value in (0, 1):  # cls-maxqc1..4
             for prop in values(s, OWL.onProperty):
                 for filler in values(s, OWL.onClass):
                     put("maxqc", s, (v(prop), v(filler), o.value))
                     put("pmaxqc", prop, (v(s), v(filler), o.value))
-                    if filler != OWL.Thing:
+                    if filler != thing:
                         put("maxqcf", filler, (v(s), v(prop), o.value))
                     schema.forward.add(v(prop))
                     schema.backward.add(v(prop))
-        elif p == OWL.disjointWith:  # cax-dw
+        elif kind == "dw":  # cax-dw
             put("disjoint", s, (v(s), v(o), v(o)))
             put("disjoint", o, (v(s), v(o), v(s)))
-        elif p == OWL.complementOf:  # cls-com
+        elif kind == "com":  # cls-com
             put("complement", s, (v(s), v(o), v(o)))
             put("complement", o, (v(s), v(o), v(s)))
-        elif p == OWL.propertyDisjointWith:  # prp-pdw
+        elif kind == "pdw":  # prp-pdw
             put("pdisjoint", s, ("pdw", v(s), v(o), v(o)))
             put("pdisjoint", o, ("pdw", v(s), v(o), v(s)))
-        elif p == OWL.sourceIndividual:  # prp-npa1, prp-npa2
+        elif kind == "npa":  # prp-npa1, prp-npa2
             for prop in values(s, OWL.assertionProperty):
                 for target in values(s, OWL.targetIndividual):
                     put("npa", prop, (v(o), v(target), "object"))
                 for target in values(s, OWL.targetValue):
                     put("npa", prop, (v(o), v(target), "datatype"))
-        elif p == RDF.type:
-            _compile_type(schema, closed, s, o, put, items, acc)
+        elif kind == "type":
+            _compile_type(schema, index, s, o, items, acc)
     _freeze(schema, acc)
     return schema
 
 
-_CHARACTERISTICS = {OWL.SymmetricProperty: "symmetric", OWL.TransitiveProperty: "transitive",
-                    OWL.FunctionalProperty: "functional", OWL.InverseFunctionalProperty: "inverse_functional",
-                    OWL.IrreflexiveProperty: "irreflexive", OWL.AsymmetricProperty: "asymmetric"}
-
-
-def _compile_type(schema: Schema, closed: Graph, s, o, put, items, acc) -> None:
+def _compile_type(schema: Schema, index: _Index, s, o, items, acc) -> None:
     v = schema.terms.id
-    if o in _CHARACTERISTICS:
-        setattr(schema.prop(v(s)), _CHARACTERISTICS[o], True)
+    characteristics = {OWL.SymmetricProperty: "symmetric", OWL.TransitiveProperty: "transitive",
+                       OWL.FunctionalProperty: "functional", OWL.InverseFunctionalProperty: "inverse_functional",
+                       OWL.IrreflexiveProperty: "irreflexive", OWL.AsymmetricProperty: "asymmetric"}
+    if o in characteristics:  # prp-symp, prp-trp, prp-fp, prp-ifp, prp-irp, prp-asyp
+        setattr(schema.prop(v(s)), characteristics[o], True)
         if o in (OWL.TransitiveProperty, OWL.FunctionalProperty):
             schema.forward.add(v(s))
         if o in (OWL.TransitiveProperty, OWL.InverseFunctionalProperty):
             schema.backward.add(v(s))
     elif o == OWL.AllDisjointClasses:  # cax-adc: every pair, in list order
-        for head in closed.objects(s, OWL.members):
+        for head in index.values(s, OWL.members):
             members = items(head)
             for i, ci in enumerate(members):
                 for cj in members[i + 1:]:
                     acc[("disjoint", ci)].add((ci, cj, cj))
                     acc[("disjoint", cj)].add((ci, cj, ci))
     elif o == OWL.AllDisjointProperties:  # prp-adp: every pair (owlrl skips the last member)
-        for head in closed.objects(s, OWL.members):
+        for head in index.values(s, OWL.members):
             members = items(head)
             for i, pi in enumerate(members):
                 for pj in members[i + 1:]:
                     acc[("pdisjoint", pi)].add(("adp", pi, pj, pj))
                     acc[("pdisjoint", pj)].add(("adp", pi, pj, pi))
     elif o == OWL.AllDifferent:  # eq-diff2, eq-diff3 (owlrl skips the last member)
-        for head in (*closed.objects(s, OWL.members), *closed.objects(s, OWL.distinctMembers)):
+        for head in (*index.values(s, OWL.members), *index.values(s, OWL.distinctMembers)):
             members = items(head)
             for member in set(members):
                 acc[("different", member)].add(members)

@@ -115,19 +115,17 @@ def refuse_unsupported(tbox: Graph) -> None:
     from owlrl.XsdDatatypes import OWL_RL_Datatypes
 
     datatypes = set(OWL_RL_Datatypes)
+    has_key, same, type_, lists = OWL.hasKey, OWL.sameAs, RDF.type, {RDF.first, RDF.rest}
     for s, p, o in tbox:
         why = None
-        if p == OWL.hasKey:
+        if p == has_key:
             why = "owl:hasKey (prp-key) is not supported: owlrl checks only the first n-1 key properties"
-        elif (p in _PROPERTY_SUBJECT and s == OWL.sameAs) or (p in _PROPERTY_OBJECT and o == OWL.sameAs) \
-                or (p == RDF.type and o in _PROPERTY_TYPES and s == OWL.sameAs):
+        elif (s == same and p in _PROPERTY_SUBJECT) or (o == same and (p in _PROPERTY_OBJECT or p in lists)) \
+                or (s == same and p == type_ and o in _PROPERTY_TYPES):
             why = "owl:sameAs may not be the property of an axiom"
-        elif p == RDF.rest or p == RDF.first:
-            if o == OWL.sameAs:
-                why = "owl:sameAs may not be a member of a property chain or property list"
-        elif p == RDF.type and o in datatypes and not isinstance(s, Literal):
+        elif p == type_ and o in datatypes and not isinstance(s, Literal):
             why = "a resource typed with a datatype gets owlrl's one-time datatype types"
-        elif p == OWL.sameAs and (isinstance(s, Literal) or isinstance(o, Literal)):
+        elif p == same and (isinstance(s, Literal) or isinstance(o, Literal)):
             why = "owl:sameAs with a literal gets owlrl's one-time datatype types"
         if why:
             raise UnsupportedByRulesError(f"the rules engine refuses the TBox triple {_show((s, p, o))}: {why}; "
@@ -217,8 +215,8 @@ def _cache_key(tbox: Graph, labels: dict | None) -> str:
     if labels is None:  # ambiguous blank nodes: key on this parse's own labels (memory cache only)
         labels = {b: str(b) for b in _bnodes(tbox)}
         digest.update(b"raw\n")
-    lines = sorted(" ".join("_:" + labels[t] if isinstance(t, BNode) else t.n3() for t in triple)
-                   for triple in tbox)
+    lines = sorted(" ".join(f"<{t}>" if type(t) is URIRef else "_:" + labels[t] if isinstance(t, BNode)
+                            else t.n3() for t in triple) for triple in tbox)
     for line in lines:
         digest.update(line.encode("utf-8") + b"\n")
     return digest.hexdigest()[:32]
