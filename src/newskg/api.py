@@ -46,7 +46,7 @@ def _project(project: PathLike | Project) -> Project:
 # --- build side ---------------------------------------------------------------------------------
 
 
-def build(project: PathLike | Project = ".", *, force: bool = False, reasoner=None,
+def build(project: PathLike | Project = ".", *, force: bool = False, reasoner: str = "rules",
           progress: Progress | None = None, build_dir: PathLike | None = None) -> "BuildResult":
     """Parse, check and reason over the sources and write the build folder atomically.
 

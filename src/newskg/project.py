@@ -286,6 +286,11 @@ class Project:
         return self.root / "build"
 
     @property
+    def cache_dir(self) -> Path:
+        """Where the build keeps what it can reuse between builds (the TBox closure)."""
+        return self.root / ".newskg-cache"
+
+    @property
     def readme(self) -> Path:
         return self.root / "README.md"
 

@@ -32,7 +32,7 @@ from newskg.build.levels import (
     split_by_level,
 )
 from newskg.build.profile import find_profile_violations
-from newskg.build.reasoning import LevelFinding, LevelledInference, Reasoner, infer_levels
+from newskg.build.reasoning import REASONERS, LevelFinding, LevelledInference, reason_by_level
 from newskg.build.sources import (
     InputFile,
     Report,
@@ -170,7 +170,7 @@ def union_graph(*graphs: Graph) -> Graph:
 
 
 def run_pipeline(project: Project, inputs: list[InputFile], reports: list[Report], *,
-                 strict: bool, reasoner: Reasoner | None = None,
+                 strict: bool, reasoner: str = REASONERS[0],
                  progress: Progress | None = None) -> PipelineResult:
     """Parse, check, split facts by level, reason level by level, validate shapes.
 
@@ -200,8 +200,10 @@ def run_pipeline(project: Project, inputs: list[InputFile], reports: list[Report
                                                claims_graph)
                      + check_sources(project, sources, inputs, reports))
     say("reasoning (OWL-RL, level by level)")
-    base = union_graph(dataset.graph(ONTOLOGY_GRAPH), claims_graph, facts.by_level[0])
-    inference = infer_levels(base, facts.by_level[1:], reasoner)
+    tbox = dataset.graph(ONTOLOGY_GRAPH)
+    base = union_graph(tbox, claims_graph, facts.by_level[0])
+    inference = reason_by_level(tbox, union_graph(claims_graph, facts.by_level[0]), facts.by_level[1:],
+                                reasoner, project.cache_dir)
     confirmed = [f for f in inference.findings if f.level == 0]
     if confirmed:
         err = InconsistencyError([(f.rule, f.message) for f in confirmed])
@@ -225,7 +227,7 @@ def _contradiction(finding: LevelFinding, facts: FactLevels, claims_graph: Graph
                    f"the claims it rests on: {named or 'none found'}", severity="warning")
 
 
-def check_project(root: Path | Project, reasoner: Reasoner | None = None,
+def check_project(root: Path | Project, reasoner: str = REASONERS[0],
                   progress: Progress | None = None) -> list[Problem]:
     """Run every check the build runs, and report all problems instead of stopping at the first kind.
 
@@ -236,7 +238,7 @@ def check_project(root: Path | Project, reasoner: Reasoner | None = None,
     return run_pipeline(project, inputs, reports, strict=False, reasoner=reasoner, progress=progress).problems
 
 
-def build_project(root: Path | Project, force: bool = False, reasoner: Reasoner | None = None,
+def build_project(root: Path | Project, force: bool = False, reasoner: str = REASONERS[0],
                   progress: Progress | None = None, build_dir: Path | None = None) -> BuildResult:
     """Build the project at `root` into build/ (or `build_dir`).
 

@@ -7,6 +7,7 @@ owlrl is the reference engine. A faster engine can replace it by implementing
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -14,7 +15,7 @@ from typing import Protocol
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from newskg.errors import InconsistencyError
+from newskg.errors import InconsistencyError, UsageError
 from newskg.namespaces import VOCABULARY_NAMESPACES, shorten
 
 # owlrl writes inconsistencies into the graph as (node a err:ErrorMessage; err:error "text").
@@ -228,3 +229,34 @@ def infer_levels(base: Graph, deltas: list[Graph], reasoner: Reasoner | None = N
                 noise[kind] += 1
         inferred.append(kept)
     return LevelledInference(inferred, len(closed), noise, findings)
+
+
+#: The engines `newskg build --reasoner` offers. `rules` (newskg.build.rules) derives exactly
+#: owlrl's kept inferences (tests/test_rules.py) in a fraction of the time; `owlrl` is the reference.
+REASONERS = ("rules", "owlrl")
+
+
+def reason_by_level(tbox: Graph, base: Graph, deltas: list[Graph], reasoner: str = REASONERS[0],
+                    cache_dir: Path | None = None) -> LevelledInference:
+    """What OWL-RL adds at each level: the TBox and ``base`` (claim layer and confirmed facts),
+    then each delta (the facts of the next level), with either engine of REASONERS."""
+    if reasoner == "owlrl":
+        everything = Graph()
+        for graph in (tbox, base):
+            for triple in graph:
+                everything.add(triple)
+        return infer_levels(everything, deltas, OwlrlReasoner())
+    if reasoner != "rules":
+        raise UsageError(f"unknown reasoner {reasoner!r}; reasoners: {', '.join(REASONERS)}")
+    from newskg.build.rules import infer_levels as infer_levels_by_rules
+
+    outcome = infer_levels_by_rules(tbox, base, deltas, cache_dir)
+    inferred = []
+    for level in outcome.levels:
+        graph = Graph()
+        for triple in level.kept:
+            graph.add(triple)
+        inferred.append(graph)
+    findings = [LevelFinding(f.level, f.rule, _shorten_iris(f.message), mentioned_iris(f.message))
+                for f in outcome.findings]
+    return LevelledInference(inferred, outcome.closure_size, outcome.noise, findings)

@@ -24,14 +24,18 @@ def _progress(quiet: bool):
 @click.command()
 @click.option("--force", is_flag=True, help="Rebuild even if no input changed.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@click.option("--reasoner", type=click.Choice(["rules", "owlrl"]), default="rules", show_default=True,
+              help="OWL-RL engine: rules (TBox closed once by owlrl, data by forward chaining; same "
+                   "inferences) or owlrl (the reference).")
 @click.pass_context
-def build(ctx: click.Context, force: bool, quiet: bool) -> None:
+def build(ctx: click.Context, force: bool, quiet: bool, reasoner: str) -> None:
     """Parse, check and reason over the sources; write build/.
 
     \b
-    Reads ontology/**/*.ttl and graph/**/*.ttl (each report in its own named graph),
-    checks them (OWL 2 RL profile, quality-check queries, text anchors, SHACL shapes),
-    runs the OWL-RL closure and writes build/dataset.trig, build/dataset.nq,
+    Reads ontology/**/*.ttl, graph/**/*.ttl (each report in its own named graph) and
+    graph/**/*.trig (each claim's content), checks them (OWL 2 RL profile, quality-check
+    queries, text anchors, SHACL shapes), sorts the facts by status level, runs the OWL-RL
+    closure level by level and writes build/dataset.trig, build/dataset.nq,
     build/graphs/*.nt and build/manifest.json. The previous build stays untouched
     until the new one is complete.
 
@@ -39,11 +43,12 @@ def build(ctx: click.Context, force: bool, quiet: bool) -> None:
     Examples:
       newskg build
       newskg build --force
+      newskg build --force --reasoner owlrl      # the reference engine, same result, slower
       newskg --project ../another-project build
     """
     from newskg import api
 
-    result = api.build(_root(ctx), force=force, progress=_progress(quiet))
+    result = api.build(_root(ctx), force=force, reasoner=reasoner, progress=_progress(quiet))
     for warning in result.warnings:
         click.echo(str(warning), err=True)
     if quiet:
