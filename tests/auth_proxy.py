@@ -45,7 +45,7 @@ def start_auth_proxy(upstream_port: int, scheme: str, user: str, password: str) 
 
 
 def stop_auth_proxy(process: subprocess.Popen) -> None:
-    """Stop the proxy by its PID (Twisted stops its reactor on SIGTERM), as the store is stopped."""
+    """Kill the proxy by its PID, as the store is stopped: it holds no state worth a clean exit."""
     stop_oxigraph(process)
     if process.stdout:
         process.stdout.close()
