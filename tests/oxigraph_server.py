@@ -67,6 +67,7 @@ def start_oxigraph(location: Path) -> tuple[subprocess.Popen, OxigraphServer]:
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         if proc.poll() is not None:
+            assert proc.stderr  # a pipe
             raise RuntimeError(f"oxigraph exited: {proc.stderr.read().decode(errors='replace')}")
         try:
             with urllib.request.urlopen(base + "/query?query=ASK%7B%7D", timeout=1):

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from newskg.explain import Derivation, Explainer
 from newskg.build.reasoning import OwlrlReasoner, infer
 from newskg.build.sources import discover_inputs, load_dataset, parse_turtle
+from newskg.explain import Derivation, Explainer
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,9 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 
 def _python_example() -> str:
     section = README.read_text(encoding="utf-8").split("## Use it from Python", 1)[1]
-    return re.search(r"```python\n(.*?)```", section, re.DOTALL).group(1)
+    example = re.search(r"```python\n(.*?)```", section, re.DOTALL)
+    assert example, "README.md has no Python example under 'Use it from Python'"
+    return example.group(1)
 
 
 def test_the_readme_example_runs_as_written(built_project: Path, capsys):
