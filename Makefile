@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test build install install-test benchmark clean
+.PHONY: run test lint build install install-test benchmark clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,11 +28,16 @@ build: install
 run: build
 	$(BIN)/newskg query run-all
 
-test: install-test
+test: install-test lint
 	$(BIN)/python -m pytest
+
+# Settings in pyproject.toml ([tool.ruff], [tool.mypy]); both must be clean for `make test`.
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 benchmark: install-test
 	for script in benchmarks/*.py; do $(BIN)/python $$script || exit 1; done
 
 clean:
-	rm -rf build .pytest_cache
+	rm -rf build .pytest_cache .ruff_cache .mypy_cache

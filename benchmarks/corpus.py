@@ -27,12 +27,13 @@ import shutil
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from random import Random
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from corpus_story import CONTEXT_CHARS, Claim, Story, lit  # noqa: E402
+from corpus_story import CONTEXT_CHARS, Claim, Story, lit
 
 REPO = Path(__file__).resolve().parent.parent
 RESOURCE = "https://w3id.org/newskg/resource/"
@@ -111,16 +112,16 @@ class Pool:
         self.authors = [self._person(*next(people), None) for _ in range(authors)]
         cities = rng.sample(names, publishers)
         self.publishers = [Actor(f"nkr:{_ascii(c)}{p}", "nkg:NewsOrganisation", f"The {c} {p}", c.upper())
-                           for c, p in zip(cities, (rng.choice(PAPERS) for _ in cities))]
+                           for c, p in zip(cities, (rng.choice(PAPERS) for _ in cities), strict=True)]
 
     @staticmethod
     def body(state: State, key: str) -> Actor:
         """One body of a state (see BODIES) or its minister (fmin, dmin)."""
         return state.bodies[key]
 
-    def _state(self, name: str, people) -> State:
+    def _state(self, name: str, people: Iterator[tuple[str, str]]) -> State:
         iri = f"nkr:{_ascii(name)}"
-        bodies = {}
+        bodies: dict[str, Actor] = {}
         for key, suffix, cls, label, text, parent in BODIES:
             tie = ("nkg:belongsToState", iri) if parent is None else ("nkg:subOrganisationOf", bodies[parent].iri)
             bodies[key] = Actor(f"{iri}{suffix}", cls, label.format(s=name), text.format(s=name), tie)
@@ -158,7 +159,9 @@ def _block(subject: str, pairs: list[tuple[str, str]], indent: str = "") -> str:
 
 def _grouped(triples: list[tuple[str, str, str]], indent: str) -> str:
     """Triples (already grouped by subject, in order) as Turtle statements."""
-    out, subject, pairs = [], None, []
+    out: list[str] = []
+    subject = ""  # no subject is "": the first triple starts a statement
+    pairs: list[tuple[str, str]] = []
     for s, p, o in triples:
         if s != subject and pairs:
             out.append(_block(subject, pairs, indent))
@@ -184,7 +187,8 @@ def _header(comment: str, art: str | None = None) -> str:
 def background_files(pool: Pool) -> tuple[str, str, int]:
     """(background.ttl, background.trig, asserted triples): labels, Background claims, their content."""
     ttl, trig, count = [], [], 0
-    entries = [(state.iri, "nkg:SovereignState", state.name, None) for state in pool.states]
+    entries: list[tuple[str, str, str, tuple[str, str] | None]] = [
+        (state.iri, "nkg:SovereignState", state.name, None) for state in pool.states]
     entries += [(a.iri, a.cls, a.label, a.parent) for a in pool.actors()]
     for iri, cls, label, parent in entries:
         names = [("rdfs:label", lit(label))]
@@ -217,9 +221,9 @@ class ReportFiles:
     files: dict[str, str]
     triples: int  # distinct asserted triples, not counting shortcut edges (counted corpus-wide)
     quads: int
-    shortcuts: set
-    claims: Counter
-    classes: Counter
+    shortcuts: set[tuple[str, str, str]]
+    claims: Counter[str]
+    classes: Counter[str]
 
 
 def make_report(index: int, pool: Pool, seed: int) -> ReportFiles:
@@ -238,7 +242,9 @@ def make_report(index: int, pool: Pool, seed: int) -> ReportFiles:
                   for node, label in story.groups.items()]
     anchors_ttl, content_trig = [], []
     count = len(document) + 2 * len(story.groups)
-    quads, content, shortcuts = count, set(), set()
+    quads = count
+    content: set[tuple[str, str, str]] = set()
+    shortcuts: set[tuple[str, str, str]] = set()
     for claim in story.claims:
         described, anchored = _claim(claim), _anchor(claim, text)
         claims_ttl.append(_block(claim.node, described))
@@ -336,10 +342,14 @@ def generate(out_dir, triples: int | None = None, reports: int | None = None, se
     started = time.perf_counter()
     out = Path(out_dir)
     _prepare(out)
-    for folder in ("ontology", "queries"):
-        shutil.copytree(REPO / folder, out / folder)
+    for part in ("ontology", "queries"):
+        shutil.copytree(REPO / part, out / part)
     ontology = _ontology_triples(out)
-    expected = reports if reports is not None else max(1, (triples - ontology) // TRIPLES_PER_REPORT)
+    if reports is not None:
+        expected = reports
+    else:
+        assert triples is not None  # exactly one of the two, checked above
+        expected = max(1, (triples - ontology) // TRIPLES_PER_REPORT)
     rng = Random(f"newskg-corpus:{seed}:pool")
     pool = Pool(rng, states=max(6, min(60, round(2 * math.sqrt(expected)))),
                 authors=max(3, min(200, expected // 10)), publishers=max(2, min(30, expected // 50)))
@@ -349,13 +359,15 @@ def generate(out_dir, triples: int | None = None, reports: int | None = None, se
     (graph_dir / "background.ttl").write_text(ttl, encoding="utf-8")
     (graph_dir / "background.trig").write_text(trig, encoding="utf-8")
     total, quads, size = ontology + background, ontology + background, len(ttl.encode()) + len(trig.encode())
-    shortcuts, statuses, classes = set(), Counter(), Counter()
+    shortcuts: set[tuple[str, str, str]] = set()
+    statuses: Counter[str] = Counter()
+    classes: Counter[str] = Counter()
     index, last_report = 0, time.perf_counter()
     while reports is None or index < reports:
         report = make_report(index + 1, pool, seed)
         added = report.triples + len(report.shortcuts - shortcuts)
         # With a triple target, stop at the report count that lands closest to it (at least one report).
-        if reports is None and index and abs(total + added - triples) >= abs(total - triples):
+        if triples is not None and index and abs(total + added - triples) >= abs(total - triples):
             break
         index += 1
         folder = graph_dir / report.slug

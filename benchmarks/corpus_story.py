@@ -135,7 +135,7 @@ class Story:
                 triples.append((node, "nkg:notBefore", date_lit(not_before)))
             if not_after:
                 triples.append((node, "nkg:notAfter", date_lit(not_after)))
-            self._times[node] = triples + [(node, "nkg:approximate", "true")]
+            self._times[node] = [*triples, (node, "nkg:approximate", "true")]
         return node
 
     def fact(self, name: str, cls: str, label: str, participants=(), source=None, target=None,
@@ -224,7 +224,7 @@ class Story:
         self.claim("dormancy", dormancy, "nkg:Reported", VOICE, author, "nkg:Certain",
                    "This reverses a period in which ",
                    f"institutional channels between the two had remained largely dormant since {since}", ".",
-                   content=dormancy.triples + [(dormancy.node, "nkg:followedBy", shift.node)])
+                   content=[*dormancy.triples, (dormancy.node, "nkg:followedBy", shift.node)])
         return shift
 
     def _consultations(self, shift: Fact) -> Fact:
@@ -250,7 +250,7 @@ class Story:
         self.claim("consultations-confirmed", talks, "nkg:Confirmed", "nkg:OfficialStatement", (fm_a.iri,),
                    "nkg:Certain", f"{fm_a.text} confirmed that ",
                    f"bilateral consultations with {b.name} were held in {label}", ".",
-                   content=talks.triples + [(a.iri, "nkg:heldConsultationsWith", b.iri)],
+                   content=[*talks.triples, (a.iri, "nkg:heldConsultationsWith", b.iri)],
                    links=[("nkg:supports", news.node)])
         signal = self.fact("normalisation-signal", "nkg:IntentToCooperate",
                            f"a political signal by {a.name} and {b.name} to normalise engagement",
@@ -414,7 +414,7 @@ class Story:
             self.claim(f"round-{number}-confirmed", talks, "nkg:Confirmed", "nkg:OfficialStatement", (fm_x.iri,),
                        "nkg:Certain", f"{fm_x.text} confirmed that ",
                        f"its talks with {y.name} in {label} had taken place", ".",
-                       content=talks.triples + [(x.iri, "nkg:heldConsultationsWith", y.iri)],
+                       content=[*talks.triples, (x.iri, "nkg:heldConsultationsWith", y.iri)],
                        links=[("nkg:supports", news.node)])
         visit = self.fact(f"round-{number}-visit", "nkg:Visit",
                           f"a visit by {x.name}’s military leadership to {y.name}",

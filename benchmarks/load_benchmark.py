@@ -30,12 +30,12 @@ from pathlib import Path
 
 from newskg.project import Build
 from newskg.store.endpoints import resolve_endpoints
-from newskg.store.loader import load_graphs
 from newskg.store.http import HttpTransport
+from newskg.store.loader import load_graphs
 
 # The tests' Oxigraph helper starts and stops the server the same way for both.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from oxigraph_server import oxigraph_binary, start_oxigraph, stop_oxigraph  # noqa: E402
+from oxigraph_server import oxigraph_binary, start_oxigraph, stop_oxigraph
 
 GRAPH_BASE = "https://w3id.org/newskg/graph/"
 RES = "https://w3id.org/newskg/resource/bench/"

@@ -53,7 +53,7 @@ def main() -> int:
     timings = {
         'python -c "import click"': median_time([sys.executable, "-c", "import click"], runs),
         f"newskg query run {args.query}": median_time(query, runs),
-        f"newskg query run {args.query} --engine rdflib": median_time(query + ["--engine", "rdflib"], runs),
+        f"newskg query run {args.query} --engine rdflib": median_time([*query, "--engine", "rdflib"], runs),
     }
     reference = timings['python -c "import click"']
     print(f"median of {runs} runs, whole process wall time")

@@ -37,6 +37,7 @@ def start_auth_proxy(upstream_port: int, scheme: str, user: str, password: str) 
     env = {**os.environ, "AUTH_PROXY_USER": user, "AUTH_PROXY_PASSWORD": password}
     process = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), str(upstream_port), scheme],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
+    assert process.stdout and process.stderr  # both are pipes
     line = process.stdout.readline().strip()
     if not line.isdigit():
         stop_auth_proxy(process)
@@ -45,7 +46,7 @@ def start_auth_proxy(upstream_port: int, scheme: str, user: str, password: str) 
 
 
 def stop_auth_proxy(process: subprocess.Popen) -> None:
-    """Stop the proxy by its PID (Twisted stops its reactor on SIGTERM), as the store is stopped."""
+    """Kill the proxy by its PID, as the store is stopped: it holds no state worth a clean exit."""
     stop_oxigraph(process)
     if process.stdout:
         process.stdout.close()

@@ -1,7 +1,8 @@
-"""Shared fixtures: the project root and a real Oxigraph server on a free loopback port."""
+"""Shared fixtures: the project root, one build of it, and a real Oxigraph server on a free loopback port."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -9,12 +10,32 @@ import pytest
 from oxigraph_server import start_oxigraph, stop_oxigraph
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+#: What a project is made of; a copy of these is a whole project.
+PROJECT_PARTS = ("ontology", "graph", "queries")
 
 
 @pytest.fixture(scope="session")
 def project_root() -> Path:
     """The repository root (holds ontology/, graph/, queries/)."""
     return PROJECT_ROOT
+
+
+@pytest.fixture(scope="session")
+def built_project(tmp_path_factory) -> Path:
+    """A copy of the real project (ontology/, graph/, queries/), built once for the whole session.
+
+    A build of the real project is the slowest thing the tests do (three OWL-RL closures), and
+    several modules need one: they share this one. Its build is at ``built_project / "build"``
+    and is current, so `newskg build` on it is skipped. Read-only: a test that changes the
+    project or its build must make its own copy, or it changes every other test's input.
+    """
+    from newskg.build import build_project
+
+    root = tmp_path_factory.mktemp("built") / "project"
+    for part in PROJECT_PARTS:
+        shutil.copytree(PROJECT_ROOT / part, root / part)
+    build_project(root)
+    return root
 
 
 @pytest.fixture(scope="module")

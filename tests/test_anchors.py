@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 from rdflib import Graph, Literal, URIRef
 from rdflib import namespace as rdf_ns
+from rdflib.term import Node
 
 from newskg.build.anchors import find_anchor_problems, locate_quote
 from newskg.cli import main
@@ -28,11 +29,11 @@ def report(project_root: Path) -> tuple[Graph, str]:
     return graph, (folder / "source.txt").read_text(encoding="utf-8")
 
 
-def _position(graph: Graph, anchor: URIRef) -> URIRef:
+def _position(graph: Graph, anchor: URIRef) -> Node:
     return next(s for s in graph.objects(anchor, OA.hasSelector) if graph.value(s, OA.start) is not None)
 
 
-def _quote(graph: Graph, anchor: URIRef) -> URIRef:
+def _quote(graph: Graph, anchor: URIRef) -> Node:
     return next(s for s in graph.objects(anchor, OA.hasSelector) if graph.value(s, OA.exact) is not None)
 
 

@@ -12,10 +12,10 @@ from rdflib.namespace import RDF
 
 import newskg.build.writer as writer_module
 from newskg.build import build_project
-from newskg.project import Build
 from newskg.cli import main
 from newskg.errors import InconsistencyError, InputMissingError, RdfSyntaxError, ValidationError
 from newskg.namespaces import NKG, NKR, article_graph, inferred_graph
+from newskg.project import Build
 
 PREFIXES = """@prefix nkg: <https://w3id.org/newskg/ontology#> .
 @prefix nkr: <https://w3id.org/newskg/resource/> .
@@ -141,8 +141,8 @@ def test_a_chain_whose_weakest_premise_is_assessed_yields_an_assessed_conclusion
                                        "art:meeting", "nkg:involvesState", "nkr:Pakistan"])
     lines = result.output.splitlines()
     assert lines[0].endswith("[by prp-spo2] (assessed)"), result.output
-    assert any("nkr:ISI nkg:belongsToState nkr:Pakistan" in l and l.endswith("(reported)") for l in lines)
-    assert any("nkg:hasParticipant nkr:ISI" in l and l.endswith("(assessed)") for l in lines)
+    assert any("nkr:ISI nkg:belongsToState nkr:Pakistan" in line and line.endswith("(reported)") for line in lines)
+    assert any("nkg:hasParticipant nkr:ISI" in line and line.endswith("(assessed)") for line in lines)
 
 
 def test_a_confirmed_only_chain_stays_confirmed(project: Path):
@@ -303,8 +303,8 @@ def test_explain_derived_triple_down_to_asserted(project: Path):
     # It rests on claim-1 ("sources said": Reported), so it holds at the reported level, as does its premise.
     assert "[by prp-inv2] (reported)" in lines[0]
     assert any("nkr:ISI nkg:belongsToState nkr:Pakistan  [asserted in graph/demo/content.trig as content of "
-               "nkr:demo/claim-1 (Reported)] (reported)" in l for l in lines)
-    assert any("owl:inverseOf" in l and "ontology/core.ttl" in l and "(every level)" in l for l in lines)
+               "nkr:demo/claim-1 (Reported)] (reported)" in line for line in lines)
+    assert any("owl:inverseOf" in line and "ontology/core.ttl" in line and "(every level)" in line for line in lines)
 
 
 def test_explain_asserted_and_absent(project: Path):

@@ -13,9 +13,9 @@ import pytest
 from rdflib import Dataset, Graph, URIRef
 
 from newskg.build.checks import run_quality_checks, validate_shapes
+from newskg.build.profile import find_profile_violations
 from newskg.errors import QuerySyntaxError
 from newskg.namespaces import sparql_prologue
-from newskg.build.profile import find_profile_violations
 
 ROOT = Path(__file__).resolve().parent.parent
 CHECKS_DIR = ROOT / "queries" / "checks"
@@ -258,7 +258,7 @@ def test_check_severity_comes_from_its_header(ontology, tmp_path):
 
 def test_a_broken_check_is_named(ontology, tmp_path):
     (tmp_path / "broken-violation.rq").write_text("#+ title: Broken\nSELECT ?s WHERE { ?s \n")
-    with pytest.raises(QuerySyntaxError, match="broken-violation.rq"):
+    with pytest.raises(QuerySyntaxError, match=r"broken-violation\.rq"):
         run_quality_checks(ontology, tmp_path)
 
 
@@ -287,7 +287,7 @@ ART = "@prefix art: <https://w3id.org/newskg/resource/test/> .\n"
 def shape_messages(ontology, shapes, turtle: str) -> dict[str, set[str]]:
     by_focus: dict[str, set[str]] = {}
     for problem in validate_shapes(with_data(ontology, ART + turtle), shapes):
-        assert problem.check == "shacl"
+        assert problem.check == "shacl" and problem.focus is not None
         by_focus.setdefault(problem.focus, set()).add(problem.message)
     return by_focus
 

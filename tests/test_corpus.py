@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from rdflib import Dataset, Graph, Namespace, URIRef
 from rdflib.namespace import RDF
+from rdflib.term import IdentifiedNode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -39,7 +40,7 @@ def _content(path: Path) -> Dataset:
     return dataset
 
 
-def _graphs(dataset: Dataset) -> dict[URIRef, Graph]:
+def _graphs(dataset: Dataset) -> dict[IdentifiedNode, Graph]:
     return {g.identifier: g for g in dataset.graphs() if len(g)}
 
 

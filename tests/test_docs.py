@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -24,7 +25,7 @@ def test_readme_shows_the_two_commands(project_root: Path):
 
 def test_every_command_is_in_the_reference(project_root: Path):
     text = (project_root / "README.md").read_text(encoding="utf-8")
-    for name in main.list_commands(None):
+    for name in main.list_commands(click.Context(main)):
         assert f"### `newskg {name}`" in text
 
 

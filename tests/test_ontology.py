@@ -28,7 +28,7 @@ def own_terms(graph: Graph, kinds) -> set[URIRef]:
             if isinstance(t, URIRef) and str(t).startswith(str(NKG))}
 
 
-@pytest.mark.parametrize("name", MODULES + ("shapes.ttl",))
+@pytest.mark.parametrize("name", (*MODULES, "shapes.ttl"))
 def test_every_module_parses(name):
     graph = Graph().parse(ONTOLOGY_DIR / name, format="turtle")
     assert len(graph) > 0

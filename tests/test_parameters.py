@@ -71,13 +71,15 @@ def test_hostile_string_stays_one_literal_that_parses():
     hostile = 'x" } ; DROP ALL ; #'
     term = term_for(spec("string"), hostile)
     store = pyoxigraph.Store()
-    answer = list(store.query(f"SELECT ?v WHERE {{ VALUES ?v {{ {term} }} }}"))
+    solutions = store.query(f"SELECT ?v WHERE {{ VALUES ?v {{ {term} }} }}")
+    assert isinstance(solutions, pyoxigraph.QuerySolutions)
+    answer = list(solutions)
     assert answer[0]["v"].value == hostile
 
 
 def test_unknown_missing_and_disallowed_parameters():
     specs = [ParameterSpec("entity", "iri", None, "who"), ParameterSpec("n", "integer", "3", "how many")]
-    with pytest.raises(ParameterError, match="unknown parameter 'nope'.*entity.*n"):
+    with pytest.raises(ParameterError, match=r"unknown parameter 'nope'.*entity.*n"):
         resolve_parameters(specs, {"entity": "nkr:ISI", "nope": "1"})
     with pytest.raises(ParameterError, match="missing required parameter 'entity'"):
         resolve_parameters(specs, {})

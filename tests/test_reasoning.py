@@ -6,8 +6,8 @@ import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
-from newskg.errors import InconsistencyError
 from newskg.build.reasoning import infer, noise_kind
+from newskg.errors import InconsistencyError
 
 EX = "http://example.org/"
 A, B, C, x, y, p, q = (URIRef(EX + n) for n in ("A", "B", "C", "x", "y", "p", "q"))

@@ -13,12 +13,12 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from auth_proxy import start_auth_proxy, stop_auth_proxy
 from click.testing import CliRunner
 from rdflib.compare import isomorphic
-from test_load import ARTICLE_V1, G, dump, expected_graph, write_build
 
+from auth_proxy import start_auth_proxy, stop_auth_proxy
 from newskg.cli import main
+from test_load import ARTICLE_V1, G, dump, expected_graph, write_build
 
 USER = "analyst"
 # ASCII: urllib's Digest, which SPARQLWrapper sends through, hashes only ASCII.

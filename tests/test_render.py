@@ -9,9 +9,9 @@ import json
 import pyoxigraph
 import pytest
 
-from newskg.query.results import AskResult, GraphResult, SelectResult, Term
 from newskg.errors import UsageError
 from newskg.query.render import render
+from newskg.query.results import AskResult, GraphResult, SelectResult, Term
 
 NKR = "https://w3id.org/newskg/resource/"
 XSD = "http://www.w3.org/2001/XMLSchema#"

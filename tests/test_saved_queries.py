@@ -45,13 +45,9 @@ NOT_EVIDENCED, DENIED = str(NKG.NotEvidenced), str(NKG.Denied)
 
 
 @pytest.fixture(scope="module")
-def build_dir(tmp_path_factory) -> Path:
-    """A fresh build of the repository's sources into a tmp folder."""
-    from newskg.build import build_project
-
-    target = tmp_path_factory.mktemp("saved-queries") / "build"
-    build_project(PROJECT_ROOT, force=True, build_dir=target)
-    return target
+def build_dir(built_project: Path) -> Path:
+    """A fresh build of the repository's sources, in a tmp folder: the session's shared one."""
+    return built_project / "build"
 
 
 @pytest.fixture(scope="module")

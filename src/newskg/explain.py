@@ -9,20 +9,20 @@ the first complete, non-circular derivation wins.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
 
 from rdflib import BNode, Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 
 from newskg.build import current_fingerprint
-from newskg.errors import BuildMissingError, UsageError
-from newskg.project import BUILD_HINT, Build, Project
-from newskg.namespaces import PREFIXES, bind_prefixes, expand_curie, shorten
 from newskg.build.reasoning import OwlrlReasoner
 from newskg.build.sources import discover_inputs, parse_turtle
+from newskg.errors import BuildMissingError, UsageError
+from newskg.namespaces import PREFIXES, bind_prefixes, expand_curie, shorten
+from newskg.project import BUILD_HINT, Build, Project
 
 Triple = tuple
 RuleBody = Callable[[Triple, Graph], Iterator[tuple[str, list[Triple]]]]
@@ -35,7 +35,7 @@ class Derivation:
     triple: Triple
     rule: str | None = None
     files: list[str] = field(default_factory=list)
-    premises: list["Derivation"] = field(default_factory=list)
+    premises: list[Derivation] = field(default_factory=list)
     #: the status level at which the triple holds (None where levels were not asked for)
     level: str | None = None
 
@@ -119,7 +119,7 @@ def _prp_spo2(t, g):
     for chain in g.objects(p, OWL.propertyChainAxiom):
         props = _list(g, chain)
         for path in _chain_paths(g, x, props, z):
-            yield "prp-spo2", [(p, OWL.propertyChainAxiom, chain)] + path
+            yield "prp-spo2", [(p, OWL.propertyChainAxiom, chain), *path]
 
 
 def _chain_paths(g: Graph, start, props: list, end) -> Iterator[list[Triple]]:
@@ -132,7 +132,7 @@ def _chain_paths(g: Graph, start, props: list, end) -> Iterator[list[Triple]]:
                 yield [(start, head, nxt)]
         else:
             for tail in _chain_paths(g, nxt, rest, end):
-                yield [(start, head, nxt)] + tail
+                yield [(start, head, nxt), *tail]
 
 
 def _cls_int1(t, g):

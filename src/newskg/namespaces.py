@@ -59,6 +59,7 @@ INFERRED_GRAPH_BASE = GRAPH_BASE + "inferred/"
 
 def __getattr__(name: str):
     # Built on first use and cached in the module, so only callers that need rdflib pay for it.
+    value: object
     if name in _PROJECT_NAMESPACES:
         from rdflib import Namespace
 
@@ -77,35 +78,35 @@ def __getattr__(name: str):
     return value
 
 
-def article_graph(slug: str) -> "URIRef":
+def article_graph(slug: str) -> URIRef:
     """The named graph IRI of one report, from its folder name under graph/."""
     from rdflib import URIRef
 
     return URIRef(ARTICLE_GRAPH_BASE + slug)
 
 
-def facts_graph(level: str) -> "URIRef":
+def facts_graph(level: str) -> URIRef:
     """The named graph of the asserted fact triples whose level is ``level``."""
     from rdflib import URIRef
 
     return URIRef(FACTS_GRAPH_BASE + level)
 
 
-def inferred_graph(level: str) -> "URIRef":
+def inferred_graph(level: str) -> URIRef:
     """The named graph of what OWL-RL derives at ``level`` and at no stronger level."""
     from rdflib import URIRef
 
     return URIRef(INFERRED_GRAPH_BASE + level)
 
 
-def article_resource_namespace(slug: str) -> "Namespace":
+def article_resource_namespace(slug: str) -> Namespace:
     """The namespace for one report's own nodes (facts, claims, anchors)."""
     from rdflib import Namespace
 
     return Namespace(f"{BASE}resource/{slug}/")
 
 
-def bind_prefixes(graph: "Graph") -> "Graph":
+def bind_prefixes(graph: Graph) -> Graph:
     """Bind the project's prefixes on an rdflib graph (for readable output)."""
     for prefix, iri in PREFIXES.items():
         graph.bind(prefix, iri, override=True, replace=True)
@@ -136,7 +137,7 @@ def expand_iri(text: str) -> str:
     return PREFIXES[prefix] + local
 
 
-def expand_curie(text: str) -> "URIRef":
+def expand_curie(text: str) -> URIRef:
     """`expand_iri` as an rdflib URIRef."""
     from rdflib import URIRef
 

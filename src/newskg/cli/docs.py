@@ -26,7 +26,9 @@ def cli_reference(group: click.Group | None = None) -> str:
         parts.append(f"### `{path}`\n\n```\n{command.get_help(info).rstrip()}\n```\n")
         if isinstance(command, click.Group):
             for sub in command.list_commands(info):
-                walk(command.get_command(info, sub), sub, info)
+                subcommand = command.get_command(info, sub)
+                assert subcommand is not None, f"{path} lists {sub} but cannot load it"
+                walk(subcommand, sub, info)
 
     walk(group, "newskg", None)
     return "\n".join(parts)
@@ -47,7 +49,8 @@ def docs(ctx: click.Context, check: bool) -> None:
     from newskg.query.catalog import catalog_markdown, list_saved_queries
 
     root = Path(ctx.obj["project"])
-    sections = {"cli-reference": cli_reference(), "saved-queries": catalog_markdown(list_saved_queries(root / "queries"))}
+    sections = {"cli-reference": cli_reference(),
+                "saved-queries": catalog_markdown(list_saved_queries(root / "queries"))}
     stale = update_document(root / "README.md", sections, check=check)
     if check and stale:
         click.echo("README.md is out of date: run `newskg docs`", err=True)

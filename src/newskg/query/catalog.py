@@ -18,9 +18,9 @@ block, an optional LIMIT.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
 
 from newskg.errors import QueryNotFoundError, QuerySyntaxError, UsageError
 from newskg.project import Build
@@ -216,6 +216,7 @@ def catalog_markdown(queries: list[SavedQuery]) -> str:
     """A Markdown table of the saved queries (for the README): name, title, parameters, inferred."""
     lines = ["| query | returns | parameters | needs inferred |", "| --- | --- | --- | --- |"]
     for q in queries:
-        params = ", ".join(f"`{p.name}` ({p.type}" + (f", default `{p.default}`)" if p.default else ")") for p in q.params)
+        params = ", ".join(f"`{p.name}` ({p.type}" + (f", default `{p.default}`)" if p.default else ")")
+                           for p in q.params)
         lines.append(f"| `{q.name}` | {q.title} | {params or '-'} | {'yes' if q.inferred else 'no'} |")
     return "\n".join(lines) + "\n"

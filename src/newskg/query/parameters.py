@@ -9,9 +9,9 @@ top-level ``WHERE`` group, so no value can change the text around it.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Iterable, Mapping
 
 from newskg.errors import ParameterError
 from newskg.namespaces import PREFIXES

@@ -12,8 +12,8 @@ import csv
 import io
 import json
 
-from newskg.query.results import AskResult, GraphResult, Result, SelectResult, Term
 from newskg.errors import UsageError
+from newskg.query.results import AskResult, GraphResult, Result, SelectResult, Term
 from newskg.terms import escape_string
 
 SELECT_FORMATS = ("table", "csv", "tsv", "json", "markdown")
@@ -130,9 +130,9 @@ def select_table(result: SelectResult) -> str:
     """An aligned text table with a row count, for reading in a terminal."""
     rows = _display_rows(result)
     widths = [max([len(v)] + [len(r[i]) for r in rows]) for i, v in enumerate(result.variables)]
-    lines = ["  ".join(v.ljust(w) for v, w in zip(result.variables, widths)).rstrip(),
+    lines = ["  ".join(v.ljust(w) for v, w in zip(result.variables, widths, strict=True)).rstrip(),
              "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
     lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
     return "\n".join(lines) + "\n"
 
@@ -177,4 +177,6 @@ def graph_text(result: GraphResult, fmt: str) -> str:
     rdf_format = pyoxigraph.RdfFormat.TURTLE if fmt == "turtle" else pyoxigraph.RdfFormat.JSON_LD
     used = {p: iri for p, iri in PREFIXES.items()
             if any(t.kind == "uri" and t.value.startswith(iri) for triple in result.triples for t in triple)}
-    return pyoxigraph.serialize(triples, format=rdf_format, prefixes=used).decode("utf-8")
+    data = pyoxigraph.serialize(triples, format=rdf_format, prefixes=used)
+    assert data is not None  # without an output file, serialize returns the bytes
+    return data.decode("utf-8")

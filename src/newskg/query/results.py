@@ -29,7 +29,7 @@ class Term:
     lang: str | None = None
 
     @staticmethod
-    def literal(value: str, datatype: str | None = None, lang: str | None = None) -> "Term":
+    def literal(value: str, datatype: str | None = None, lang: str | None = None) -> Term:
         """A literal with its datatype normalised (xsd:string and rdf:langString dropped)."""
         if lang:
             return Term("literal", value, None, lang.lower())

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 from newskg.errors import QuerySyntaxError
 
@@ -56,6 +56,7 @@ def sparql_tokens(text: str) -> list[Token]:
     tokens = []
     for match in _token_regex().finditer(text):
         kind = match.lastgroup
+        assert kind is not None  # every alternative of the token regex is a named group
         if kind in ("ws", "comment"):
             continue
         tokens.append(Token(kind, match.group(), match.start()))
