@@ -67,8 +67,8 @@ def synthetic_abox(ontology: Graph, size: int, seed: int = 12) -> list[tuple]:
         for c in ontology.objects(individual, RDF.type):
             for d in supers.get(c, ()):
                 members[d].append(individual)
-    object_props = [p for p in _named(ontology, OWL.ObjectProperty)]
-    data_props = [p for p in _named(ontology, OWL.DatatypeProperty)]
+    object_props = list(_named(ontology, OWL.ObjectProperty))
+    data_props = list(_named(ontology, OWL.DatatypeProperty))
     transitive = set(ontology.subjects(RDF.type, OWL.TransitiveProperty))
     # an inverse of a transitive property builds the same trees, from the parent's side
     upward = {p: q for q in transitive for p in (*ontology.objects(q, OWL.inverseOf),

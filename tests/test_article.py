@@ -106,7 +106,7 @@ def text(project_root: Path) -> str:
 
 
 def ask(graph: Graph, query: str) -> list[tuple]:
-    return [tuple(row) for row in graph.query(PROLOGUE + query)]
+    return [tuple(row) for row in graph.query(PROLOGUE + query)]  # type: ignore[arg-type]
 
 
 def local(term) -> str:
@@ -393,7 +393,7 @@ def test_the_risks_are_qualified_by_no_public_evidence_and_institutional_drift(a
           ?qualifier nkg:qualifies ?c ; nkg:hasAnchor/oa:hasSelector/oa:exact ?q .
           ?c nkg:denotes ?risk . ?risk a nkg:Risk .
         }""")
-    by_words = {}
+    by_words: dict[str, set[str]] = {}
     for quote, risk in rows:
         by_words.setdefault(str(quote)[:30], set()).add(local(risk))
     risks = {"fact-reduced-resistance", "fact-permissive-conditions", "fact-hawala-expansion", "fact-staging-ground"}

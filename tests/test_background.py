@@ -116,7 +116,7 @@ def test_only_the_three_verified_wikidata_matches_and_no_same_as(background):
 
 def test_every_individual_has_an_english_label(background):
     for name in INDIVIDUALS:
-        labels = [l for l in background.objects(NKR[name], RDFS.label) if l.language == "en"]
+        labels = [label for label in background.objects(NKR[name], RDFS.label) if label.language == "en"]
         assert len(labels) == 1, name
 
 

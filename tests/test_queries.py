@@ -15,9 +15,6 @@ import pytest
 from click.testing import CliRunner
 
 from newskg.cli import main
-from newskg.query.engines import EmbeddedEngine, RdflibEngine, open_engine
-from newskg.query.results import AskResult, SelectResult, Term
-from newskg.store.sparql import EndpointEngine
 from newskg.errors import BuildMissingError, EndpointError, QueryNotFoundError, QuerySyntaxError, UsageError
 from newskg.namespaces import NKG, NKR, article_graph, inferred_graph
 from newskg.project import Build
@@ -29,6 +26,9 @@ from newskg.query.catalog import (
     prepare_query_text,
     read_saved_query,
 )
+from newskg.query.engines import EmbeddedEngine, RdflibEngine, open_engine
+from newskg.query.results import AskResult, SelectResult, Term
+from newskg.store.sparql import EndpointEngine
 
 ARTICLE = str(article_graph("fixture"))
 INFERRED = str(inferred_graph("confirmed"))
@@ -147,7 +147,7 @@ def test_query_file_by_name_or_path(project: Path, tmp_path: Path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     # A bare file name falls back to the saved queries; a missing path is a usage error.
     assert find_saved_query(project / "queries", "inferred-types.rq").name == "inferred-types"
-    with pytest.raises(UsageError, match="elsewhere/x.rq: no such query file") as err:
+    with pytest.raises(UsageError, match=r"elsewhere/x\.rq: no such query file") as err:
         find_saved_query(project / "queries", "elsewhere/x.rq")
     assert err.value.exit_code == 2
 

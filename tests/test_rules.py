@@ -21,14 +21,14 @@ from rdflib.namespace import OWL, RDF, RDFS
 
 from newskg.build import claim_layer, union_graph
 from newskg.build.levels import read_claims, split_by_level
-from newskg.build.reasoning import OwlrlReasoner, _ERROR_RULES, _raw_inconsistencies, infer, noise_kind
+from newskg.build.reasoning import _ERROR_RULES, OwlrlReasoner, _raw_inconsistencies, infer, noise_kind
 from newskg.build.rules import RulesEngine, RulesReasoner, infer_levels
 from newskg.build.rules_tbox import UnsupportedByRulesError, _canonical_bnode_labels
 from newskg.build.sources import discover_inputs, load_dataset
 from newskg.namespaces import ONTOLOGY_GRAPH
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from synthetic_abox import synthetic_abox  # noqa: E402
+from synthetic_abox import synthetic_abox
 
 EX = "http://example.org/"
 # A plain string, not rdflib's XSD: pytest inspects module globals and XSD warns on any unknown name.
@@ -443,6 +443,6 @@ def test_literal_typing_is_keyed_like_rdflib_equality():
         (x, p, Literal("1", datatype=URIRef(XSD_NS + "integer"))), (x, p, Literal(1)),
         (y, p, Literal("a", lang="EN")), (y, p, Literal("a", lang="en")),
         (z, p, Literal("a")), (z, p, Literal("a", datatype=URIRef(XSD_NS + "string")))])
-    assert len(engine.terms.terms) == len({t for t in engine.terms.terms})
+    assert len(engine.terms.terms) == len(set(engine.terms.terms))
     assert sum(1 for t in engine.terms.terms if isinstance(t, Literal)) == 4
     assert level.findings == []

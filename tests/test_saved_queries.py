@@ -22,14 +22,14 @@ from pathlib import Path
 import pytest
 
 from conftest import PROJECT_ROOT
-from oxigraph_server import start_oxigraph, stop_oxigraph
-from newskg.query.engines import open_engine
-from newskg.query.results import AskResult, GraphResult, SelectResult, Term
 from newskg.errors import ParameterError
 from newskg.namespaces import LEVELS, NKG, NKR, RDF
 from newskg.project import Build
-from newskg.query.sparql import dollar_variables, sparql_tokens, variables_used
 from newskg.query.catalog import check_query_syntax, list_saved_queries, prepare_query_text, read_saved_query
+from newskg.query.engines import open_engine
+from newskg.query.results import AskResult, GraphResult, SelectResult, Term
+from newskg.query.sparql import dollar_variables, sparql_tokens, variables_used
+from oxigraph_server import start_oxigraph, stop_oxigraph
 
 QUERIES_DIR = PROJECT_ROOT / "queries"
 SAVED = sorted(QUERIES_DIR.glob("*.rq"))

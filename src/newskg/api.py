@@ -13,9 +13,10 @@ The command line is a thin shell over these functions.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Mapping
+from typing import TYPE_CHECKING
 
 from newskg.errors import UsageError
 from newskg.namespaces import LEVELS
@@ -31,7 +32,6 @@ if TYPE_CHECKING:
     from newskg.store.endpoints import Endpoints
     from newskg.store.http import HttpRequest
     from newskg.store.loader import LoadReport
-    from newskg.store.endpoints import Endpoints
 
 PathLike = str | Path
 #: The level a query runs at unless told otherwise: the safest, nothing resting on a hedge.
@@ -47,7 +47,7 @@ def _project(project: PathLike | Project) -> Project:
 
 
 def build(project: PathLike | Project = ".", *, force: bool = False, reasoner: str = "rules",
-          progress: Progress | None = None, build_dir: PathLike | None = None) -> "BuildResult":
+          progress: Progress | None = None, build_dir: PathLike | None = None) -> BuildResult:
     """Parse, check and reason over the sources and write the build folder atomically.
 
     Skipped when nothing changed since the last build (unless ``force``). Raises
@@ -59,14 +59,14 @@ def build(project: PathLike | Project = ".", *, force: bool = False, reasoner: s
                          build_dir=Path(build_dir) if build_dir else None)
 
 
-def check(project: PathLike | Project = ".", *, progress: Progress | None = None) -> list["Problem"]:
+def check(project: PathLike | Project = ".", *, progress: Progress | None = None) -> list[Problem]:
     """Every problem the build would find (all of them, not only the first kind)."""
     from newskg.build import check_project
 
     return check_project(_project(project), progress=progress)
 
 
-def explain(subject: str, predicate: str, obj: str, *, project: PathLike | Project = ".") -> "Explanation":
+def explain(subject: str, predicate: str, obj: str, *, project: PathLike | Project = ".") -> Explanation:
     """Why the triple holds: the OWL-RL rule and premises down to asserted triples and files."""
     from newskg.explain import explain_from_build
 
@@ -84,14 +84,14 @@ def stats(project: PathLike | Project = ".") -> dict:
 # --- queries ------------------------------------------------------------------------------------
 
 
-def list_queries(project: PathLike | Project = ".") -> list["SavedQuery"]:
+def list_queries(project: PathLike | Project = ".") -> list[SavedQuery]:
     """The saved queries of the project, sorted by name."""
     from newskg.query.catalog import list_saved_queries
 
     return list_saved_queries(_project(project).queries_dir)
 
 
-def find_query(name_or_path: str, *, project: PathLike | Project = ".") -> "SavedQuery":
+def find_query(name_or_path: str, *, project: PathLike | Project = ".") -> SavedQuery:
     """A saved query by name, or a ``.rq`` file by path; QueryNotFoundError suggests close names."""
     from newskg.query.catalog import find_saved_query
 
@@ -103,7 +103,7 @@ class PreparedQuery:
     """A saved query with its parameters bound: the exact text an engine receives, and the
     graphs that make up its default graph (those of its status level)."""
 
-    query: "SavedQuery"
+    query: SavedQuery
     text: str
     graphs: list[str]
     level: str
@@ -118,7 +118,7 @@ class QueryRun:
     """One query run: what was sent and what came back (None after an update)."""
 
     prepared: PreparedQuery
-    result: "Result | None"
+    result: Result | None
 
 
 def prepare_query(name_or_path: str, *, project: PathLike | Project = ".",
@@ -147,8 +147,8 @@ def prepare_query(name_or_path: str, *, project: PathLike | Project = ".",
 
 
 def open_engine(project: PathLike | Project = ".", *, engine: str = "embedded",
-                endpoint: "str | Endpoints | None" = None, preset: str | None = None,
-                default_graphs: list[str] | None = None, timeout: float = 60.0) -> "Engine":
+                endpoint: str | Endpoints | None = None, preset: str | None = None,
+                default_graphs: list[str] | None = None, timeout: float = 60.0) -> Engine:
     """The engine to run queries on: the build on ``engine``, or the store at ``endpoint``.
 
     ``endpoint`` is the store's base URL with ``preset`` (oxigraph, fuseki, graphdb,
@@ -161,7 +161,7 @@ def open_engine(project: PathLike | Project = ".", *, engine: str = "embedded",
     return open_named_engine(_project(project).build_dir, engine, endpoint, default_graphs, timeout, preset)
 
 
-def execute(prepared: PreparedQuery, engine: "Engine") -> QueryRun:
+def execute(prepared: PreparedQuery, engine: Engine) -> QueryRun:
     """Run a prepared query on an engine."""
     if prepared.form == "UPDATE":
         engine.update(prepared.text)
@@ -172,7 +172,7 @@ def execute(prepared: PreparedQuery, engine: "Engine") -> QueryRun:
 def run_query(name_or_path: str, *, project: PathLike | Project = ".",
               params: Mapping[str, str] | None = None, limit: int | None = None,
               level: str = DEFAULT_LEVEL, engine: str = "embedded",
-              endpoint: "str | Endpoints | None" = None, preset: str | None = None,
+              endpoint: str | Endpoints | None = None, preset: str | None = None,
               default_graphs: list[str] | None = None, timeout: float = 60.0,
               allow_update: bool = False) -> QueryRun:
     """Run a saved query (by name or ``.rq`` path) at a status level, on the build or a store
@@ -188,8 +188,8 @@ def run_query(name_or_path: str, *, project: PathLike | Project = ".",
 class CatalogRun:
     """One saved query of `run_all`: its result, or why it was skipped."""
 
-    query: "SavedQuery"
-    result: "Result | None"
+    query: SavedQuery
+    result: Result | None
     skipped: str | None = None
 
 
@@ -224,14 +224,14 @@ def run_all(project: PathLike | Project = ".", *, level: str = DEFAULT_LEVEL,
 class LoadRun:
     """One `load`: what it did (or, in a dry run, would do), and who it logs in as."""
 
-    report: "LoadReport"
+    report: LoadReport
     #: the requests a dry run would send (None when they were sent)
-    planned: "list[HttpRequest] | None"
+    planned: list[HttpRequest] | None
     #: the user and where each credential comes from, per URL; never a password
     login: list[str]
 
 
-def load(endpoint: "str | Endpoints", *, project: PathLike | Project = ".", preset: str | None = None,
+def load(endpoint: str | Endpoints, *, project: PathLike | Project = ".", preset: str | None = None,
          graphs: list[str] | None = None, include_inferred: bool = True, graph_prefix: str | None = None,
          timeout: float = 60.0, retries: int = 3, batch_bytes: int | None = None, direct: bool = False,
          dry_run: bool = False, build_dir: PathLike | None = None,

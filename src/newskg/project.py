@@ -251,7 +251,7 @@ class Build:
     def is_current(self, fingerprint: str) -> bool:
         """True when the build was made from inputs with this fingerprint."""
         manifest = self.manifest_or_none()
-        return bool(manifest) and manifest.get("fingerprint") == fingerprint
+        return manifest is not None and manifest.get("fingerprint") == fingerprint
 
 
 @dataclass(frozen=True)
@@ -261,7 +261,7 @@ class Project:
     root: Path
 
     @classmethod
-    def at(cls, root: str | Path = ".") -> "Project":
+    def at(cls, root: str | Path = ".") -> Project:
         """The project at ``root`` (resolved to an absolute path)."""
         return cls(Path(root).resolve())
 

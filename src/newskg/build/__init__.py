@@ -13,11 +13,11 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import Callable
 
 from rdflib import Dataset, Graph
 
@@ -282,7 +282,7 @@ def _manifest(inputs: list[InputFile], graphs: dict[str, Graph],
               inference: LevelledInference, stamp: str, started: float) -> dict:
     return {
         "format": MANIFEST_FORMAT,
-        "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         "duration_seconds": round(time.perf_counter() - started, 3),
         "fingerprint": stamp,
         "tool_versions": tool_versions(),

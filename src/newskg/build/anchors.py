@@ -68,7 +68,7 @@ def locate_quote(
 
 def _single(graph: Graph, subject, predicate):
     values = list(graph.objects(subject, predicate))
-    return values[0] if len(values) == 1 else (None if not values else values)
+    return values[0] if len(values) == 1 else (values if values else None)
 
 
 def _selectors(graph: Graph, anchor) -> tuple[list, list]:

@@ -73,10 +73,11 @@ def split_by_level(content: Iterable[Graph], claims: dict[URIRef, Claim]) -> Fac
     best: dict[tuple, int] = {}
     stated_by: dict[tuple, set[URIRef]] = {}
     for graph in content:
-        claim = claims.get(graph.identifier)
+        name = URIRef(str(graph.identifier))
+        claim = claims.get(name)
         level = claim.level if claim else None
         for triple in graph:
-            stated_by.setdefault(triple, set()).add(graph.identifier)
+            stated_by.setdefault(triple, set()).add(name)
             if level is not None and level < best.get(triple, len(LEVELS)):
                 best[triple] = level
     by_level = [Graph() for _ in LEVELS]

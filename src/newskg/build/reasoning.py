@@ -7,9 +7,9 @@ owlrl is the reference engine. A faster engine can replace it by implementing
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol
 
 from rdflib import BNode, Graph, Literal, URIRef

@@ -42,16 +42,30 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF, RDFS
+from rdflib.namespace import OWL, RDF
 
 from newskg.build.reasoning import ERROR_MESSAGE, ERROR_TEXT
 from newskg.build.rules_engine import (
-    MASK, MESSAGES, SHIFT, TBOX_ASSERTED, TBOX_DERIVED, SchemaViolation, Store, asserted_at, derived_at,
+    MASK,
+    MESSAGES,
+    SHIFT,
+    TBOX_ASSERTED,
+    TBOX_DERIVED,
+    SchemaViolation,
+    Store,
+    asserted_at,
+    derived_at,
 )
 from newskg.build.rules_schema import BLANK, COUNTED, LITERAL, SEEN, VOCABULARY, Terms, compile_schema
 from newskg.build.rules_tbox import (
-    LIST_PREDICATES, SCHEMA_PREDICATES, SCHEMA_TYPES, UnsupportedByRulesError, list_nodes, refuse_unsupported,
-    split_tbox, tbox_closure,
+    LIST_PREDICATES,
+    SCHEMA_PREDICATES,
+    SCHEMA_TYPES,
+    UnsupportedByRulesError,
+    list_nodes,
+    refuse_unsupported,
+    split_tbox,
+    tbox_closure,
 )
 
 Triple = tuple
@@ -291,12 +305,12 @@ class RulesEngine:
         self.pending_literals = []
         fresh = []
         for left, _, right in OWLRL_Datatypes_Disjointness:
-            l, r = terms.id(left), terms.id(right)
-            if l in self.used_datatypes and r in self.used_datatypes and not store.has(l, self.schema.DISJOINT, r):
-                store.insert(l, self.schema.DISJOINT, r, store.origin)
-                store.new.setdefault(self.schema.DISJOINT, []).append(l << SHIFT | r)
-                self._see(l, self.schema.DISJOINT, r)
-                fresh.append((l, r))
+            lo, hi = terms.id(left), terms.id(right)
+            if lo in self.used_datatypes and hi in self.used_datatypes and not store.has(lo, self.schema.DISJOINT, hi):
+                store.insert(lo, self.schema.DISJOINT, hi, store.origin)
+                store.new.setdefault(self.schema.DISJOINT, []).append(lo << SHIFT | hi)
+                self._see(lo, self.schema.DISJOINT, hi)
+                fresh.append((lo, hi))
         if fresh:
             self._account_seen(len(terms.terms))  # owl:disjointWith may be new to the store
             self._add_disjoint_datatypes(fresh)
@@ -305,20 +319,20 @@ class RulesEngine:
         # cax-dw for datatype pairs that became disjoint now: future members through the
         # tables, members already stored by one scan.
         schema, store = self.schema, self.store
-        for l, r in pairs:
-            schema.cls(l).disjoint += ((l, r, r),)
-            schema.cls(r).disjoint += ((l, r, l),)
-            schema.cls(l).update()
-            schema.cls(r).update()
-            store.active_classes |= {l, r}
+        for lo, hi in pairs:
+            schema.cls(lo).disjoint += ((lo, hi, hi),)
+            schema.cls(hi).disjoint += ((lo, hi, lo),)
+            schema.cls(lo).update()
+            schema.cls(hi).update()
+            store.active_classes |= {lo, hi}
         watched = {c for pair in pairs for c in pair}
         members: dict[int, set[int]] = {c: set() for c in watched}
         for key in store.facts.get(schema.TYPE, {}):
             if key & MASK in watched:
                 members[key & MASK].add(key >> SHIFT)
-        for l, r in pairs:
-            for x in sorted(members[l] & members[r]):
-                store.error("cax-dw", l, r, x)
+        for lo, hi in pairs:
+            for x in sorted(members[lo] & members[hi]):
+                store.error("cax-dw", lo, hi, x)
 
     # ------------------------------------------------------------ results
 

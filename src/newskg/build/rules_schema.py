@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from newskg.build.reasoning import REFLEXIVE_NOISE, FILLER_TYPES, TOP_CLASSES
+from newskg.build.reasoning import FILLER_TYPES, REFLEXIVE_NOISE, TOP_CLASSES
 from newskg.namespaces import VOCABULARY_NAMESPACES
 
 LITERAL, BLANK, VOCABULARY = 1, 2, 4
@@ -32,7 +32,7 @@ class Terms:
     blank node by its string, a literal by lexical form, lower-cased language and datatype.
     """
 
-    __slots__ = ("iris", "others", "terms", "flags")
+    __slots__ = ("flags", "iris", "others", "terms")
 
     def __init__(self):
         self.iris: dict[str, int] = {}
@@ -86,8 +86,20 @@ def term_flags(term) -> int:
 class ClassRules:
     """What a new `x rdf:type C` triggers, for one class C."""
 
-    __slots__ = ("supers", "int1", "hv", "avf", "svf", "maxc", "maxqc", "maxqc_filler",
-                 "disjoint", "complement", "nothing", "extra")
+    __slots__ = (
+        "avf",
+        "complement",
+        "disjoint",
+        "extra",
+        "hv",
+        "int1",
+        "maxc",
+        "maxqc",
+        "maxqc_filler",
+        "nothing",
+        "supers",
+        "svf",
+    )
 
     def __init__(self):
         self.supers = self.int1 = self.hv = self.avf = self.svf = ()
@@ -104,9 +116,27 @@ class ClassRules:
 class PropRules:
     """What a new `x P y` triggers, for one property P."""
 
-    __slots__ = ("dom", "rng", "supers", "inverses", "chains", "svf", "avf", "hv", "maxc", "maxqc",
-                 "disjoint", "npa", "symmetric", "transitive", "functional", "inverse_functional",
-                 "irreflexive", "asymmetric", "extra")
+    __slots__ = (
+        "asymmetric",
+        "avf",
+        "chains",
+        "disjoint",
+        "dom",
+        "extra",
+        "functional",
+        "hv",
+        "inverse_functional",
+        "inverses",
+        "irreflexive",
+        "maxc",
+        "maxqc",
+        "npa",
+        "rng",
+        "supers",
+        "svf",
+        "symmetric",
+        "transitive",
+    )
 
     def __init__(self):
         self.dom = self.rng = self.supers = self.inverses = self.chains = ()

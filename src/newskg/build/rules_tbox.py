@@ -234,9 +234,9 @@ def _canonical_bnode_labels(graph: Graph) -> dict | None:
         return {}
     edges = [t for t in graph if isinstance(t[0], BNode) or isinstance(t[2], BNode)
              or isinstance(t[1], BNode)]
-    colour = {b: "" for b in nodes}
+    colour = dict.fromkeys(nodes, "")
     for _ in range(len(nodes) + 1):
-        def name(t):
+        def name(t, colour=colour):
             return "_:" + colour[t] if isinstance(t, BNode) else t.n3()
         signature = {b: [] for b in nodes}
         for s, p, o in edges:

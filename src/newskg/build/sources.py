@@ -164,7 +164,9 @@ class Sources:
 
 def load_dataset(inputs: list[InputFile]) -> Sources:
     """Parse every input into its named graph (claim content into one graph per claim)."""
-    sources = Sources(bind_prefixes(Dataset()), Graph())
+    dataset = Dataset()
+    bind_prefixes(dataset)
+    sources = Sources(dataset, Graph())
     for item in inputs:
         if item.role == "content":
             _load_content(sources, item)

@@ -31,7 +31,8 @@ def write_build(build: Build, graphs: dict[str, Graph], manifest: dict) -> None:
     try:
         (staging / GRAPHS_DIR).mkdir()
         quads: list[str] = []
-        trig = bind_prefixes(Dataset())
+        trig = Dataset()
+        bind_prefixes(trig)
         for iri, graph in graphs.items():
             lines = ntriples_lines(graph)
             path = staging / GRAPHS_DIR / graph_file_name(iri)

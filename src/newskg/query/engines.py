@@ -15,8 +15,8 @@ them, never at import time.
 
 from __future__ import annotations
 
-from pathlib import Path
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from newskg.errors import BuildMissingError, NewskgError, QuerySyntaxError
@@ -51,7 +51,7 @@ class EmbeddedEngine:
         self._store = Build(Path(build_dir)).open_store()
 
     @classmethod
-    def from_store(cls, store) -> "EmbeddedEngine":
+    def from_store(cls, store) -> EmbeddedEngine:
         """An engine over an existing pyoxigraph Store (for callers that already hold one)."""
         engine = cls.__new__(cls)
         engine._store = store
@@ -79,7 +79,8 @@ class EmbeddedEngine:
                         row[name] = term_from_oxigraph(value)
                 rows.append(row)
             return SelectResult(names, rows)
-        return GraphResult([tuple(term_from_oxigraph(t) for t in (tr.subject, tr.predicate, tr.object)) for tr in answer])
+        return GraphResult([(term_from_oxigraph(tr.subject), term_from_oxigraph(tr.predicate),
+                             term_from_oxigraph(tr.object)) for tr in answer])
 
     def update(self, text: str) -> None:
         try:
@@ -136,12 +137,14 @@ class RdflibEngine:
         if answer.type == "ASK":
             return AskResult(bool(answer.askAnswer))
         if answer.type == "SELECT":
-            names = [str(v) for v in answer.vars]
+            names = [str(v) for v in answer.vars or []]
             rows = []
             for solution in answer:
-                rows.append({n: _from_rdflib(v) for n, v in zip(names, solution) if v is not None})
+                assert isinstance(solution, tuple)  # a SELECT answers rows
+                rows.append({n: _from_rdflib(v) for n, v in zip(names, solution, strict=False) if v is not None})
             return SelectResult(names, rows)
-        return GraphResult([tuple(_from_rdflib(t) for t in triple) for triple in answer.graph])
+        assert answer.graph is not None  # CONSTRUCT and DESCRIBE answer a graph
+        return GraphResult([(_from_rdflib(s), _from_rdflib(p), _from_rdflib(o)) for s, p, o in answer.graph])
 
     def update(self, text: str) -> None:
         self._dataset.update(text)
@@ -153,7 +156,7 @@ ENGINE_NAMES = ("embedded", "rdflib")
 def open_engine(
     build_dir: Path,
     engine: str = "embedded",
-    endpoint: "str | Endpoints | None" = None,
+    endpoint: str | Endpoints | None = None,
     default_graphs: list[str] | None = None,
     timeout: float = 60.0,
     preset: str | None = None,

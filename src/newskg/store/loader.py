@@ -129,10 +129,7 @@ def load_graphs(
     if not endpoints.update and not endpoints.graph_store:
         raise UsageError("no way to write: give --update-endpoint, --graph-store or a --preset")
     run_id = run_id or time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
-    if direct or not endpoints.update:
-        method = "gsp-direct"
-    else:
-        method = "gsp-staged" if endpoints.graph_store else "update-staged"
+    method = "gsp-direct" if direct or not endpoints.update else "gsp-staged" if endpoints.graph_store else "update-staged"
     loader = _Loader(endpoints, transport, run_id, batch_bytes, on_bytes)
     targets = [(g, target_iri(g.iri, graph_prefix)) for g in graphs]
     started = time.perf_counter()
