@@ -86,11 +86,11 @@ def term_flags(term) -> int:
 class ClassRules:
     """What a new `x rdf:type C` triggers, for one class C."""
 
-    __slots__ = ("supers", "int1", "hv", "avf", "svf", "maxc", "maxqc", "maxqc_filler",
+    __slots__ = ("supers", "with_supers", "int1", "hv", "avf", "svf", "maxc", "maxqc", "maxqc_filler",
                  "disjoint", "complement", "nothing", "extra")
 
     def __init__(self):
-        self.supers = self.int1 = self.hv = self.avf = self.svf = ()
+        self.supers = self.with_supers = self.int1 = self.hv = self.avf = self.svf = ()
         self.maxc = self.maxqc = self.maxqc_filler = self.disjoint = self.complement = ()
         self.nothing = False
         self.extra = False  # any rule besides cax-sco (checked first: most classes have none)
@@ -145,6 +145,7 @@ class Schema:
         rules = self.classes.get(c)
         if rules is None:
             rules = self.classes[c] = ClassRules()
+            rules.with_supers = (c,)
         return rules
 
     def prop(self, p: int) -> PropRules:
@@ -360,7 +361,8 @@ def _freeze(schema: Schema, acc: dict) -> None:
         # type triple), so only the most specific ones need a lookup per triple.
         rules.dom, rules.rng = _most_specific(schema, rules.dom), _most_specific(schema, rules.rng)
         rules.update()
-    for rules in schema.classes.values():
+    for c, rules in schema.classes.items():
+        rules.with_supers = (c, *rules.supers)
         rules.update()
 
 
