@@ -378,6 +378,16 @@ def test_each_level_matches_owlrl_on_what_is_asserted_up_to_it():
         before |= reference.kept
 
 
+def test_noise_and_size_are_those_of_owlrl_on_everything_when_levels_assert_what_others_derive():
+    tbox = ":A rdfs:subClassOf :B . :B a owl:Class . :p rdfs:domain :A . :B rdfs:subClassOf :C ."
+    texts = [":x a :A . :y :p :z .", ":x a :B . :y a owl:Thing . :B rdfs:subClassOf owl:Thing .",
+             ":x owl:sameAs :x . :z :p :y ."]
+    result = infer_levels(graph_of(tbox), graph_of(texts[0]), [graph_of(t) for t in texts[1:]])
+    reference = outcome(union_graph(graph_of(tbox), *(graph_of(t) for t in texts)), OwlrlReasoner())
+    assert (result.noise, result.closure_size) == (reference.noise, reference.closure_size)
+    assert {t for level in result.levels for t in level.kept} >= reference.kept
+
+
 def test_an_inconsistency_is_reported_at_the_level_where_it_first_holds():
     result = _levels(":army :belongs :pk .", ":pk :belongs :other .", "")
     assert [len(level.findings) for level in result.levels] == [0, 1, 0]

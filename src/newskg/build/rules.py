@@ -196,7 +196,7 @@ class RulesEngine:
             if before is not None:
                 if before & 1:  # derived before, asserted now: no longer noise
                     bucket[key] = origin
-                    if before != TBOX_DERIVED:  # (the TBox's are counted at the end of level 0)
+                    if before != TBOX_DERIVED or level:  # (the TBox's are counted at the end of level 0)
                         self._unnoise(s, p, o)
                 continue
             if checked:
@@ -268,18 +268,23 @@ class RulesEngine:
     def _account_seen(self, first_new: int) -> None:
         """For the terms in a stored triple since the last call: count their x owl:sameAs x
         (eq-ref, noise unless asserted) and queue the literals for the datatype rules."""
-        flags, SAME, store = self.terms.flags, self.schema.SAME, self.store
-        candidates = [*self.unseen, *range(first_new, len(flags))]
+        flags, noise, literals = self.terms.flags, self.noise, self.pending_literals
+        same = self.store.facts.get(self.schema.SAME, {})
+        unseen = self.unseen
+        candidates = [*unseen, *range(first_new, len(flags))]
         for term in candidates:
-            if not flags[term] & SEEN:
-                self.unseen.add(term)
+            kind = flags[term]
+            if not kind & SEEN:
+                unseen.add(term)
                 continue
-            self.unseen.discard(term)
-            flags[term] |= COUNTED
-            if not store.has(term, SAME, term):
-                self.noise[self._noise(term, SAME, term)] += 1
-            if flags[term] & LITERAL:
-                self.pending_literals.append(term)
+            unseen.discard(term)
+            flags[term] = kind | COUNTED
+            if (term << SHIFT | term) not in same:
+                # noise_kind of (term owl:sameAs term)
+                noise["literal-subject" if kind & LITERAL else "blank-node" if kind & BLANK
+                      else "vocabulary-subject" if kind & VOCABULARY else "reflexive"] += 1
+            if kind & LITERAL:
+                literals.append(term)
 
     def _datatype_rules(self) -> None:
         """owlrl's one-time datatype rules (dt-type2, dt-not-type, datatype disjointness) for

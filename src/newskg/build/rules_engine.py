@@ -69,6 +69,7 @@ class Store:
         self.schema = schema
         self.flags = schema.terms.flags
         self.facts: dict[int, dict[int, int]] = {}
+        self.types = self.facts[schema.TYPE] = {}  # the rdf:type triples, the most numerous
         self.forward: dict[int, dict[int, list]] = {p: {} for p in schema.forward}
         self.backward: dict[int, dict[int, list]] = {p: {} for p in schema.backward}
         self.equality = False  # all predicates indexed both ways (eq-rep-*)
@@ -169,33 +170,30 @@ class Store:
         is present already has its superclasses too, or is asserted and not yet taken off the
         worklist, where it gets the full treatment.
         """
-        TYPE = self.schema.TYPE
-        types = self.facts.get(TYPE)
-        if types is None:
-            types = self.facts[TYPE] = {}
-        key = x << SHIFT | c
-        if key in types:
+        if (x << SHIFT | c) in self.types:
             return
-        self.insert_type(x, c, key, types)
         rules = self.schema.classes.get(c)
-        if rules is not None:
-            for d in rules.supers:
-                key = x << SHIFT | d
-                if key not in types:
-                    self.insert_type(x, d, key, types)
+        self.add_types(x, (c,) if rules is None else rules.with_supers)
 
-    def insert_type(self, x: int, c: int, key: int, types: dict) -> None:
-        """Store a derived `x rdf:type c` whose superclasses the caller adds."""
-        if c in self.guard_types:
-            raise SchemaViolation((x, self.schema.TYPE, c), asserted=False)
-        types[key] = self.origin
+    def add_types(self, x: int, classes: tuple) -> None:
+        """Store the derived `x rdf:type c` for each of `classes` not stored yet (their
+        superclasses are among `classes`)."""
+        types, guard, origin, new_types = self.types, self.guard_types, self.origin, self.new_types
         index = self.forward.get(self.schema.TYPE)
-        if index is not None:
-            index.setdefault(x, []).append(c)
-            self.backward[self.schema.TYPE].setdefault(c, []).append(x)
-        if c in self.active_classes or self.equality or self.all_types_active:
-            self.queue.append((x, -1, c))
-        self.new_types.append(key)
+        queue_all, active, queue = self.equality or self.all_types_active, self.active_classes, self.queue
+        for c in classes:
+            key = x << SHIFT | c
+            if key in types:
+                continue
+            if c in guard:
+                raise SchemaViolation((x, self.schema.TYPE, c), asserted=False)
+            types[key] = origin
+            if index is not None:
+                index.setdefault(x, []).append(c)
+                self.backward[self.schema.TYPE].setdefault(c, []).append(x)
+            if queue_all or c in active:
+                queue.append((x, -1, c))
+            new_types.append(key)
 
     def is_schema(self, s: int, p: int, o: int) -> bool:
         """Whether owlrl would read this triple as schema (the ABox may not add one)."""
@@ -228,7 +226,7 @@ class Store:
     def run(self) -> None:
         """Apply the rules until the worklist is empty."""
         schema, queue, derive, derive_type = self.schema, self.queue, self.derive, self.derive_type
-        classes, props, facts, insert_type, pop = schema.classes, schema.props, self.facts, self.insert_type, queue.pop
+        classes, props, add_types, pop = schema.classes, schema.props, self.add_types, queue.pop
         TYPE, SAME, DIFFERENT = schema.TYPE, schema.SAME, schema.DIFFERENT
         while queue:
             s, p, o = pop()
@@ -243,11 +241,7 @@ class Store:
             elif p == TYPE:
                 rules = classes.get(o)
                 if rules is not None:
-                    types = facts[TYPE]
-                    for c in rules.supers:  # cax-sco, cax-eqc1/2, cls-int2, cls-uni
-                        key = s << SHIFT | c
-                        if key not in types:
-                            insert_type(s, c, key, types)
+                    add_types(s, rules.supers)  # cax-sco, cax-eqc1/2, cls-int2, cls-uni
                     if rules.extra:
                         self.on_type(s, o, rules)
             rules = props.get(p)

@@ -99,10 +99,11 @@ class ClassRules:
         "nothing",
         "supers",
         "svf",
+        "with_supers",
     )
 
     def __init__(self):
-        self.supers = self.int1 = self.hv = self.avf = self.svf = ()
+        self.supers = self.with_supers = self.int1 = self.hv = self.avf = self.svf = ()
         self.maxc = self.maxqc = self.maxqc_filler = self.disjoint = self.complement = ()
         self.nothing = False
         self.extra = False  # any rule besides cax-sco (checked first: most classes have none)
@@ -175,6 +176,7 @@ class Schema:
         rules = self.classes.get(c)
         if rules is None:
             rules = self.classes[c] = ClassRules()
+            rules.with_supers = (c,)
         return rules
 
     def prop(self, p: int) -> PropRules:
@@ -390,7 +392,8 @@ def _freeze(schema: Schema, acc: dict) -> None:
         # type triple), so only the most specific ones need a lookup per triple.
         rules.dom, rules.rng = _most_specific(schema, rules.dom), _most_specific(schema, rules.rng)
         rules.update()
-    for rules in schema.classes.values():
+    for c, rules in schema.classes.items():
+        rules.with_supers = (c, *rules.supers)
         rules.update()
 
 
