@@ -42,6 +42,8 @@ STORE_DIR = "store"
 #: so smaller builds write no store and queries load dataset.nq.
 PERSISTENT_STORE_MIN_QUADS = 20_000
 GRAPHS_DIR = "graphs"
+#: The build a newer one replaced is kept beside it as <build>.prev (build.prev/), for `newskg diff`.
+PREVIOUS_SUFFIX = ".prev"
 
 #: The roles a named graph plays, in the order a build lists them (docs/status-levels.md).
 GRAPH_ROLES = ("ontology", "article", "background", "facts", "inferred", "content")
@@ -247,6 +249,11 @@ class Build:
             if role in every or (graph_level(iri) in levels):
                 chosen.append(iri)
         return chosen
+
+    @property
+    def previous(self) -> "Build":
+        """The build this one replaced, which the build's swap keeps as a sibling (build.prev/)."""
+        return Build(self.dir.with_name(self.dir.name + PREVIOUS_SUFFIX))
 
     def is_current(self, fingerprint: str) -> bool:
         """True when the build was made from inputs with this fingerprint."""

@@ -1,7 +1,8 @@
 """Write a build folder atomically: every file into a temporary sibling, then one swap.
 
 An interrupted or failed write leaves the previous build as it was; a kill between
-the two renames of the swap is repaired by the next build.
+the two renames of the swap is repaired by the next build. The build the swap replaces
+is kept as a sibling, build.prev/, so `newskg diff` can say what the new one changed.
 """
 
 from __future__ import annotations
@@ -71,19 +72,46 @@ def _previous_path(build_dir: Path) -> Path:
     return build_dir.with_name(f".{build_dir.name}-previous")
 
 
+def _discarded_path(kept: Path) -> Path:
+    return kept.with_name(f".{kept.name}-discarded")
+
+
 def _swap_in(staging: Path, build_dir: Path) -> None:
     previous = _previous_path(build_dir)
     shutil.rmtree(previous, ignore_errors=True)
     if build_dir.exists():
         os.rename(build_dir, previous)
     os.rename(staging, build_dir)
-    shutil.rmtree(previous, ignore_errors=True)
+    _keep_previous(previous, build_dir)
+
+
+def _keep_previous(previous: Path, build_dir: Path) -> None:
+    """Make the replaced build (at its temporary name) the kept one, build.prev/.
+
+    Only renames until the end: build.prev/ is at every moment absent or a complete build
+    (the older or the newer one), never half deleted. The older build.prev/ is moved aside
+    first and deleted last; a kill leaves at most that leftover, removed by the next swap.
+    """
+    if not previous.exists():
+        return
+    kept = Build(build_dir).previous.dir
+    discarded = _discarded_path(kept)
+    shutil.rmtree(discarded, ignore_errors=True)
+    if kept.exists():
+        os.rename(kept, discarded)
+    os.rename(previous, kept)
+    shutil.rmtree(discarded, ignore_errors=True)
 
 
 def recover_interrupted_swap(build_dir: Path) -> None:
-    """Put the previous build back if a swap was killed between its two renames."""
-    # Killed between the two renames of _swap_in: the old build is intact under its
-    # temporary name; put it back before doing anything else.
+    """Finish or undo a swap that was killed part way."""
     previous = _previous_path(build_dir)
-    if previous.exists() and not build_dir.exists():
+    if not previous.exists():
+        return
+    if build_dir.exists():
+        # Killed after the new build was in place: the old one only had to become build.prev/.
+        _keep_previous(previous, build_dir)
+    else:
+        # Killed between the two renames: the old build is intact under its temporary name;
+        # put it back before doing anything else.
         os.rename(previous, build_dir)
