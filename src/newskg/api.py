@@ -24,6 +24,7 @@ from newskg.project import Project
 
 if TYPE_CHECKING:
     from newskg.build import BuildResult
+    from newskg.diff import BuildDiff
     from newskg.errors import Problem
     from newskg.explain import Explanation
     from newskg.query.catalog import SavedQuery
@@ -267,3 +268,24 @@ def load_size(*, project: PathLike | Project = ".", graphs: list[str] | None = N
 
     chosen = select_graphs(_project(project).build(build_dir).graphs(), graphs, include_inferred=include_inferred)
     return sum(g.path.stat().st_size for g in chosen)
+
+
+# --- comparing builds ---------------------------------------------------------------------------
+
+
+def diff(old: PathLike | None = None, new: PathLike | None = None, *,
+         project: PathLike | Project = ".") -> "BuildDiff":
+    """What changed from build ``old`` to build ``new``: triples added and removed per named graph.
+
+    ``new`` defaults to the project's build/, ``old`` to the build it replaced (build.prev/,
+    kept by every build that replaces another). Raises UsageError when a folder is not a
+    build or the two have different formats, BuildMissingError when one is damaged.
+    """
+    from newskg.diff import diff_builds
+
+    current = _project(project).build()
+    if old is None and not current.previous.dir.exists():
+        raise UsageError(f"no previous build to compare with: {current.previous.dir} is kept when a build "
+                         "replaces another (build, change the sources, build again), or name two build folders")
+    return diff_builds(Path(old) if old is not None else current.previous.dir,
+                       Path(new) if new is not None else current.dir)

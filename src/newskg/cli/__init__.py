@@ -26,6 +26,7 @@ COMMANDS = {
     "query": "newskg.cli.query:query",
     "load": "newskg.cli.load:load",
     "docs": "newskg.cli.docs:docs",
+    "diff": "newskg.cli.diff:diff",
 }
 
 
