@@ -134,17 +134,9 @@ def prepare_query(name_or_path: str, *, project: PathLike | Project = ".",
     Raises QueryNotFoundError, QuerySyntaxError, ParameterError, UsageError for an unknown
     level or for an update unless ``allow_update``, BuildMissingError without a build.
     """
-    from newskg.query.catalog import check_query_syntax, prepare_query_text
-
     proj = _project(project)
-    saved = find_query(name_or_path, project=proj)
-    if saved.form == "UPDATE" and not allow_update:
-        raise UsageError(f"{saved.path} is a SPARQL update; saved queries modify nothing "
-                         "(pass --allow-update to run it anyway)")
-    check_query_syntax(saved)
-    text = prepare_query_text(saved, dict(params or {}), limit)
-    graphs = list(default_graphs) if default_graphs else saved.default_graphs(proj.build(), level)
-    return PreparedQuery(saved, text, graphs, level)
+    return _prepare(find_query(name_or_path, project=proj), proj, params, limit, level, default_graphs,
+                    allow_update)
 
 
 def open_engine(project: PathLike | Project = ".", *, engine: str = "embedded",
@@ -289,3 +281,48 @@ def diff(old: PathLike | None = None, new: PathLike | None = None, *,
                          "replaces another (build, change the sources, build again), or name two build folders")
     return diff_builds(Path(old) if old is not None else current.previous.dir,
                        Path(new) if new is not None else current.dir)
+
+
+# --- ad-hoc queries -----------------------------------------------------------------------------
+
+
+def prepare_text_query(text: str, *, source: str = "<--query>", project: PathLike | Project = ".",
+                       params: Mapping[str, str] | None = None, limit: int | None = None,
+                       level: str = DEFAULT_LEVEL, default_graphs: list[str] | None = None,
+                       allow_update: bool = False) -> PreparedQuery:
+    """`prepare_query` for query text given directly (``query run -``, ``--query``).
+
+    The text is read as a saved query would be (project prefixes added, a ``#+`` header's
+    parameters bound); ``source`` names it in messages. Empty text is a UsageError.
+    """
+    from newskg.query.catalog import text_query
+
+    return _prepare(text_query(text, source), _project(project), params, limit, level, default_graphs,
+                    allow_update)
+
+
+def run_text_query(text: str, *, project: PathLike | Project = ".", params: Mapping[str, str] | None = None,
+                   limit: int | None = None, level: str = DEFAULT_LEVEL, engine: str = "embedded",
+                   endpoint: "str | Endpoints | None" = None, preset: str | None = None,
+                   default_graphs: list[str] | None = None, timeout: float = 60.0) -> QueryRun:
+    """Run query text (not a saved query) at a status level, on the build or a store, as `run_query`."""
+    prepared = prepare_text_query(text, project=project, params=params, limit=limit, level=level,
+                                  default_graphs=default_graphs)
+    runner = open_engine(project, engine=engine, endpoint=endpoint, preset=preset,
+                         default_graphs=default_graphs, timeout=timeout)
+    return execute(prepared, runner)
+
+
+def _prepare(saved: "SavedQuery", proj: Project, params: Mapping[str, str] | None, limit: int | None,
+             level: str, default_graphs: list[str] | None, allow_update: bool) -> PreparedQuery:
+    """Check a query's syntax, bind its parameters as RDF terms and choose its graphs."""
+    from newskg.query.catalog import check_query_syntax, prepare_query_text
+
+    if saved.form == "UPDATE" and not allow_update:
+        raise UsageError(f"{saved.path} is a SPARQL update; queries modify nothing here "
+                         "(pass --allow-update to run it anyway)")
+    check_query_syntax(saved)
+    text = prepare_query_text(saved, dict(params or {}), limit)
+    graphs = list(default_graphs) if default_graphs else saved.default_graphs(proj.build(), level)
+    return PreparedQuery(saved, text, graphs, level)
+

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import sys
+
 import click
 
 from newskg.cli.endpoint_options import endpoint_options
@@ -12,7 +14,7 @@ from newskg.cli.endpoint_options import endpoint_options
 if TYPE_CHECKING:
     from newskg.store.endpoints import Endpoints
 
-FORMATS = ("table", "csv", "tsv", "json", "markdown", "turtle", "ntriples", "jsonld")
+FORMATS = ("table", "csv", "tsv", "json", "markdown", "xml", "turtle", "ntriples", "jsonld", "trig", "nquads")
 #: Spelled here (not imported from newskg.namespaces) so the CLI starts without the library;
 #: a test checks the two agree.
 LEVEL_CHOICES = ("confirmed", "reported", "assessed")
@@ -27,6 +29,55 @@ level_option = click.option(
 
 def _project(ctx: click.Context) -> Path:
     return Path(ctx.find_root().obj["project"])
+
+
+# --- shell completion -----------------------------------------------------------------------------
+# Run on every <TAB>: they list folders and read .rq headers, and import nothing heavy (no rdflib,
+# no pyoxigraph). During completion the group callback does not run, so the project folder comes
+# from the root context's parsed parameters (--project or NEWSKG_PROJECT).
+
+
+def _completion_project(ctx: click.Context) -> Path:
+    return Path(ctx.find_root().params.get("project") or ".")
+
+
+def complete_query_name(ctx: click.Context, param: click.Parameter, incomplete: str) -> list:
+    """Saved-query names (and ``-`` for stdin); a path-like word completes as a file instead."""
+    from click.shell_completion import CompletionItem
+
+    if "/" in incomplete or incomplete.endswith(".rq"):
+        return [CompletionItem(incomplete, type="file")]
+    queries = _completion_project(ctx) / "queries"
+    names = sorted(p.stem for p in queries.glob("*.rq")) if queries.is_dir() else []
+    return [CompletionItem(n) for n in names + ["-"] if n.startswith(incomplete)]
+
+
+def report_slugs(project: Path) -> list[str]:
+    """The report folders under graph/ (one per report), by name."""
+    graph = project / "graph"
+    return sorted(p.name for p in graph.iterdir() if p.is_dir()) if graph.is_dir() else []
+
+
+def complete_param(ctx: click.Context, param: click.Parameter, incomplete: str) -> list:
+    """``NAME=`` for the parameters of the saved queries, and report slugs (graph/<slug>/) as the
+    values of a ``report`` parameter."""
+    from click.shell_completion import CompletionItem
+
+    from newskg.query.catalog import list_saved_queries
+
+    project = _completion_project(ctx)
+    name, sep, value = incomplete.partition("=")
+    if sep:
+        if name != "report":
+            return []
+        return [CompletionItem(f"report={slug}") for slug in report_slugs(project) if slug.startswith(value)]
+    # click cannot tell the query NAME while an option still lacks its value, so offer the
+    # parameters of every saved query.
+    try:
+        names = sorted({p.name for q in list_saved_queries(project / "queries") for p in q.params})
+    except Exception:  # a broken header: nothing to offer, and no traceback on <TAB>
+        return []
+    return [CompletionItem(f"{n}=", type="plain") for n in names if n.startswith(name)]
 
 
 @click.group()
@@ -88,8 +139,10 @@ def show_query(ctx: click.Context, name: str) -> None:
 
 
 @query.command("run")
-@click.argument("name")
-@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
+@click.argument("name", required=False, shell_complete=complete_query_name)
+@click.option("--query", "query_text", metavar="TEXT",
+              help="Run this SPARQL text instead of a saved query (project prefixes added).")
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", shell_complete=complete_param,
               help="A parameter value (repeatable); see `newskg query show NAME` for the parameters.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
               help="Output format [default: table for SELECT, turtle for CONSTRUCT].")
@@ -103,10 +156,18 @@ def show_query(ctx: click.Context, name: str) -> None:
 @click.option("--show-query", is_flag=True, help="Print the query exactly as sent (on stderr) before the results.")
 @click.option("--allow-update", is_flag=True, help="Allow running a SPARQL update (refused otherwise).")
 @click.pass_context
-def run_query(ctx: click.Context, name: str, params: tuple[str, ...], fmt: str | None, limit: int | None,
-              endpoints: Endpoints | None, timeout: float, default_graphs: tuple[str, ...], engine: str,
-              level: str, show_query: bool, allow_update: bool) -> None:
-    """Run a saved query by NAME, or a .rq file by path.
+def run_query(ctx: click.Context, name: str | None, query_text: str | None, params: tuple[str, ...],
+              fmt: str | None, limit: int | None, endpoints: Endpoints | None, timeout: float,
+              default_graphs: tuple[str, ...], engine: str, level: str, show_query: bool,
+              allow_update: bool) -> None:
+    """Run a saved query by NAME, a .rq file by path, SPARQL text from stdin (NAME -) or --query.
+
+    \b
+    Ad-hoc text gets the project's prefixes and runs like a saved query: the same
+    formats, --at levels and engines, and a #+ header's parameters if it has one.
+    Formats: table, csv, tsv, json, markdown, xml (SPARQL Query Results XML) for SELECT
+    and ASK; turtle, ntriples, jsonld, trig, nquads for CONSTRUCT and DESCRIBE (TriG
+    and N-Quads hold the triples in the default graph).
 
     \b
     Examples:
@@ -117,14 +178,27 @@ def run_query(ctx: click.Context, name: str, params: tuple[str, ...], fmt: str |
       newskg query run claim-counts-by-status --engine rdflib
       newskg query run claim-counts-by-status --endpoint http://localhost:7878 --preset oxigraph
       newskg query run my-query.rq --show-query --limit 10
+      newskg query run --query 'SELECT ?s WHERE { ?s a nkg:Claim }' --format xml
+      echo 'CONSTRUCT WHERE { ?s a nkg:Risk }' | newskg query run - --format trig
     """
     from newskg import api
+    from newskg.errors import UsageError
     from newskg.query.parameters import parse_assignments
     from newskg.query.render import render
 
     project = _project(ctx)
-    prepared = api.prepare_query(name, project=project, params=parse_assignments(params), limit=limit,
-                                 level=level, default_graphs=list(default_graphs), allow_update=allow_update)
+    options = dict(project=project, params=parse_assignments(params), limit=limit, level=level,
+                   default_graphs=list(default_graphs), allow_update=allow_update)
+    if query_text is not None and name is not None:
+        raise UsageError("give a query NAME (or - for stdin) or --query TEXT, not both")
+    if query_text is not None:
+        prepared = api.prepare_text_query(query_text, source="<--query>", **options)
+    elif name == "-":
+        prepared = api.prepare_text_query(sys.stdin.read(), source="<stdin>", **options)
+    elif name is not None:
+        prepared = api.prepare_query(name, **options)
+    else:
+        raise UsageError("missing a query: give a saved query NAME, a .rq file, - for stdin, or --query TEXT")
     if show_query:
         click.echo(prepared.text, err=True)
     engine_ = api.open_engine(project, engine=engine, endpoint=endpoints, default_graphs=list(default_graphs),

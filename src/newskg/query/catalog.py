@@ -75,7 +75,33 @@ def read_saved_query(path: Path) -> SavedQuery:
         raise QuerySyntaxError(f"{path}: cannot read: {err.strerror}") from None
     except UnicodeDecodeError as err:
         raise QuerySyntaxError(f"{path}: not UTF-8: {err}") from None
-    query = SavedQuery(name=path.stem, path=path, text=text)
+    return parse_saved_query(text, path.stem, path)
+
+
+#: How an ad-hoc query is named in messages, by where its text came from.
+STDIN_SOURCE = "<stdin>"
+OPTION_SOURCE = "<--query>"
+
+
+def text_query(text: str, source: str = OPTION_SOURCE) -> SavedQuery:
+    """An ad-hoc query from its text (``query run -``, ``--query``), named ``source`` in messages.
+
+    It is read like a saved query, so a ``#+`` header (parameters, ``graph:``) works too.
+    Text with nothing but whitespace and comments is a UsageError.
+    """
+    if not sparql_tokens(text):
+        raise UsageError(f"{source}: the query text is empty")
+    query = parse_saved_query(text, source, Path(source))
+    try:
+        query.form
+    except QuerySyntaxError as err:  # say where the text came from, as for a file
+        raise QuerySyntaxError(f"{source}: {err}") from None
+    return query
+
+
+def parse_saved_query(text: str, name: str, path: Path) -> SavedQuery:
+    """A query and its ``#+`` header from its text; ``path`` names it in messages."""
+    query = SavedQuery(name=name, path=path, text=text)
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.startswith("#"):
             break

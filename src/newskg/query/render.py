@@ -1,9 +1,12 @@
 """Query results as text: tables for people, standard formats for programs.
 
 SELECT: ``table`` (aligned, IRIs shortened to CURIEs), ``markdown``, ``csv`` (SPARQL 1.1
-CSV), ``tsv`` (SPARQL 1.1 TSV), ``json`` (SPARQL 1.1 Query Results JSON).
-ASK: ``true``/``false`` (``json`` gives the results-JSON boolean form).
-CONSTRUCT/DESCRIBE: ``turtle``, ``ntriples``, ``jsonld``.
+CSV), ``tsv`` (SPARQL 1.1 TSV), ``json`` (SPARQL 1.1 Query Results JSON), ``xml`` (SPARQL
+Query Results XML Format).
+ASK: ``true``/``false`` (``json`` and ``xml`` give their formats' boolean form).
+CONSTRUCT/DESCRIBE: ``turtle``, ``ntriples``, ``jsonld``, ``trig``, ``nquads``. A CONSTRUCT
+result has no graph, so TriG and N-Quads put its triples in the default graph (plain Turtle
+triples, N-Triples lines) rather than in a graph name we would have to invent.
 """
 
 from __future__ import annotations
@@ -11,13 +14,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 from newskg.errors import UsageError
 from newskg.query.results import AskResult, GraphResult, Result, SelectResult, Term
 from newskg.terms import escape_string
 
-SELECT_FORMATS = ("table", "csv", "tsv", "json", "markdown")
-GRAPH_FORMATS = ("turtle", "ntriples", "jsonld")
+SELECT_FORMATS = ("table", "csv", "tsv", "json", "markdown", "xml")
+GRAPH_FORMATS = ("turtle", "ntriples", "jsonld", "trig", "nquads")
 ALL_FORMATS = SELECT_FORMATS + GRAPH_FORMATS
 
 
@@ -37,10 +41,12 @@ def render(result: Result, fmt: str | None = None) -> str:
             raise UsageError(f"--format {fmt} is for CONSTRUCT queries; an ASK answers true or false")
         if fmt == "json":
             return json.dumps({"head": {}, "boolean": result.value}) + "\n"
+        if fmt == "xml":
+            return ask_xml(result)
         return ("true" if result.value else "false") + "\n"
     if isinstance(result, SelectResult):
         renderers = {"table": select_table, "markdown": select_markdown, "csv": select_csv,
-                     "tsv": select_tsv, "json": select_json}
+                     "tsv": select_tsv, "json": select_json, "xml": select_xml}
         if fmt not in renderers:
             raise UsageError(f"--format {fmt} is for CONSTRUCT queries; a SELECT takes {', '.join(SELECT_FORMATS)}")
         return renderers[fmt](result)
@@ -97,6 +103,51 @@ def select_json(result: SelectResult) -> str:
         bindings.append(binding)
     return json.dumps({"head": {"vars": result.variables}, "results": {"bindings": bindings}},
                       ensure_ascii=False, indent=1) + "\n"
+
+
+_XML_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n'
+#: Characters XML 1.0 cannot carry at all, not even as character references.
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_text(value: str, attribute: bool = False) -> str:
+    if _XML_FORBIDDEN.search(value):
+        raise UsageError("a value holds a control character that XML 1.0 cannot carry; use --format json")
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    # Escaped in text too: a CR would otherwise be normalised away by any XML parser.
+    value = value.replace("\r", "&#13;")
+    return value.replace('"', "&quot;").replace("\n", "&#10;").replace("\t", "&#9;") if attribute else value
+
+
+def _xml_term(term: Term) -> str:
+    if term.kind == "uri":
+        return f"<uri>{_xml_text(term.value)}</uri>"
+    if term.kind == "bnode":
+        return f"<bnode>{_xml_text(term.value)}</bnode>"
+    if term.lang:
+        return f'<literal xml:lang="{_xml_text(term.lang, True)}">{_xml_text(term.value)}</literal>'
+    if term.datatype:
+        return f'<literal datatype="{_xml_text(term.datatype, True)}">{_xml_text(term.value)}</literal>'
+    return f"<literal>{_xml_text(term.value)}</literal>"
+
+
+def select_xml(result: SelectResult) -> str:
+    """SPARQL Query Results XML Format (https://www.w3.org/TR/rdf-sparql-XMLres/)."""
+    lines = [_XML_HEAD + "  <head>"]
+    lines += [f'    <variable name="{_xml_text(v, True)}"/>' for v in result.variables]
+    lines += ["  </head>", "  <results>"]
+    for row in result.rows:
+        lines.append("    <result>")
+        lines += [f'      <binding name="{_xml_text(v, True)}">{_xml_term(row[v])}</binding>'
+                  for v in result.variables if v in row]
+        lines.append("    </result>")
+    lines += ["  </results>", "</sparql>"]
+    return "\n".join(lines) + "\n"
+
+
+def ask_xml(result: AskResult) -> str:
+    """The boolean form of the SPARQL Query Results XML Format."""
+    return _XML_HEAD + f"  <head/>\n  <boolean>{'true' if result.value else 'false'}</boolean>\n</sparql>\n"
 
 
 def select_csv(result: SelectResult) -> str:
@@ -165,8 +216,9 @@ def _to_oxigraph(term: Term):
 
 
 def graph_text(result: GraphResult, fmt: str) -> str:
-    """Triples as Turtle (project prefixes), N-Triples (sorted, one a line) or JSON-LD."""
-    if fmt == "ntriples":
+    """Triples as Turtle or TriG (project prefixes), N-Triples or N-Quads (sorted, one a line;
+    the same lines, as every triple is in the default graph) or JSON-LD."""
+    if fmt in ("ntriples", "nquads"):
         lines = sorted({" ".join(term_ntriples(t) for t in triple) + " ." for triple in result.triples})
         return "".join(line + "\n" for line in lines)
     import pyoxigraph
@@ -174,7 +226,10 @@ def graph_text(result: GraphResult, fmt: str) -> str:
     from newskg.namespaces import PREFIXES
 
     triples = [pyoxigraph.Triple(*(_to_oxigraph(t) for t in triple)) for triple in result.triples]
-    rdf_format = pyoxigraph.RdfFormat.TURTLE if fmt == "turtle" else pyoxigraph.RdfFormat.JSON_LD
+    if fmt == "trig":
+        triples = [pyoxigraph.Quad(t.subject, t.predicate, t.object, pyoxigraph.DefaultGraph()) for t in triples]
+    rdf_format = {"turtle": pyoxigraph.RdfFormat.TURTLE, "trig": pyoxigraph.RdfFormat.TRIG,
+                  "jsonld": pyoxigraph.RdfFormat.JSON_LD}[fmt]
     used = {p: iri for p, iri in PREFIXES.items()
             if any(t.kind == "uri" and t.value.startswith(iri) for triple in result.triples for t in triple)}
     data = pyoxigraph.serialize(triples, format=rdf_format, prefixes=used)
