@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from newskg.diff import BuildDiff
     from newskg.errors import Problem
     from newskg.explain import Explanation
+    from newskg.ontology_docs import Description
     from newskg.query.catalog import SavedQuery
     from newskg.query.engines import Engine
     from newskg.query.results import Result
@@ -326,3 +327,29 @@ def _prepare(saved: "SavedQuery", proj: Project, params: Mapping[str, str] | Non
     graphs = list(default_graphs) if default_graphs else saved.default_graphs(proj.build(), level)
     return PreparedQuery(saved, text, graphs, level)
 
+
+# --- ontology documentation ---------------------------------------------------------------------
+
+
+def describe(term: str, *, project: PathLike | Project = ".") -> "Description":
+    """One ontology term (CURIE, IRI, or an nkg: name): label, definition, CAMEO code, super and
+    sub terms, domain and range, and how much the build uses it at each level (when there is a
+    build). An unknown term is a UsageError suggesting close ones."""
+    from newskg.ontology_docs import Description, read_ontology
+
+    proj = _project(project)
+    build_ = proj.build()
+    ontology = read_ontology(proj, build_ if build_.manifest_or_none() else None)
+    return Description(ontology.find(term), ontology)
+
+
+def ontology_docs(project: PathLike | Project = ".", *, build_dir: PathLike | None = None) -> dict[str, str]:
+    """The generated ontology documentation, {path relative to the project: text}: docs/ontology.md
+    (Markdown with Mermaid diagrams) and docs/ontology.html. Usage counts come from the build
+    (``build_dir`` or build/), which must exist: BuildMissingError otherwise."""
+    from newskg.ontology_docs import generate_docs
+
+    proj = _project(project)
+    build_ = proj.build(build_dir)
+    build_.manifest()
+    return generate_docs(proj, build_)

@@ -27,6 +27,7 @@ COMMANDS = {
     "load": "newskg.cli.load:load",
     "docs": "newskg.cli.docs:docs",
     "diff": "newskg.cli.diff:diff",
+    "describe": "newskg.cli.describe:describe",
 }
 
 
