@@ -27,7 +27,7 @@ from pathlib import Path
 
 from newskg.errors import BuildMissingError, UsageError
 from newskg.namespaces import BASE, PREFIXES, shorten
-from newskg.project import MANIFEST_FORMAT, MANIFEST_NAME, Build, BuildGraph, graph_file_name
+from newskg.project import MANIFEST_FORMAT, MANIFEST_NAME, Build, BuildGraph, graph_file_name, graph_level
 
 #: Graph names of the TriG and N-Quads patches: DIFF_BASE + "added/" + graph name, or "removed/".
 DIFF_BASE = BASE + "diff/"
@@ -37,6 +37,7 @@ RDF_TYPE = PREFIXES["rdf"] + "type"
 #: are seen at every level, a claim's content at none (docs/status-levels.md).
 SUMMARY_ROWS = ("every level", "confirmed", "reported", "assessed", "claim content")
 _EVERY_LEVEL_ROLES = ("ontology", "article", "background")
+_DAMAGED = "the build is damaged: rebuild it (`newskg build --force`) or compare another"
 
 
 @dataclass(frozen=True)
@@ -167,7 +168,7 @@ def open_build(path: Path, what: str) -> tuple[Build, dict]:
     build = Build(path.resolve())
     if not build.manifest_path.is_file():
         raise UsageError(f"{what} {path} is not a build folder (it has no {MANIFEST_NAME})")
-    return build, build.manifest(hint="rebuild it with `newskg build --force`")
+    return build, build.manifest(hint=_DAMAGED)
 
 
 def _check_formats(old: tuple[Path, dict], new: tuple[Path, dict]) -> None:
@@ -190,17 +191,15 @@ def diff_builds(old_dir: Path, new_dir: Path) -> BuildDiff:
     old, old_manifest = open_build(old_dir, "old build")
     new, new_manifest = open_build(new_dir, "new build")
     _check_formats((old_dir, old_manifest), (new_dir, new_manifest))
-    hint = "rebuild it with `newskg build --force`"
-    old_graphs = {g.iri: g for g in old.graphs(hint)}
-    new_graphs = {g.iri: g for g in new.graphs(hint)}
-    levels = {e["iri"]: e.get("level") for m in (old_manifest, new_manifest) for e in m["graphs"]}
+    old_graphs = {g.iri: g for g in old.graphs(_DAMAGED)}
+    new_graphs = {g.iri: g for g in new.graphs(_DAMAGED)}
     # New build order first, then graphs only the old build had, in its order.
     order = list(new_graphs) + [iri for iri in old_graphs if iri not in new_graphs]
     graphs = []
     for iri in order:
         before, after = old_graphs.get(iri), new_graphs.get(iri)
         role = (after or before).role  # type: ignore[union-attr]
-        diff = GraphDiff(iri, role, levels.get(iri), before is not None, after is not None)
+        diff = GraphDiff(iri, role, graph_level(iri), before is not None, after is not None)
         diff.added, diff.removed = _compare(before, after)
         graphs.append(diff)
     return BuildDiff(old, new, old_manifest, new_manifest, graphs)
@@ -208,10 +207,10 @@ def diff_builds(old_dir: Path, new_dir: Path) -> BuildDiff:
 
 def _compare(before: BuildGraph | None, after: BuildGraph | None) -> tuple[list, list]:
     """(added, removed) triples between two versions of one graph (None: absent)."""
-    if before and after and before.path.read_bytes() == after.path.read_bytes():
-        return [], []
     old_text = before.path.read_bytes() if before else b""
     new_text = after.path.read_bytes() if after else b""
+    if old_text == new_text:  # the writer sorts its lines: same bytes, same graph, no parsing
+        return [], []
     # Blank node labels differ from build to build: canonicalise both sides if either has one.
     canonical = b"_:" in old_text or b"_:" in new_text
     old_triples = _triples(old_text, before, canonical)
@@ -228,7 +227,7 @@ def _triples(data: bytes, graph: BuildGraph | None, canonical: bool) -> set:
         quads = list(pyoxigraph.parse(data, format=pyoxigraph.RdfFormat.N_TRIPLES))
     except SyntaxError as err:
         where = graph.path if graph else "a graph file"
-        raise BuildMissingError(f"{where} is not N-Triples ({err}); rebuild it with `newskg build --force`") from None
+        raise BuildMissingError(f"{where} is not N-Triples ({err}); {_DAMAGED}") from None
     if canonical:
         dataset = pyoxigraph.Dataset(quads)
         dataset.canonicalize(pyoxigraph.CanonicalizationAlgorithm.RDFC_1_0)

@@ -137,60 +137,86 @@ class Ontology:
 
 def read_ontology(project: Project, build: Build | None = None) -> Ontology:
     """The terms of ontology/*.ttl, with usage counts from ``build`` when given."""
-    from rdflib import BNode, Graph, URIRef
+    from rdflib import URIRef
+
+    graph, modules = _read_modules(project)
+    terms: dict[str, OntologyTerm] = {}
+    for subject in sorted(set(graph.subjects(URIRef(RDF + "type"), None)), key=str):
+        types = {str(o) for o in graph.objects(subject, URIRef(RDF + "type"))}
+        if isinstance(subject, URIRef) and not str(subject).startswith(VOCABULARY_NAMESPACES) \
+                and OWL + "Ontology" not in types:
+            terms[str(subject)] = _read_term(graph, subject, types, modules.get(str(subject), ""))
+    _link(terms)
+    header = URIRef(NKG[:-1])  # the ontology IRI is the namespace without its '#'
+    ontology = Ontology(_first(graph, header, PREFIXES["dct"] + "title") or _first(graph, header, RDFS + "label"),
+                        _first(graph, header, PREFIXES["dct"] + "description"),
+                        _first(graph, header, OWL + "versionInfo"), terms)
+    if build is not None:
+        _add_usage(ontology, build)
+    return ontology
+
+
+def _read_modules(project: Project):
+    """The ontology graph (every module the build reads into it), and which module declares each term:
+    the file typing it as a class or property, else the first file typing it at all."""
+    from rdflib import Graph, URIRef
 
     from newskg.build.sources import discover_inputs, parse_turtle
 
-    graph, modules = Graph(), {}
+    graph, declared, typed = Graph(), {}, {}
     for item in discover_inputs(project.root):
         if item.role == "ontology":
             part = parse_turtle(item.path, item.relpath)
-            for subject in part.subjects(URIRef(RDF + "type"), None):
-                modules.setdefault(str(subject), item.relpath)
+            for subject, kind in part.subject_objects(URIRef(RDF + "type")):
+                (declared if str(kind) in _KINDS else typed).setdefault(str(subject), item.relpath)
             graph += part
+    return graph, {**typed, **declared}
 
-    def objects(subject, predicate: str) -> list:
+
+def _read_term(graph, subject, types: set[str], module: str) -> OntologyTerm:
+    """One term's fields, as the ontology graph states them (links between terms: `_link`)."""
+    from rdflib import BNode, URIRef
+
+    def objects(predicate: str) -> list:
         return list(graph.objects(subject, URIRef(predicate)))
 
-    def iris(subject, predicate: str) -> list[str]:
-        return sorted(str(o) for o in objects(subject, predicate) if isinstance(o, URIRef))
+    def iris(*predicates: str) -> list[str]:
+        return sorted(str(o) for p in predicates for o in objects(p) if isinstance(o, URIRef))
 
-    terms: dict[str, OntologyTerm] = {}
-    own_classes = {str(s) for s in graph.subjects(URIRef(RDF + "type"), URIRef(OWL + "Class"))}
-    for subject in sorted(set(graph.subjects(URIRef(RDF + "type"), None)), key=str):
-        types = set(iris(subject, RDF + "type"))
-        if not isinstance(subject, URIRef) or str(subject).startswith(VOCABULARY_NAMESPACES) \
-                or OWL + "Ontology" in types:
-            continue
-        kind = next((_KINDS[t] for t in _KINDS if t in types), "value")
-        term = OntologyTerm(str(subject), kind, modules.get(str(subject), ""))
-        term.labels = sorted((str(o), o.language or "") for o in objects(subject, RDFS + "label"))
-        term.labels.sort(key=lambda pair: pair[1] != "en")  # English first, the rest stable
-        term.definition = " ".join(str(o) for o in objects(subject, SKOS + "definition"))
-        term.notes = sorted(str(o) for p in (RDFS + "comment", SKOS + "scopeNote") for o in objects(subject, p))
-        term.cameo_code = " ".join(str(o) for o in objects(subject, NKG + "cameoCode"))
-        sup = RDFS + "subClassOf" if kind == "class" else RDFS + "subPropertyOf"
-        term.supers = iris(subject, sup) + sorted(class_expression(graph, o) for o in objects(subject, sup)
-                                                  if isinstance(o, BNode))
-        term.subs = sorted(str(s) for s in graph.subjects(URIRef(sup), subject) if isinstance(s, URIRef))
-        term.sufficient = sorted(class_expression(graph, s) for s in graph.subjects(URIRef(sup), subject)
-                                 if isinstance(s, BNode))
-        term.equivalents = iris(subject, OWL + "equivalentClass") + iris(subject, OWL + "equivalentProperty")
-        term.disjoint = sorted(set(iris(subject, OWL + "disjointWith"))
-                               | {str(s) for s in graph.subjects(URIRef(OWL + "disjointWith"), subject)})
-        term.domain, term.range = iris(subject, RDFS + "domain"), iris(subject, RDFS + "range")
-        term.inverse = sorted(set(iris(subject, OWL + "inverseOf"))
-                              | {str(s) for s in graph.subjects(URIRef(OWL + "inverseOf"), subject)})
-        term.characteristics = [c for c in _CHARACTERISTICS if f"{OWL}{c}Property" in types]
-        term.chains = sorted(" ∘ ".join(shorten(str(i)) for i in _rdf_list(graph, o))
-                             for o in objects(subject, OWL + "propertyChainAxiom"))
+    def both_ways(predicate: str) -> list[str]:  # symmetric axioms, stated on either side
+        return sorted(set(iris(predicate)) | {str(s) for s in graph.subjects(URIRef(predicate), subject)
+                                              if isinstance(s, URIRef)})
+
+    kind = next((_KINDS[t] for t in _KINDS if t in types), "value")
+    sup = RDFS + "subClassOf" if kind == "class" else RDFS + "subPropertyOf"
+    term = OntologyTerm(str(subject), kind, module)
+    term.labels = sorted((str(o), o.language or "") for o in objects(RDFS + "label"))
+    term.labels.sort(key=lambda pair: pair[1] != "en")  # English first, the rest stable
+    term.definition = " ".join(str(o) for o in objects(SKOS + "definition"))
+    term.notes = sorted(str(o) for o in objects(RDFS + "comment") + objects(SKOS + "scopeNote"))
+    term.cameo_code = " ".join(str(o) for o in objects(NKG + "cameoCode"))
+    term.supers = iris(sup) + sorted(class_expression(graph, o) for o in objects(sup) if isinstance(o, BNode))
+    term.subs = sorted(str(s) for s in graph.subjects(URIRef(sup), subject) if isinstance(s, URIRef))
+    # A general class axiom (an anonymous class below this one) says when something is a member.
+    term.sufficient = sorted(class_expression(graph, s) for s in graph.subjects(URIRef(sup), subject)
+                             if isinstance(s, BNode))
+    term.equivalents = iris(OWL + "equivalentClass", OWL + "equivalentProperty")
+    term.disjoint, term.inverse = both_ways(OWL + "disjointWith"), both_ways(OWL + "inverseOf")
+    term.domain, term.range = iris(RDFS + "domain"), iris(RDFS + "range")
+    term.characteristics = [c for c in _CHARACTERISTICS if f"{OWL}{c}Property" in types]
+    term.chains = sorted(" ∘ ".join(shorten(str(i)) for i in _rdf_list(graph, o))
+                         for o in objects(OWL + "propertyChainAxiom"))
+    if kind == "value":
         # owl:NamedIndividual only says "an individual", which the kind already says.
-        term.types = sorted(t for t in types if t not in _KINDS and t != OWL + "NamedIndividual") \
-            if kind == "value" else []
-        term.schemes, term.broader = iris(subject, SKOS + "inScheme"), iris(subject, SKOS + "broader")
-        term.notation = " ".join(str(o) for o in objects(subject, SKOS + "notation"))
-        term.defined_by = " ".join(iris(subject, RDFS + "isDefinedBy"))
-        terms[term.iri] = term
+        term.types = sorted(t for t in types if t != OWL + "NamedIndividual")
+    term.schemes, term.broader = iris(SKOS + "inScheme"), iris(SKOS + "broader")
+    term.notation = " ".join(str(o) for o in objects(SKOS + "notation"))
+    term.defined_by = " ".join(iris(RDFS + "isDefinedBy"))
+    return term
+
+
+def _link(terms: dict[str, OntologyTerm]) -> None:
+    """Fill in what other terms say about each: domain of, range of, the members of a class."""
     for term in terms.values():
         for iri in term.domain:
             if iri in terms:
@@ -199,15 +225,8 @@ def read_ontology(project: Project, build: Build | None = None) -> Ontology:
             if iri in terms:
                 terms[iri].range_of.append(term.iri)
         for iri in term.types:
-            if iri in terms and iri in own_classes and iri.startswith(NKG):
+            if iri in terms and terms[iri].kind == "class" and terms[iri].own:
                 terms[iri].members.append(term.iri)
-    header = URIRef(NKG[:-1])  # the ontology IRI is the namespace without its '#'
-    ontology = Ontology(_first(graph, header, PREFIXES["dct"] + "title") or _first(graph, header, RDFS + "label"),
-                        _first(graph, header, PREFIXES["dct"] + "description"),
-                        _first(graph, header, OWL + "versionInfo"), terms)
-    if build is not None:
-        _add_usage(ontology, build)
-    return ontology
 
 
 def _first(graph, subject, predicate: str) -> str:
@@ -337,7 +356,8 @@ def describe_text(term: OntologyTerm, ontology: Ontology) -> str:
         shown = [_short(v) if _is_link(v) and name != "IRI" else v for v in values]
         lines.append(f"  {name + ':':<{width + 1}} {', '.join(shown)}")
     if term.usage:
-        lines.append(f"  ({term.usage_noun} at each level: what a query --at that level sees, in {ontology.usage_from})")
+        lines.append(f"  ({term.usage_noun} at each level: what a query --at that level sees, "
+                     f"in {ontology.usage_from})")
     else:
         lines.append("  (no build: run `newskg build` to see how much it is used)")
     return "\n".join(lines) + "\n"
