@@ -444,6 +444,18 @@ _SECTIONS = (("Classes", ("class",)),
              ("Values", ("value",)))
 
 
+def term_sections(ontology: Ontology) -> list[tuple[str, str, list[OntologyTerm]]]:
+    """(heading, anchor, terms) of each non-empty section: own terms, then reused ones, by kind."""
+    sections = []
+    for title, kinds in _SECTIONS:
+        for own in (True, False):
+            terms = ontology.sorted_terms(kinds, own=own)
+            if terms:
+                heading = title + ("" if own else REUSED)
+                sections.append((heading, heading.lower().replace(" ", "-"), terms))
+    return sections
+
+
 def ontology_markdown(ontology: Ontology) -> str:
     """docs/ontology.md: header, diagrams, then every term grouped by kind and module."""
     out = [f"# {ontology.title or 'Ontology'}", "",
@@ -452,9 +464,8 @@ def ontology_markdown(ontology: Ontology) -> str:
         out += [" ".join(ontology.description.split()), ""]
     out += [f"Version {ontology.version}. Namespace `nkg:` = `{NKG}`.", "",
             _usage_sentence(ontology, markdown=True), ""]
-    sections = ["Diagrams"] + [title + ("" if own else REUSED) for title, kinds in _SECTIONS
-                               for own in (True, False) if ontology.sorted_terms(kinds, own=own)]
-    out += ["Contents: " + " · ".join(f"[{s}](#{s.lower().replace(' ', '-')})" for s in sections), "",
+    sections = [("Diagrams", "diagrams")] + [(heading, anchor) for heading, anchor, _ in term_sections(ontology)]
+    out += ["Contents: " + " · ".join(f"[{heading}](#{anchor})" for heading, anchor in sections), "",
             "## Diagrams", ""]
     for module in _modules(ontology):
         diagram = mermaid_classes(ontology, module)
@@ -463,18 +474,13 @@ def ontology_markdown(ontology: Ontology) -> str:
     engagement = mermaid_engagement_types(ontology)
     if engagement:
         out += ["### Engagement types (CAMEO)", "", engagement]
-    for title, kinds in _SECTIONS:
-        for own in (True, False):
-            terms = ontology.sorted_terms(kinds, own=own)
-            if not terms:
-                continue
-            out += [f"## {title}" + ("" if own else REUSED), ""]
-            for term in terms:
-                out += [f"### {term.curie}", "", f"*{term.kind}*" + (f" in `{term.module}`" if term.module else ""),
-                        ""]
-                out += [f"- **{name}**: " + ", ".join(_md_value(v, ontology, name) for v in values)
-                        for name, values in fields(term)]
-                out.append("")
+    for heading, _, terms in term_sections(ontology):
+        out += [f"## {heading}", ""]
+        for term in terms:
+            out += [f"### {term.curie}", "", f"*{term.kind}*" + (f" in `{term.module}`" if term.module else ""), ""]
+            out += [f"- **{name}**: " + ", ".join(_md_value(v, ontology, name) for v in values)
+                    for name, values in fields(term)]
+            out.append("")
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -523,27 +529,28 @@ def ontology_html(ontology: Ontology) -> str:
     the diagrams become nested lists (Mermaid would need a script)."""
     classes = ontology.sorted_terms(("class",), own=True)
     roots = [t.iri for t in classes if not any(s in ontology.terms and ontology.terms[s].own for s in t.supers)]
+    sections = term_sections(ontology)
+    contents = [("hierarchy", "Class hierarchy")] + (
+        [("engagement-types", "Engagement types (CAMEO)")] if ENGAGEMENT_ROOT in ontology.terms else []) + [
+        (anchor, heading) for heading, anchor, _ in sections]
     body = [f"<h1>{escape(ontology.title or 'Ontology')}</h1>",
             f"<p>{escape(' '.join(ontology.description.split()))}</p>",
             f"<p>Version {escape(ontology.version)}. Namespace <code>nkg:</code> = <code>{escape(NKG)}</code>.</p>",
             f"<p>{escape(_usage_sentence(ontology, markdown=False))}</p>",
-            "<h2 id=\"hierarchy\">Class hierarchy</h2>", _html_tree(ontology, sorted(roots), set(roots))]
+            "<nav><ul>" + "".join(f'<li><a href="#{a}">{escape(h)}</a></li>' for a, h in contents) + "</ul></nav>",
+            '<h2 id="hierarchy">Class hierarchy</h2>', _html_tree(ontology, sorted(roots), set(roots))]
     if ENGAGEMENT_ROOT in ontology.terms:
         body += ['<h2 id="engagement-types">Engagement types (CAMEO)</h2>',
                  _html_tree(ontology, [ENGAGEMENT_ROOT], {ENGAGEMENT_ROOT})]
-    for title, kinds in _SECTIONS:
-        for own in (True, False):
-            terms = ontology.sorted_terms(kinds, own=own)
-            if not terms:
-                continue
-            body.append(f"<h2>{escape(title)}" + ("" if own else REUSED) + "</h2>")
-            for term in terms:
-                module = f" in <code>{escape(term.module)}</code>" if term.module else ""
-                rows = "".join(f"<dt>{escape(name)}</dt><dd>"
-                               + ", ".join(_html_value(v, ontology, name) for v in values) + "</dd>"
-                               for name, values in fields(term))
-                body.append(f'<section id="{escape(_anchor(term))}"><h3>{escape(term.curie)}</h3>'
-                            f'<p class="kind">{escape(term.kind)}{module}</p><dl>{rows}</dl></section>')
+    for heading, anchor, terms in sections:
+        body.append(f'<h2 id="{escape(anchor)}">{escape(heading)}</h2>')
+        for term in terms:
+            module = f" in <code>{escape(term.module)}</code>" if term.module else ""
+            rows = "".join(f"<dt>{escape(name)}</dt><dd>"
+                           + ", ".join(_html_value(v, ontology, name) for v in values) + "</dd>"
+                           for name, values in fields(term))
+            body.append(f'<section id="{escape(_anchor(term))}"><h3>{escape(term.curie)}</h3>'
+                        f'<p class="kind">{escape(term.kind)}{module}</p><dl>{rows}</dl></section>')
     title = escape(ontology.title or "Ontology")
     return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
             f"<title>{title}</title>\n<style>\n{_CSS}\n</style>\n</head>\n<body>\n"
