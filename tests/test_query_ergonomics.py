@@ -192,6 +192,8 @@ def complete(project: Path, words: str) -> list[str]:
 def test_completion_offers_saved_query_names_and_stdin(project: Path):
     assert complete(project, "query run cl") == ["claim-count", "claims-of-report"]
     assert "-" in complete(project, "query run ")
+    assert complete(project, "query show claims") == ["claims-of-report"]
+    assert "-" not in complete(project, "query show ")
 
 
 def test_completion_offers_the_query_parameters_and_report_slugs(project: Path):

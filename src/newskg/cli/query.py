@@ -42,14 +42,15 @@ def _completion_project(ctx: click.Context) -> Path:
 
 
 def complete_query_name(ctx: click.Context, param: click.Parameter, incomplete: str) -> list:
-    """Saved-query names (and ``-`` for stdin); a path-like word completes as a file instead."""
+    """Saved-query names (and ``-``, stdin, for `run`); a path-like word completes as a file instead."""
     from click.shell_completion import CompletionItem
 
     if "/" in incomplete or incomplete.endswith(".rq"):
         return [CompletionItem(incomplete, type="file")]
     queries = _completion_project(ctx) / "queries"
     names = sorted(p.stem for p in queries.glob("*.rq")) if queries.is_dir() else []
-    return [CompletionItem(n) for n in names + ["-"] if n.startswith(incomplete)]
+    stdin = ["-"] if ctx.command.name == "run" else []
+    return [CompletionItem(n) for n in names + stdin if n.startswith(incomplete)]
 
 
 def report_slugs(project: Path) -> list[str]:
@@ -121,7 +122,7 @@ def list_queries(ctx: click.Context, fmt: str) -> None:
 
 
 @query.command("show")
-@click.argument("name")
+@click.argument("name", shell_complete=complete_query_name)
 @click.pass_context
 def show_query(ctx: click.Context, name: str) -> None:
     """Show a saved query: its header and its SPARQL text.
