@@ -98,7 +98,7 @@ def test_a_build_keeps_the_build_it_replaces_as_build_prev(project: Path):
     (project / "ontology" / "extensions.ttl").unlink()
     build_project(project)
     assert fingerprint(project / "build.prev") == second  # the older build.prev/ is replaced
-    assert sorted(p.name for p in project.iterdir()) == ["build", "build.prev", "graph", "ontology"]
+    assert [p.name for p in project.iterdir() if p.name.startswith(".build")] == []  # no swap leftovers
 
 
 def test_a_skipped_build_leaves_build_prev_alone(edited: Path):
@@ -260,5 +260,5 @@ def test_a_damaged_build_is_a_failure_naming_the_file(edited: Path):
     result = cli(edited)
     assert result.exit_code == 1 and "inferred-reported.nt is not N-Triples" in result.output
     (edited / "build" / "graphs" / "inferred-reported.nt").unlink()
-    with pytest.raises(BuildMissingError, match="inferred-reported.nt"):
+    with pytest.raises(BuildMissingError, match=r"inferred-reported\.nt"):
         api.diff(project=edited)

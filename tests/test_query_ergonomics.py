@@ -122,32 +122,31 @@ SELECT = SelectResult(["who", "quote", "n"], [
 
 def test_xml_results_parse_back_to_the_same_terms():
     text = render(SELECT, "xml")
-    solutions = list(pyoxigraph.parse_query_results(text, format=pyoxigraph.QueryResultsFormat.XML))
-    first, second = solutions
+    solutions = pyoxigraph.parse_query_results(text, format=pyoxigraph.QueryResultsFormat.XML)
+    assert isinstance(solutions, pyoxigraph.QuerySolutions)
+    first, second = list(solutions)
     assert first["who"] == pyoxigraph.NamedNode(f"{NKR}ISI")
     assert first["quote"] == pyoxigraph.Literal('said "x" <&> \r\nagain', language="en")
     assert first["n"] == pyoxigraph.Literal("15", datatype=pyoxigraph.NamedNode(f"{XSD}integer"))
     assert isinstance(second["who"], pyoxigraph.BlankNode) and second["quote"] is None
-    root = ET.fromstring(text)
-    assert [v.get("name") for v in root.find(f"{SRX}head")] == ["who", "quote", "n"]
+    assert [v.get("name") for v in ET.fromstring(text).iter(f"{SRX}variable")] == ["who", "quote", "n"]
 
 
 def test_ask_has_the_xml_boolean_form():
-    root = ET.fromstring(render(AskResult(True), "xml"))
-    assert root.find(f"{SRX}boolean").text == "true"
+    assert [b.text for b in ET.fromstring(render(AskResult(True), "xml")).iter(f"{SRX}boolean")] == ["true"]
     assert bool(pyoxigraph.parse_query_results(render(AskResult(False), "xml"),
                                                format=pyoxigraph.QueryResultsFormat.XML)) is False
 
 
 def test_a_control_character_xml_cannot_carry_is_a_clear_error():
-    with pytest.raises(UsageError, match="XML 1.0 cannot carry"):
+    with pytest.raises(UsageError, match=r"XML 1\.0 cannot carry"):
         render(SelectResult(["x"], [{"x": Term.literal("bell\x07")}]), "xml")
 
 
 def test_xml_from_the_command_line(project: Path):
     answer = run(project, "claim-count", "--format", "xml")
     assert answer.exit_code == 0
-    assert ET.fromstring(answer.output).find(f".//{SRX}literal").text == "1"
+    assert [v.text for v in ET.fromstring(answer.output).iter(f"{SRX}literal")] == ["1"]
 
 
 # --- TriG and N-Quads for CONSTRUCT -----------------------------------------------------------------

@@ -267,7 +267,7 @@ def load_size(*, project: PathLike | Project = ".", graphs: list[str] | None = N
 
 
 def diff(old: PathLike | None = None, new: PathLike | None = None, *,
-         project: PathLike | Project = ".") -> "BuildDiff":
+         project: PathLike | Project = ".") -> BuildDiff:
     """What changed from build ``old`` to build ``new``: triples added and removed per named graph.
 
     ``new`` defaults to the project's build/, ``old`` to the build it replaced (build.prev/,
@@ -304,7 +304,7 @@ def prepare_text_query(text: str, *, source: str = "<--query>", project: PathLik
 
 def run_text_query(text: str, *, project: PathLike | Project = ".", params: Mapping[str, str] | None = None,
                    limit: int | None = None, level: str = DEFAULT_LEVEL, engine: str = "embedded",
-                   endpoint: "str | Endpoints | None" = None, preset: str | None = None,
+                   endpoint: str | Endpoints | None = None, preset: str | None = None,
                    default_graphs: list[str] | None = None, timeout: float = 60.0) -> QueryRun:
     """Run query text (not a saved query) at a status level, on the build or a store, as `run_query`."""
     prepared = prepare_text_query(text, project=project, params=params, limit=limit, level=level,
@@ -314,7 +314,7 @@ def run_text_query(text: str, *, project: PathLike | Project = ".", params: Mapp
     return execute(prepared, runner)
 
 
-def _prepare(saved: "SavedQuery", proj: Project, params: Mapping[str, str] | None, limit: int | None,
+def _prepare(saved: SavedQuery, proj: Project, params: Mapping[str, str] | None, limit: int | None,
              level: str, default_graphs: list[str] | None, allow_update: bool) -> PreparedQuery:
     """Check a query's syntax, bind its parameters as RDF terms and choose its graphs."""
     from newskg.query.catalog import check_query_syntax, prepare_query_text
@@ -331,7 +331,7 @@ def _prepare(saved: "SavedQuery", proj: Project, params: Mapping[str, str] | Non
 # --- ontology documentation ---------------------------------------------------------------------
 
 
-def describe(term: str, *, project: PathLike | Project = ".") -> "Description":
+def describe(term: str, *, project: PathLike | Project = ".") -> Description:
     """One ontology term (CURIE, IRI, or an nkg: name): label, definition, CAMEO code, super and
     sub terms, domain and range, and how much the build uses it at each level (when there is a
     build). An unknown term is a UsageError suggesting close ones."""

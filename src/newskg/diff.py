@@ -342,8 +342,12 @@ def diff_dataset(diff: BuildDiff, fmt: str) -> str:
             quads += [pyoxigraph.Quad(t.subject, t.predicate, t.object, name) for t in triples]
     if fmt == "nquads":
         return "".join(f"{q} .\n" for q in quads)
-    prefixes = {"added": DIFF_BASE + "added/", "removed": DIFF_BASE + "removed/", **PREFIXES}
-    return pyoxigraph.serialize(quads, format=pyoxigraph.RdfFormat.TRIG, prefixes=prefixes).decode("utf-8")
+    text = "".join(f"{q}\n" for q in quads)
+    prefixes = {p: iri for p, iri in {"added": DIFF_BASE + "added/", "removed": DIFF_BASE + "removed/",
+                                      **PREFIXES}.items() if f"<{iri}" in text}
+    data = pyoxigraph.serialize(quads, format=pyoxigraph.RdfFormat.TRIG, prefixes=prefixes)
+    assert data is not None  # without an output file, serialize returns the bytes
+    return data.decode("utf-8")
 
 
 def diff_patch(diff: BuildDiff) -> str:

@@ -163,7 +163,9 @@ def _read_modules(project: Project):
 
     from newskg.build.sources import discover_inputs, parse_turtle
 
-    graph, declared, typed = Graph(), {}, {}
+    graph = Graph()
+    declared: dict[str, str] = {}
+    typed: dict[str, str] = {}
     for item in discover_inputs(project.root):
         if item.role == "ontology":
             part = parse_turtle(item.path, item.relpath)
@@ -401,7 +403,7 @@ def mermaid_classes(ontology: Ontology, module: str) -> str:
                 if d.startswith(NKG) and r.startswith(NKG) and ontology.terms.get(d, prop).kind == "class" \
                         and ontology.terms.get(r, prop).kind == "class":
                     lines.append(f"  {_mermaid_name(d)} --> {_mermaid_name(r)} : {_mermaid_name(prop.iri)}")
-    return "\n".join(lines + ["```"]) + "\n"
+    return "\n".join([*lines, "```"]) + "\n"
 
 
 def engagement_tree(ontology: Ontology) -> list[tuple[int, OntologyTerm]]:
@@ -431,7 +433,7 @@ def mermaid_engagement_types(ontology: Ontology) -> str:
         lines.append(f'  {_mermaid_name(term.iri)}["{term.curie}{code}"]')
     for _, term in tree:
         lines += [f"  {_mermaid_name(term.iri)} --> {_mermaid_name(s)}" for s in term.subs if s in ontology.terms]
-    return "\n".join(lines + ["```"]) + "\n"
+    return "\n".join([*lines, "```"]) + "\n"
 
 
 def _modules(ontology: Ontology) -> list[str]:

@@ -251,7 +251,7 @@ class Build:
         return chosen
 
     @property
-    def previous(self) -> "Build":
+    def previous(self) -> Build:
         """The build this one replaced, which the build's swap keeps as a sibling (build.prev/)."""
         return Build(self.dir.with_name(self.dir.name + PREVIOUS_SUFFIX))
 

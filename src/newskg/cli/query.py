@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import TYPE_CHECKING
-
 import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -188,8 +187,8 @@ def run_query(ctx: click.Context, name: str | None, query_text: str | None, para
     from newskg.query.render import render
 
     project = _project(ctx)
-    options = dict(project=project, params=parse_assignments(params), limit=limit, level=level,
-                   default_graphs=list(default_graphs), allow_update=allow_update)
+    options: dict[str, Any] = {"project": project, "params": parse_assignments(params), "limit": limit, "level": level,
+                               "default_graphs": list(default_graphs), "allow_update": allow_update}
     if query_text is not None and name is not None:
         raise UsageError("give a query NAME (or - for stdin) or --query TEXT, not both")
     if query_text is not None:

@@ -93,7 +93,7 @@ def text_query(text: str, source: str = OPTION_SOURCE) -> SavedQuery:
         raise UsageError(f"{source}: the query text is empty")
     query = parse_saved_query(text, source, Path(source))
     try:
-        query.form
+        _ = query.form
     except QuerySyntaxError as err:  # say where the text came from, as for a file
         raise QuerySyntaxError(f"{source}: {err}") from None
     return query

@@ -226,12 +226,13 @@ def graph_text(result: GraphResult, fmt: str) -> str:
     from newskg.namespaces import PREFIXES
 
     triples = [pyoxigraph.Triple(*(_to_oxigraph(t) for t in triple)) for triple in result.triples]
+    statements: list[pyoxigraph.Triple] | list[pyoxigraph.Quad] = triples
     if fmt == "trig":
-        triples = [pyoxigraph.Quad(t.subject, t.predicate, t.object, pyoxigraph.DefaultGraph()) for t in triples]
+        statements = [pyoxigraph.Quad(t.subject, t.predicate, t.object, pyoxigraph.DefaultGraph()) for t in triples]
     rdf_format = {"turtle": pyoxigraph.RdfFormat.TURTLE, "trig": pyoxigraph.RdfFormat.TRIG,
                   "jsonld": pyoxigraph.RdfFormat.JSON_LD}[fmt]
     used = {p: iri for p, iri in PREFIXES.items()
             if any(t.kind == "uri" and t.value.startswith(iri) for triple in result.triples for t in triple)}
-    data = pyoxigraph.serialize(triples, format=rdf_format, prefixes=used)
+    data = pyoxigraph.serialize(statements, format=rdf_format, prefixes=used)
     assert data is not None  # without an output file, serialize returns the bytes
     return data.decode("utf-8")
