@@ -25,8 +25,9 @@ install-test: $(VENV)/.installed-test
 build: install
 	$(BIN)/newskg build
 
+# The analyst's view of the build, and a one-screen summary (`newskg query run-all` prints every table).
 run: build
-	$(BIN)/newskg query run-all
+	$(BIN)/newskg report -o build/report.html --summary
 
 test: install-test lint
 	$(BIN)/python -m pytest

@@ -28,6 +28,7 @@ COMMANDS = {
     "docs": "newskg.cli.docs:docs",
     "diff": "newskg.cli.diff:diff",
     "describe": "newskg.cli.describe:describe",
+    "report": "newskg.cli.report:report",
 }
 
 
