@@ -29,6 +29,7 @@ COMMANDS = {
     "diff": "newskg.cli.diff:diff",
     "describe": "newskg.cli.describe:describe",
     "report": "newskg.cli.report:report",
+    "serve": "newskg.cli.serve:serve",
 }
 
 
