@@ -124,6 +124,8 @@ def make_project(target: Path) -> Path:
     (report / "claims.ttl").write_text(tiny_claims_turtle(TINY_TEXT), encoding="utf-8")
     (report / "content.trig").write_text(TINY_CONTENT, encoding="utf-8")
     (target / "queries" / "claims-after-offset.rq").write_text(TYPED_QUERY, encoding="utf-8")
+    (target / "queries" / "drop-everything.rq").write_text(
+        "#+ title: An update: the web app must refuse it\nDROP ALL\n", encoding="utf-8")
     return target
 
 

@@ -153,7 +153,8 @@ def build_app(project: Project, level: str = LEVELS[0], allowed_hosts: list[str]
             reports = [r for r in reports if r.slug == slug]
             if not reports:
                 known = ", ".join(r.slug for r in state.reports()) or "none"
-                raise UsageError(f"no report {slug!r} in the build; reports: {known}")
+                return _page("error.html.j2", 404, title="Error",
+                             message=f"no report {slug!r} in the build; reports: {known}")
         body = report.render(reports, level=level_of(request), link=resource_link, nav=NAV)
         css, js = inline_assets()
         csp = (f"default-src 'none'; style-src {csp_hash(css)}; script-src {csp_hash(js)}; img-src data:; "
