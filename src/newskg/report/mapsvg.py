@@ -79,6 +79,9 @@ def layout(actors: list[Actor]) -> tuple[dict[str, tuple[float, float]], int]:
     for k, actor in enumerate(loose):
         row, col = divmod(k, 4)
         positions[actor.iri] = (WIDTH * (col + 0.5) / min(4, len(loose) - 4 * row), bottom + row * 140)
+    # Lift everything so the topmost node sits just below the top edge.
+    lift = min([y for _, y in positions.values()], default=centre_y) - 2 * NODE
+    positions = {iri: (x, y - lift) for iri, (x, y) in positions.items()}
     height = int(max([y for _, y in positions.values()], default=centre_y) + 110)
     return positions, height
 

@@ -41,6 +41,7 @@ class Timeline:
     end: date
     ticks: list[tuple[float, str]]
     rows: list[TimelineRow]
+    tick_unit: str = "month"  # what one tick mark stands for: month, quarter or year(s)
 
 
 def _parse(text: str | None) -> date | None:
@@ -50,9 +51,14 @@ def _parse(text: str | None) -> date | None:
         return None  # a malformed bound is left out rather than breaking the page
 
 
-def _ticks(start: date, end: date) -> list[tuple[date, str]]:
+def _tick_step(start: date, end: date) -> int:
+    """Months between tick marks: monthly up to a year, quarterly up to three, then yearly or more."""
     months = (end.year - start.year) * 12 + end.month - start.month
-    step = 1 if months <= 12 else 3 if months <= 36 else 12 * max(1, months // 120)
+    return 1 if months <= 12 else 3 if months <= 36 else 12 * max(1, months // 120)
+
+
+def _ticks(start: date, end: date) -> list[tuple[date, str]]:
+    step = _tick_step(start, end)
     year, month = start.year, start.month
     if step >= 12:
         year, month = (year + 1, 1) if (month, start.day) != (1, 1) else (year, 1)
@@ -86,4 +92,6 @@ def build_timeline(engagements: list[Engagement]) -> Timeline | None:
     rows = [TimelineRow(e, at(lo) if lo else 0.0, at(hi) if hi else 1.0, lo is None, hi is None)
             for e, lo, hi in dated]
     rows.sort(key=lambda r: (r.left, r.right, r.engagement.label))
-    return Timeline(start, end, [(at(d), label) for d, label in _ticks(start, end)], rows)
+    step = _tick_step(start, end)
+    unit = {1: "month", 3: "quarter", 12: "year"}.get(step, f"{step // 12} years")
+    return Timeline(start, end, [(at(d), label) for d, label in _ticks(start, end)], rows, unit)

@@ -71,6 +71,14 @@
       var copy = card.cloneNode(true);
       // Copies must not repeat ids; their links still point at the originals.
       copy.removeAttribute("id");
+      // The details stay readable whatever the level; a note says when the claim falls below it.
+      if (copy.hasAttribute("data-below")) {
+        copy.removeAttribute("data-below");
+        var note = document.createElement("p");
+        note.className = "below-note";
+        note.textContent = "Below the level chosen under \u201cHow sure\u201d.";
+        copy.insertBefore(note, copy.firstChild);
+      }
       var withIds = copy.querySelectorAll("[id]");
       for (var j = 0; j < withIds.length; j++) { withIds[j].removeAttribute("id"); }
       var link = document.createElement("p");
