@@ -17,7 +17,7 @@ from urllib.parse import quote, urlencode
 import pytest
 from click.testing import CliRunner
 
-from browser import ARTICLE, TINY, analyst_project, html_problems, live_app, parse_html, text_of  # noqa: F401
+from browser import TINY, analyst_project, html_problems, live_app, parse_html, text_of  # noqa: F401
 from newskg import api
 from newskg.cli import main
 from newskg.query.render import render

@@ -111,7 +111,7 @@ class ReportReader:
     def report(self, slug: str, row: dict[str, Term], dom_prefix: str) -> Report:
         """One report, read whole: metadata, text, claims, segments, engagements, actors, inference."""
         graph, doc = row["g"].value, row["doc"].value
-        text = self.source_text(slug, row["sourceText"].value)
+        path, text = self.source_text(slug, row["sourceText"].value)
         report = Report(slug=slug, graph=graph, document=doc, text=text, dom_prefix=dom_prefix,
                         headline=_value(row, "headline") or slug,
                         alternative_headline=_value(row, "alternative"),
@@ -121,21 +121,21 @@ class ReportReader:
         report.authors = self.names([r["who"].value for r in people if r["role"].value.endswith("author")])
         report.publishers = self.names([r["who"].value for r in people if r["role"].value.endswith("publisher")])
         report.claims = self.claims(graph, dom_prefix)
-        check_anchors(text, report.claims, self.project.relative(self.project.report_text(slug)))
+        check_anchors(text, report.claims, self.project.relative(path))
         report.segments = segments(text, report.claims)
         report.engagements = self.engagements(graph, report)
         report.actors = self.actors(report.engagements)
         report.inference = self.inference(report)
         return report
 
-    def source_text(self, slug: str, relative: str) -> str:
-        """The text ``nkg:sourceText`` names, relative to the report's folder (and inside it)."""
+    def source_text(self, slug: str, relative: str) -> tuple[Path, str]:
+        """The path and text ``nkg:sourceText`` names, relative to the report's folder (and inside it)."""
         folder = self.project.report_text(slug).parent.resolve()
         path = (folder / relative).resolve()
         if not path.is_relative_to(folder):
             raise BuildMissingError(f"report {slug}: nkg:sourceText {relative!r} points outside {folder}")
         try:
-            return path.read_text(encoding="utf-8")
+            return path, path.read_text(encoding="utf-8")
         except FileNotFoundError:
             raise InputMissingError(f"report {slug}: its text {self.project.relative(path)} is missing") from None
 
@@ -282,6 +282,8 @@ def load_reports(project: Project, slugs: list[str] | None = None, engine=None) 
 
     reader = ReportReader(project, engine or api.open_engine(project))
     documents = reader.documents()
+    if not documents:
+        raise UsageError("the build has no report: a report is a folder graph/SLUG/ with its text and claims")
     wanted = list(dict.fromkeys(slugs)) if slugs else sorted(documents)
     unknown = [s for s in wanted if s not in documents]
     if unknown:

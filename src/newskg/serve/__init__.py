@@ -24,8 +24,8 @@ class ServeError(NewskgError):
     """The web app cannot listen where it was asked to (port in use, address not here, ...)."""
 
 
-#: Names a loopback server answers to (the Host header); any other name is refused.
-LOOPBACK_NAMES = ["127.0.0.1", "localhost", "::1"]
+#: Names a loopback server answers to (the Host header, IPv6 in brackets); any other is refused.
+LOOPBACK_NAMES = ["127.0.0.1", "localhost", "[::1]"]
 
 
 def create_app(project: str | Path | Project = ".", *, level: str = LEVELS[0],
@@ -50,9 +50,10 @@ def serve(project: str | Path | Project = ".", *, host: str = "127.0.0.1", port:
 
     project = project if isinstance(project, Project) else Project.at(project)
     project.build().manifest()  # no build: say so now, not on the first request
-    loopback = host in LOOPBACK_NAMES or host.startswith("127.")
+    loopback = host in ("localhost", "::1") or host.startswith("127.")
     # Bound to loopback, answer only to loopback names: a web page elsewhere cannot rebind a
     # DNS name to 127.0.0.1 and read the app. Bound elsewhere on purpose, answer any name.
-    app = create_app(project, level=level, allowed_hosts=LOOPBACK_NAMES + [host] if loopback else None)
+    own_name = f"[{host}]" if ":" in host else host
+    app = create_app(project, level=level, allowed_hosts=LOOPBACK_NAMES + [own_name] if loopback else None)
     sock = bind(host, port)
     run(app, sock, ready)

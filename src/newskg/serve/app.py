@@ -136,7 +136,10 @@ def build_app(project: Project, level: str = LEVELS[0], allowed_hosts: list[str]
 
     @page_route
     def index(request):
-        reports = state.reports()
+        try:
+            reports = state.reports()
+        except UsageError:  # a build without reports still has its queries
+            reports = []
         return _page("index.html.j2", title="newskg", reports=reports, queries=api.list_queries(project),
                      level=state.level)
 
