@@ -283,3 +283,18 @@ def test_make_run_writes_the_report_and_a_summary():
     makefile = (Path(__file__).resolve().parent.parent / "Makefile").read_text(encoding="utf-8")
     run = re.search(r"^run:.*\n((?:\t.*\n)+)", makefile, re.M).group(1)
     assert "newskg report -o build/report.html --summary" in run and "run-all" not in run
+
+
+def test_every_data_file_of_the_view_is_packaged():
+    import fnmatch
+    import tomllib
+
+    root = Path(__file__).resolve().parent.parent
+    declared = tomllib.loads((root / "pyproject.toml").read_text("utf-8"))["tool"]["setuptools"]["package-data"]
+    for package in ("report", "serve"):
+        folder = root / "src" / "newskg" / package
+        patterns = declared[f"newskg.{package}"]
+        for path in folder.rglob("*"):
+            relative = path.relative_to(folder).as_posix()
+            if path.is_file() and path.suffix not in (".py", ".pyc") and "__pycache__" not in relative:
+                assert any(fnmatch.fnmatch(relative, p) for p in patterns), f"newskg/{package}/{relative} is not packaged"
