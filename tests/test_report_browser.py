@@ -8,6 +8,7 @@ import pytest
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
 
 from browser import (ARTICLE, TINY, analyst_project, artifacts, chrome, console_errors)  # noqa: F401
 from newskg import report
@@ -43,9 +44,16 @@ def anchors(project, slug: str) -> dict[str, str]:
     return {r["anchor"].value: r["exact"].value for r in api.open_engine(project).query(text, "SELECT", None).rows}
 
 
+def shown(driver, prefix: str) -> bool:
+    """Wait (the switcher answers a hashchange event, which comes a task later) until report
+    ``prefix`` is the one shown."""
+    WebDriverWait(driver, 10).until(lambda d: d.find_element(By.ID, prefix).is_displayed())
+    return True
+
+
 def show_report(driver, url: str, prefix: str) -> None:
     driver.get(f"{url}#{prefix}")
-    assert driver.find_element(By.ID, prefix).is_displayed()
+    assert shown(driver, prefix)
 
 
 @pytest.mark.parametrize("slug, prefix", [(ARTICLE, "r1"), (TINY, "r2")])
@@ -62,7 +70,7 @@ def test_the_report_switcher_shows_one_report_at_a_time(chrome, page, artifacts)
     show_report(chrome, page, "r2")
     assert not chrome.find_element(By.ID, "r1").is_displayed()
     chrome.find_element(By.CSS_SELECTOR, "#report-switcher a[data-report='r1']").click()
-    assert chrome.find_element(By.ID, "r1").is_displayed() and not chrome.find_element(By.ID, "r2").is_displayed()
+    assert shown(chrome, "r1") and not chrome.find_element(By.ID, "r2").is_displayed()
     assert chrome.find_element(By.CSS_SELECTOR, "a[data-report='r1']").get_attribute("aria-current") == "true"
 
 

@@ -5,10 +5,20 @@ page's script runs under the app's Content-Security-Policy without a console err
 from __future__ import annotations
 
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.support import expected_conditions as arrived
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from browser import analyst_project, artifacts, chrome, console_errors, live_app  # noqa: F401
 from newskg import api
+
+
+def submit_and_wait(chrome, locator: tuple[str, str]):
+    """Click the form's run button and wait for the answer page to show ``locator``: a click
+    returns before the next page has loaded."""
+    old = chrome.find_element(By.TAG_NAME, "html")
+    chrome.find_element(By.CSS_SELECTOR, "button[name=run]").click()
+    WebDriverWait(chrome, 30).until(arrived.staleness_of(old))
+    return WebDriverWait(chrome, 30).until(arrived.presence_of_element_located(locator))
 
 
 def test_a_query_form_runs_and_shows_the_expected_rows(chrome, live_app, analyst_project, artifacts):
@@ -17,7 +27,7 @@ def test_a_query_form_runs_and_shows_the_expected_rows(chrome, live_app, analyst
     field.clear()
     field.send_keys("nkr:DGFI")
     Select(chrome.find_element(By.ID, "param-at")).select_by_value("assessed")
-    chrome.find_element(By.CSS_SELECTOR, "button[name=run]").click()
+    submit_and_wait(chrome, (By.ID, "results"))
     rows = chrome.find_elements(By.CSS_SELECTOR, "#results tbody tr")
     expected = api.run_query("evidence-for-entity", project=analyst_project, level="assessed",
                              params={"entity": "nkr:DGFI"}).result.rows
@@ -29,7 +39,9 @@ def test_a_query_form_runs_and_shows_the_expected_rows(chrome, live_app, analyst
     assert console_errors(chrome) == []
     first_claim = rows[0].find_element(By.CSS_SELECTOR, "td a")
     name = first_claim.text
+    old = chrome.find_element(By.TAG_NAME, "html")
     first_claim.click()
+    WebDriverWait(chrome, 30).until(arrived.staleness_of(old))
     assert chrome.find_element(By.TAG_NAME, "h1").text == name
     assert chrome.find_elements(By.CSS_SELECTOR, "table#outgoing tbody tr")
 
@@ -38,8 +50,7 @@ def test_a_wrong_value_in_the_form_is_reported_next_to_it(chrome, live_app):
     chrome.get(live_app.url + "queries/claims-after-offset")
     field = chrome.find_element(By.ID, "param-offset")
     field.send_keys("ten")
-    chrome.find_element(By.CSS_SELECTOR, "button[name=run]").click()
-    alert = chrome.find_element(By.CSS_SELECTOR, "[role=alert]")
+    alert = submit_and_wait(chrome, (By.CSS_SELECTOR, "[role=alert]"))
     assert "parameter 'offset': 'ten' is not an integer" in alert.text
     assert chrome.find_element(By.ID, "param-offset").get_attribute("aria-invalid") == "true"
     assert not chrome.find_elements(By.ID, "results")
