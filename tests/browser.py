@@ -72,6 +72,8 @@ art2:claim-talks-confirmed {
         nkg:hasParticipant nkr:Pakistan , nkr:Bangladesh .
 }
 art2:claim-sharing {
+    art2:fact-talks a nkg:ConsultationUnspecified ;
+        nkg:hasParticipant nkr:Pakistan , nkr:Bangladesh .
     art2:fact-sharing a nkg:IntentToCooperateOnIntelligence ;
         rdfs:label "intelligence sharing between the ISI and the DGFI that the talks could lead to"@en ;
         nkg:hasParticipant nkr:ISI , nkr:DGFI .
@@ -109,7 +111,8 @@ art2:{name}-a1-quote a oa:TextQuoteSelector ; oa:exact "{quote}" .
 art2:{name}-a1-position a oa:TextPositionSelector ;
     oa:start "{start}"^^xsd:nonNegativeInteger ; oa:end "{start + len(quote)}"^^xsd:nonNegativeInteger .
 """)
-    parts.append("art2:claim-talks-confirmed nkg:supports art2:claim-talks .\n")
+    parts.append("art2:claim-talks-confirmed nkg:supports art2:claim-talks .\n"
+                 "art2:claim-sharing nkg:hasTemporality nkg:Future ; nkg:conditionalOn art2:fact-talks .\n")
     return "".join(parts)
 
 
@@ -168,7 +171,7 @@ class LiveApp:
         self.server = make_server(app, self.sock)
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
 
-    def __enter__(self) -> "LiveApp":
+    def __enter__(self) -> LiveApp:
         self.thread.start()
         deadline = time.monotonic() + 20
         while not self.server.started:
@@ -287,9 +290,10 @@ def html_problems(page: str) -> list[str]:
         href = element.get("href") or ""
         if href.startswith("#") and len(href) > 1 and href[1:] not in ids:
             problems.append(f"link to {href} points at no element")
-        if tag in ("input", "select", "textarea") and element.get("type") != "hidden":
-            if element.get("id") not in labelled and not element.get("aria-label") and not _inside(document, element, "label"):
-                problems.append(f"<{tag} name={element.get('name')!r}> has no label")
+        if (tag in ("input", "select", "textarea") and element.get("type") != "hidden"
+                and element.get("id") not in labelled and not element.get("aria-label")
+                and not _inside(document, element, "label")):
+            problems.append(f"<{tag} name={element.get('name')!r}> has no label")
         if tag == "button" and not "".join(element.itertext()).strip() and not element.get("aria-label"):
             problems.append("a <button> has no name")
         if (element.get("tabindex") or "0").lstrip("-").isdigit() and int(element.get("tabindex") or 0) > 0:
@@ -309,6 +313,14 @@ def _inside(document, element, tag: str) -> bool:
         if node.tag == tag:
             return True
     return False
+
+
+def rows_of(result) -> list:
+    """The rows of a SELECT result (failing the test for any other kind of answer)."""
+    from newskg.query.results import SelectResult
+
+    assert isinstance(result, SelectResult), result
+    return result.rows
 
 
 def text_of(element) -> str:

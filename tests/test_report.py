@@ -6,6 +6,10 @@ does not break them. The project is the repository's sources plus a tiny second 
 (tests/browser.py), built once per session.
 """
 
+# The fixtures come from tests/browser.py and are named as test arguments, which ruff reads as
+# redefinitions of the imported names.
+# ruff: noqa: F811
+
 from __future__ import annotations
 
 import re
@@ -13,9 +17,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from browser import ARTICLE, TINY, TINY_CLAIMS, TINY_TEXT, analyst_project, html_problems, parse_html, rows_of, text_of  # noqa: F401
 from click.testing import CliRunner
 
-from browser import ARTICLE, TINY, TINY_CLAIMS, TINY_TEXT, analyst_project, html_problems, parse_html, text_of  # noqa: F401
 from newskg import report
 from newskg.cli import main
 from newskg.errors import BuildMissingError, UsageError
@@ -38,7 +42,7 @@ def select(project: Path, query: str, graph: str | None = None) -> list[dict]:
     if graph:
         query = query.replace("GRAPH ?g", f"GRAPH <{graph}>")
     result = api.open_engine(project).query(prologue + query, "SELECT", None)
-    return [{k: v.value for k, v in row.items()} for row in result.rows]
+    return [{k: v.value for k, v in row.items()} for row in rows_of(result)]
 
 
 @pytest.fixture(scope="module")
@@ -141,6 +145,10 @@ def test_claim_cards_say_status_certainty_polarity_source_attribution_fact_and_l
     assert "officials" in terms["Source kind"] and terms["Attributed to"] == "officials"
     assert terms["States"] == "talks between Pakistan and Bangladesh in May 2025"
     assert "Pakistan and Bangladesh held talks" in terms["Supported by"]
+    sharing = section.find(".//li[@data-iri='https://w3id.org/newskg/resource/tiny-test-report/claim-sharing']")
+    terms = {text_of(div.find("dt")): text_of(div.find("dd")) for div in sharing.iter("div") if div.find("dt") is not None}
+    assert terms["Temporality"] == "future" and terms["Certainty"] == "possible"
+    assert terms["Conditional on"] == "talks between Pakistan and Bangladesh in May 2025"
 
 
 # --- levels -------------------------------------------------------------------------------------
@@ -281,7 +289,9 @@ def test_the_views_status_levels_are_the_builds():
 
 def test_make_run_writes_the_report_and_a_summary():
     makefile = (Path(__file__).resolve().parent.parent / "Makefile").read_text(encoding="utf-8")
-    run = re.search(r"^run:.*\n((?:\t.*\n)+)", makefile, re.M).group(1)
+    match = re.search(r"^run:.*\n((?:\t.*\n)+)", makefile, re.M)
+    assert match, "the Makefile has a run target"
+    run = match.group(1)
     assert "newskg report -o build/report.html --summary" in run and "run-all" not in run
 
 

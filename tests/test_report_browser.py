@@ -2,15 +2,19 @@
 what a reader sees and can do, checked through the DOM. Screenshots are saved as artefacts
 (the folder is printed at the end of the run)."""
 
+# The fixtures come from tests/browser.py and are named as test arguments, which ruff reads as
+# redefinitions of the imported names.
+# ruff: noqa: F811
+
 from __future__ import annotations
 
 import pytest
+from browser import ARTICLE, TINY, analyst_project, artifacts, chrome, console_errors, rows_of  # noqa: F401
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-from browser import (ARTICLE, TINY, analyst_project, artifacts, chrome, console_errors)  # noqa: F401
 from newskg import report
 from newskg.namespaces import ARTICLE_GRAPH_BASE, PREFIXES
 
@@ -41,7 +45,7 @@ def anchors(project, slug: str) -> dict[str, str]:
     prologue = "".join(f"PREFIX {p}: <{i}>\n" for p, i in PREFIXES.items())
     text = prologue + f"""SELECT ?anchor ?exact WHERE {{ GRAPH <{ARTICLE_GRAPH_BASE + slug}> {{
         ?claim a nkg:Claim ; nkg:hasAnchor ?anchor . ?anchor oa:hasSelector ?s . ?s oa:exact ?exact }} }}"""
-    return {r["anchor"].value: r["exact"].value for r in api.open_engine(project).query(text, "SELECT", None).rows}
+    return {r["anchor"].value: r["exact"].value for r in rows_of(api.open_engine(project).query(text, "SELECT", None))}
 
 
 def shown(driver, prefix: str) -> bool:
@@ -143,7 +147,7 @@ def test_keyboard_focus_and_hover_show_a_claims_details(chrome, page, artifacts)
     assert active.get_attribute("data-status") in details
     chrome.save_screenshot(str(artifacts / "report-text-focus.png"))
     show_report(chrome, page, "r2")
-    shared = next(m for m in chrome.find_elements(By.CSS_SELECTOR, "#r2 .article-text mark.hl") if m.get_attribute("data-count") == "2")
+    shared = chrome.find_element(By.CSS_SELECTOR, "#r2 .article-text mark.hl[data-count='2']")
     chrome.execute_script("arguments[0].scrollIntoView({block: 'center'})", shared)
     ActionChains(chrome).move_to_element(shared).perform()
     cards = chrome.find_elements(By.CSS_SELECTOR, "#r2 .claim-panel .panel-body .claim-card")

@@ -61,6 +61,7 @@ def test_timeline_ranges_and_open_bounds():
     by_december = Engagement("b", "language", not_after="2025-12-28")
     undated = Engagement("c", "undated")
     timeline = build_timeline([by_december, undated, april])
+    assert timeline is not None
     assert (timeline.start.isoformat(), timeline.end.isoformat()) == ("2025-04-01", "2025-12-28")
     first, second = timeline.rows
     assert first.engagement is april and first.left == 0 and 0.1 < first.right < 0.12
@@ -73,5 +74,6 @@ def test_timeline_ranges_and_open_bounds():
 def test_a_single_day_gets_an_axis_of_its_own():
     day = Engagement("d", "visit", not_before="2025-06-10", not_after="2025-06-10")
     timeline = build_timeline([day])
+    assert timeline is not None
     (row,) = timeline.rows
     assert row.when == "2025-06-10" and 0.4 < row.left == row.right < 0.6

@@ -4,6 +4,10 @@ Answers are compared with what the library gives the CLI for the same query and 
 (newskg.api.run_query rendered by newskg.query.render), or with the build and the article.
 """
 
+# The fixtures come from tests/browser.py and are named as test arguments, which ruff reads as
+# redefinitions of the imported names.
+# ruff: noqa: F811
+
 from __future__ import annotations
 
 import json
@@ -15,9 +19,9 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import pytest
+from browser import TINY, analyst_project, html_problems, live_app, parse_html, rows_of, text_of  # noqa: F401
 from click.testing import CliRunner
 
-from browser import TINY, analyst_project, html_problems, live_app, parse_html, text_of  # noqa: F401
 from newskg import api
 from newskg.cli import main
 from newskg.query.render import render
@@ -34,7 +38,9 @@ def get(app, path: str, headers: dict | None = None, method: str = "GET") -> tup
 
 
 def cli_answer(project: Path, name: str, fmt: str, level: str = "confirmed", **params: str) -> str:
-    return render(api.run_query(name, project=project, params=params, level=level).result, fmt)
+    result = api.run_query(name, project=project, params=params, level=level).result
+    assert result is not None
+    return render(result, fmt)
 
 
 @pytest.fixture(scope="module")
@@ -90,8 +96,8 @@ def test_query_form_runs_and_shows_the_rows(live_app, analyst_project):
     assert status == 200
     table = parse_html(body).find(".//table[@id='results']")
     starts = [int(text_of(tr.findall("td")[1]).split()[0]) for tr in table.find("tbody")]
-    expected = api.run_query("claims-after-offset", project=analyst_project, level="reported",
-                             params={"offset": "1000", "status": "nkg:Reported"}).result.rows
+    expected = rows_of(api.run_query("claims-after-offset", project=analyst_project, level="reported",
+                                     params={"offset": "1000", "status": "nkg:Reported"}).result)
     assert starts == [int(row["start"].value) for row in expected] and starts and min(starts) >= 1000
     links = [a.get("href") for a in table.iter("a")]
     assert all(h.startswith("/resource?iri=") for h in links) and len(links) == len(starts)
@@ -138,9 +144,9 @@ def test_api_answers_by_content_negotiation_exactly_as_the_cli(live_app, analyst
 
 
 def test_api_format_parameter_and_graph_results(live_app, analyst_project):
-    status, answer, body = get(live_app, "/api/queries/statements-of-status?format=tsv")
+    status, _, body = get(live_app, "/api/queries/statements-of-status?format=tsv")
     assert status == 200 and body == cli_answer(analyst_project, "statements-of-status", "tsv")
-    status, answer, body = get(live_app, "/api/queries/confirmed-subgraph", {"Accept": "application/n-triples"})
+    status, _, body = get(live_app, "/api/queries/confirmed-subgraph", {"Accept": "application/n-triples"})
     assert status == 200 and body == cli_answer(analyst_project, "confirmed-subgraph", "ntriples")
 
 
@@ -170,7 +176,7 @@ def test_api_bad_values_are_a_400_with_a_readable_body(live_app, query, message)
 
 
 def test_api_catalogue_lists_the_queries_with_typed_parameters(live_app, analyst_project):
-    status, _, body = get(live_app, "/api/queries")
+    _, _, body = get(live_app, "/api/queries")
     catalogue = json.loads(body)
     assert [q["name"] for q in catalogue["queries"]] == [q.name for q in api.list_queries(analyst_project)]
     offset = next(q for q in catalogue["queries"] if q["name"] == "claims-after-offset")

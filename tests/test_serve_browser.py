@@ -2,13 +2,17 @@
 result links lead to resource pages, a wrong value is reported in the form, and the report
 page's script runs under the app's Content-Security-Policy without a console error."""
 
+# The fixtures come from tests/browser.py and are named as test arguments, which ruff reads as
+# redefinitions of the imported names.
+# ruff: noqa: F811
+
 from __future__ import annotations
 
+from browser import analyst_project, artifacts, chrome, console_errors, live_app, rows_of  # noqa: F401
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as arrived
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from browser import analyst_project, artifacts, chrome, console_errors, live_app  # noqa: F401
 from newskg import api
 
 
@@ -29,8 +33,8 @@ def test_a_query_form_runs_and_shows_the_expected_rows(chrome, live_app, analyst
     Select(chrome.find_element(By.ID, "param-at")).select_by_value("assessed")
     submit_and_wait(chrome, (By.ID, "results"))
     rows = chrome.find_elements(By.CSS_SELECTOR, "#results tbody tr")
-    expected = api.run_query("evidence-for-entity", project=analyst_project, level="assessed",
-                             params={"entity": "nkr:DGFI"}).result.rows
+    expected = rows_of(api.run_query("evidence-for-entity", project=analyst_project, level="assessed",
+                                     params={"entity": "nkr:DGFI"}).result)
     assert len(rows) == len(expected) > 0
     quotes = [r.find_elements(By.TAG_NAME, "td")[-1].text for r in rows]
     # "... particularly the Directorate General of Forces Intelligence (DGFI) and National Security Intelligence (NSI)"

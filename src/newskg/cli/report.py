@@ -17,7 +17,7 @@ LEVEL_CHOICES = ("confirmed", "reported", "assessed")
 @click.option("--summary", is_flag=True, help="Also print a one-screen summary of the reports.")
 @click.pass_context
 def report(ctx: click.Context, slugs: tuple[str, ...], output: str, level: str, summary: bool) -> None:
-    """Write the analyst's view of the reports SLUG... (default: all) to one HTML file.
+    """Write the analyst's view of the build's reports (all, or each SLUG) to one HTML file.
 
     The article text with every claim highlighted by status, the claims by status, a
     timeline of dated engagements, an actor map, counts, and what inference added per

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from newskg.report.html import Link
     from newskg.report.model import Report
 
-__all__ = ["load", "render", "write_report", "summary", "summarize", "format_summary", "WrittenReport", "Summary"]
+__all__ = ["Summary", "WrittenReport", "format_summary", "load", "render", "summarize", "summary", "write_report"]
 
 PathLike = str | Path
 
@@ -40,7 +40,7 @@ def _check_level(level: str) -> None:
         raise UsageError(f"unknown level {level!r}; levels: {', '.join(LEVELS)}")
 
 
-def load(project: PathLike | Project = ".", slugs: list[str] | None = None, *, engine=None) -> list["Report"]:
+def load(project: PathLike | Project = ".", slugs: list[str] | None = None, *, engine=None) -> list[Report]:
     """The reports of the build (all, or those named by slug), read by SPARQL.
 
     Raises UsageError for an unknown slug and BuildMissingError when there is no build.
@@ -50,7 +50,7 @@ def load(project: PathLike | Project = ".", slugs: list[str] | None = None, *, e
     return load_reports(_project(project), list(slugs) if slugs else None, engine)
 
 
-def render(reports: list["Report"], *, level: str = LEVELS[0], link: "Link | None" = None,
+def render(reports: list[Report], *, level: str = LEVELS[0], link: Link | None = None,
            nav: list[tuple[str, str]] | None = None) -> str:
     """The page of ``reports`` as HTML text, its level switch at ``level``."""
     from newskg.report.html import render_reports
@@ -64,7 +64,7 @@ class WrittenReport:
     """What `write_report` wrote: the file and the reports it shows."""
 
     path: Path
-    reports: list["Report"]
+    reports: list[Report]
 
 
 def write_report(project: PathLike | Project, output: PathLike, slugs: list[str] | None = None, *,

@@ -101,7 +101,7 @@ class ReportReader:
 
     def documents(self) -> dict[str, dict[str, Term]]:
         """slug -> the document row of each report graph in the build."""
-        found = {}
+        found: dict[str, dict[str, Term]] = {}
         for row in self.select("documents.rq"):
             graph = row["g"].value
             if graph_role(graph) == "article" and graph not in {r["g"].value for r in found.values()}:
@@ -147,10 +147,11 @@ class ReportReader:
             if iri in claims:
                 continue
             status = row["status"].value.rsplit("#", 1)[-1]
-            claim = Claim(iri, "", status, comment=_value(row, "comment"))
-            claim.source_kind, claim.certainty, claim.polarity = (
+            claim = Claim(iri, "", status, comment=_value(row, "comment"), claim_time=_value(row, "claimTime"),
+                          generic=_value(row, "generic") == "true")
+            claim.source_kind, claim.certainty, claim.polarity, claim.temporality = (
                 self.names([row[k].value])[0] if k in row else None
-                for k in ("sourceKind", "certainty", "polarity"))
+                for k in ("sourceKind", "certainty", "polarity", "temporality"))
             claims[iri] = claim
         for row in self.select_one("claim-anchors.rq", "g", graph):
             claim = claims[row["claim"].value]
@@ -159,18 +160,20 @@ class ReportReader:
         values = self.select_one("claim-values.rq", "g", graph)
         self.fetch_labels({r["value"].value for r in values if r["value"].kind == "uri"})
         for row in values:
-            claim, prop, value = claims.get(row["claim"].value), row["property"].value, row["value"].value
-            if claim is None:
+            owner, prop, value = claims.get(row["claim"].value), row["property"].value, row["value"].value
+            if owner is None:
                 continue
             local = prop[len(NKG):]
             if local == "attributedTo":
-                claim.attributed_to += self.names([value])
+                owner.attributed_to += self.names([value])
             elif local == "denotes":
-                claim.facts += self.names([value])
+                owner.facts += self.names([value])
+            elif local == "conditionalOn":
+                owner.conditions += self.names([value])
             elif value in claims:
                 forward, backward = CLAIM_RELATIONS[local]
-                claim.links.append(ClaimLink(local, forward, value))
-                claims[value].links.append(ClaimLink(local, backward, claim.iri))
+                owner.links.append(ClaimLink(local, forward, value))
+                claims[value].links.append(ClaimLink(local, backward, owner.iri))
         ordered = sorted(claims.values(), key=lambda c: (c.first_offset, c.iri))
         for number, claim in enumerate(ordered, start=1):
             claim.dom_id = f"{dom_prefix}-claim-{number}"

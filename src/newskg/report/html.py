@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
-from typing import Callable
 
 from newskg.namespaces import LEVELS, shorten
 from newskg.report.mapsvg import KIND_NAMES, actor_map_svg, shape
@@ -95,7 +95,7 @@ def render_reports(reports: list[Report], *, level: str = LEVELS[0], link: Link 
             "kind_totals": {k: sum(n for (_, kind), n in report.counts().items() if kind == k) for k in kinds},
             "map_kinds": [(k, KIND_NAMES[k]) for k in KIND_NAMES if any(a.kind == k for a in report.actors)],
         })
-    stamp = generated or datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    stamp = generated or datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return _environment().get_template("report.html.j2").render(
         views=views, level=level, level_index=LEVELS.index(level), levels=LEVELS, no_level=NO_LEVEL,
         statuses=STATUSES, notes=STATUS_NOTES, patterns=STATUS_PATTERNS, link=link,

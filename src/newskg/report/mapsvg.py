@@ -11,9 +11,9 @@ engagements, as in the text's legend.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
-from typing import Callable
 
 from newskg.report.model import Actor, Engagement, best_status
 
@@ -55,7 +55,7 @@ def layout(actors: list[Actor]) -> tuple[dict[str, tuple[float, float]], int]:
     members = {s.iri: [a for a in actors if a.state == s.iri and a.kind != "state"] for s in states}
     placed = {iri for group in members.values() for iri in (m.iri for m in group)}
     loose = [a for a in actors if a.kind != "state" and a.iri not in placed]
-    centre_x, centre_y = WIDTH / 2, 330
+    centre_x, centre_y = WIDTH / 2, 330.0
     positions: dict[str, tuple[float, float]] = {}
     count = len(states)
     for index, state in enumerate(states):

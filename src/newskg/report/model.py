@@ -79,9 +79,13 @@ class Claim:
     source_kind: Named | None = None
     certainty: Named | None = None
     polarity: Named | None = None
+    temporality: Named | None = None
+    claim_time: str = ""            # when the claim was made (xsd:date), if the report says
+    generic: bool = False           # a generic or habitual statement
     comment: str = ""
     attributed_to: list[Named] = field(default_factory=list)
     facts: list[Named] = field(default_factory=list)
+    conditions: list[Named] = field(default_factory=list)  # what it is conditional on
     anchors: list[Anchor] = field(default_factory=list)
     links: list[ClaimLink] = field(default_factory=list)
 

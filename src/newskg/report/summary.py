@@ -80,5 +80,5 @@ def format_summary(summary: Summary, width: int = 88) -> str:
 
 
 def _ordered(counts: dict[str, int]) -> list[tuple[str, int]]:
-    order = list(STATUSES) + ["no claim"]
+    order = [*STATUSES, "no claim"]
     return sorted(counts.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order))

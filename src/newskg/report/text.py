@@ -6,6 +6,8 @@ the run of segments its anchor covers, whose text joined is exactly the anchor's
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from newskg.errors import BuildMissingError
 from newskg.report.model import Anchor, Claim, Segment
 
@@ -29,7 +31,7 @@ def segments(text: str, claims: list[Claim]) -> list[Segment]:
     owners: list[tuple[Anchor, Claim]] = [(a, c) for c in claims for a in c.anchors]
     cuts = sorted({0, len(text)} | {a.start for a, _ in owners} | {a.end for a, _ in owners})
     pieces = []
-    for start, end in zip(cuts, cuts[1:]):
+    for start, end in pairwise(cuts):
         covering = [(a, c) for a, c in owners if a.start <= start and end <= a.end]
         covering.sort(key=lambda ac: (ac[0].start, -ac[0].end, ac[0].iri))
         claims_here: list[Claim] = []

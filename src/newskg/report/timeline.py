@@ -64,7 +64,7 @@ def _ticks(start: date, end: date) -> list[tuple[date, str]]:
         year, month = (year + 1, 1) if (month, start.day) != (1, 1) else (year, 1)
     elif start.day != 1:
         month += 1
-    ticks = []
+    ticks: list[tuple[date, str]] = []
     while True:
         year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
         day = date(year, month, 1)

@@ -12,8 +12,8 @@ small (h11, anyio, click), and imported only here, so `newskg query run` never l
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from newskg.errors import NewskgError
 from newskg.namespaces import LEVELS
@@ -54,6 +54,6 @@ def serve(project: str | Path | Project = ".", *, host: str = "127.0.0.1", port:
     # Bound to loopback, answer only to loopback names: a web page elsewhere cannot rebind a
     # DNS name to 127.0.0.1 and read the app. Bound elsewhere on purpose, answer any name.
     own_name = f"[{host}]" if ":" in host else host
-    app = create_app(project, level=level, allowed_hosts=LOOPBACK_NAMES + [own_name] if loopback else None)
+    app = create_app(project, level=level, allowed_hosts=[*LOOPBACK_NAMES, own_name] if loopback else None)
     sock = bind(host, port)
     run(app, sock, ready)

@@ -177,7 +177,7 @@ def build_app(project: Project, level: str = LEVELS[0], allowed_hosts: list[str]
         level = state.level if "at" in own else args.get("at") or state.level
         errors: dict[str, str] = {}
         result, message, status = None, None, 200
-        if "run" in args or "run" in own and args:
+        if "run" in args or ("run" in own and args):
             given = {name: value for name, value in values.items() if value != ""}
             for spec in saved.params:  # say which field is wrong, then let the library bind them all
                 if spec.name in given:
@@ -238,7 +238,7 @@ def build_app(project: Project, level: str = LEVELS[0], allowed_hosts: list[str]
         fmt_name = None if "format" in own else request.query_params.get("format")
         if fmt_name:
             if fmt_name not in FORMAT_TYPES or FORMAT_TYPES[fmt_name] not in offered:
-                choices = ", ".join(sorted({f for f in offered.values()}))
+                choices = ", ".join(sorted(set(offered.values())))
                 raise UsageError(f"format {fmt_name!r} does not apply to this query; formats: {choices}")
             media, fmt = FORMAT_TYPES[fmt_name], fmt_name
         else:
@@ -249,6 +249,8 @@ def build_app(project: Project, level: str = LEVELS[0], allowed_hosts: list[str]
             media, fmt = chosen
         prepared = api.prepare_query(saved.name, project=project, params=params, level=level)
         result = state.execute(prepared)
+        if result is None:  # prepare_query refuses updates; this keeps it so if that ever changes
+            raise UsageError(f"{saved.name} is a SPARQL update; the web app runs none")
         response = _text(render(result, fmt), 200, media)
         response.headers["Vary"] = "Accept"
         return response

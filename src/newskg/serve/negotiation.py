@@ -42,7 +42,7 @@ def choose(header: str | None, offered: dict[str, str]) -> tuple[str, str] | Non
     None when it accepts none of them."""
     for media, _ in parse_accept(header):
         for offer, fmt in offered.items():
-            kind, _, sub = offer.partition("/")
+            kind = offer.partition("/")[0]
             if media in (offer, "*/*", f"{kind}/*"):
                 return offer, fmt
     return None

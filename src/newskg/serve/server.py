@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import errno
 import socket
-from typing import Callable
+from collections.abc import Callable
 
 from newskg.serve import ServeError
 

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import threading
 from importlib import resources
+from typing import TYPE_CHECKING
 
 from newskg.namespaces import LEVELS
 from newskg.project import Project
 from newskg.query.catalog import prologue_for
 from newskg.query.results import Result, SelectResult
 from newskg.query.sparql import where_group_offsets
+
+if TYPE_CHECKING:
+    from newskg.query.engines import Engine
 
 
 class AppState:
@@ -25,7 +29,7 @@ class AppState:
         self.level = level
         self._lock = threading.RLock()
         self._stamp: tuple | None = None
-        self._engine = None
+        self._engine: Engine | None = None
         self._reports: list | None = None
 
     def _build_stamp(self) -> tuple:
@@ -33,8 +37,8 @@ class AppState:
         stat = self.project.build().manifest_path.stat()
         return stat.st_mtime_ns, stat.st_ino, stat.st_size
 
-    def _fresh(self) -> None:
-        """Reopen the engine (and forget the reports) when the build was replaced."""
+    def _fresh(self) -> Engine:
+        """The engine, reopened (and the reports forgotten) when the build was replaced."""
         from newskg import api
 
         try:
@@ -46,14 +50,14 @@ class AppState:
             self._engine = api.open_engine(self.project)
             self._reports = None
             self._stamp = stamp
+        return self._engine
 
-    def execute(self, prepared) -> "Result | None":
+    def execute(self, prepared) -> Result | None:
         """Run a prepared saved query (newskg.api.prepare_query) on the build."""
         from newskg import api
 
         with self._lock:
-            self._fresh()
-            return api.execute(prepared, self._engine).result
+            return api.execute(prepared, self._fresh()).result
 
     def select(self, package_query: str, values: dict[str, list[str]], graphs: list[str]) -> SelectResult:
         """Run one of this package's queries (sparql/NAME) with VALUES bound, over ``graphs``."""
@@ -62,17 +66,18 @@ class AppState:
         block = "".join(f" VALUES ?{var} {{ {' '.join(f'<{i}>' for i in iris)} }}" for var, iris in values.items())
         text = text[:start] + block + text[start:]
         with self._lock:
-            self._fresh()
-            return self._engine.query(prologue_for(text) + text, "SELECT", graphs)
+            result = self._fresh().query(prologue_for(text) + text, "SELECT", graphs)
+        assert isinstance(result, SelectResult)
+        return result
 
     def reports(self) -> list:
         """Every report of the build, read once per build."""
         from newskg import report
 
         with self._lock:
-            self._fresh()
+            engine = self._fresh()
             if self._reports is None:
-                self._reports = report.load(self.project, engine=self._engine)
+                self._reports = report.load(self.project, engine=engine)
             return self._reports
 
     def graphs(self, level: str) -> list[str]:
