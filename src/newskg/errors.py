@@ -44,16 +44,34 @@ class RdfSyntaxError(NewskgError):
 
 @dataclass
 class Problem:
-    """One finding of a check: what is wrong, where, and how bad."""
+    """One finding of a check: what is wrong, where, and how bad.
+
+    ``path`` is the project-relative file the problem is in and ``line`` (1-based) the line
+    there that states ``focus`` (the subject the problem is about, as a CURIE or <IRI>), when
+    the source has one; both are filled in after the check by `newskg.build.checks.locate`.
+    """
 
     check: str
     message: str
     severity: str = "error"
     focus: str | None = None
     path: str | None = None
+    line: int | None = None
+
+    @property
+    def where(self) -> str:
+        """``path:line``, ``path``, or empty when the problem has no place in a file."""
+        if not self.path:
+            return ""
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+    def to_dict(self) -> dict:
+        """The problem as plain data (for JSON output)."""
+        return {"severity": self.severity, "check": self.check, "path": self.path, "line": self.line,
+                "focus": self.focus, "message": self.message}
 
     def __str__(self) -> str:
-        where = f"{self.path}: " if self.path else ""
+        where = f"{self.where}: " if self.path else ""
         focus = f" [{self.focus}]" if self.focus else ""
         return f"{where}{self.severity}: {self.check}: {self.message}{focus}"
 
