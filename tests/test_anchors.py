@@ -1,4 +1,4 @@
-"""Text anchors: the real article's anchors verify; broken ones are named by claim and file."""
+"""Text anchors: the real article's anchors verify; broken ones are named by anchor, claim and file."""
 
 from __future__ import annotations
 
@@ -12,11 +12,16 @@ from rdflib import namespace as rdf_ns
 from newskg.build.anchors import find_anchor_problems, locate_quote
 from newskg.cli import main
 from newskg.errors import UsageError
-from newskg.namespaces import NKG, OA, article_resource_namespace, sparql_prologue
+from newskg.namespaces import NKG, OA, article_resource_namespace, shorten, sparql_prologue
 
 SLUG = "pakistan-bangladesh-links-2025"
 ART = article_resource_namespace(SLUG)
 TEXT_LABEL = f"graph/{SLUG}/source.txt"
+
+
+def curie(name: str) -> str:
+    """How a problem names one of the report's nodes."""
+    return shorten(str(ART[name]))
 
 
 @pytest.fixture(scope="module")
@@ -67,10 +72,11 @@ def test_a_quote_that_differs_from_the_text_is_named_by_claim_and_file(report):
     problems = find_anchor_problems(graph, text, TEXT_LABEL)
     assert len(problems) == 1
     problem = problems[0]
-    assert problem.focus == str(ART["claim-no-public-evidence"])
+    # The subject to fix is the anchor; its claim and the stored text are named in the message.
+    assert problem.focus == curie("claim-no-public-evidence-a1")
     assert problem.path == TEXT_LABEL
     assert "does not occur anywhere" in problem.message
-    assert TEXT_LABEL in str(problem) and "claim-no-public-evidence" in str(problem)
+    assert f"claim {curie('claim-no-public-evidence')}:" in problem.message and TEXT_LABEL in problem.message
 
 
 def test_a_shifted_offset_says_where_the_quote_really_is(report):
@@ -83,7 +89,7 @@ def test_a_shifted_offset_says_where_the_quote_really_is(report):
     graph.set((position, OA.start, Literal(start + 3, datatype=rdf_ns.XSD.nonNegativeInteger)))
     graph.set((position, OA.end, Literal(end + 3, datatype=rdf_ns.XSD.nonNegativeInteger)))
     problems = find_anchor_problems(graph, text, TEXT_LABEL)
-    assert [p.focus for p in problems] == [str(ART["claim-military-exchanges"])]
+    assert [p.focus for p in problems] == [curie("claim-military-exchanges-a1")]
     assert f"occurs at {start}-{end}" in problems[0].message
 
 
@@ -93,7 +99,7 @@ def test_a_missing_quote_selector_is_a_problem(report):
     anchor = ART["claim-headline-a1"]
     graph.remove((anchor, OA.hasSelector, _quote(graph, anchor)))
     problems = find_anchor_problems(graph, text, TEXT_LABEL)
-    assert [p.focus for p in problems] == [str(ART["claim-headline"])]
+    assert [p.focus for p in problems] == [curie("claim-headline-a1")]
     assert "TextQuoteSelector" in problems[0].message
 
 
@@ -115,7 +121,7 @@ def test_offsets_outside_the_text_are_a_problem(report):
     position = _position(graph, ART["claim-rebuilt-bridges-a1"])
     graph.set((position, OA.end, Literal(len(text) + 10, datatype=rdf_ns.XSD.nonNegativeInteger)))
     problems = find_anchor_problems(graph, text, TEXT_LABEL)
-    assert [p.focus for p in problems] == [str(ART["claim-rebuilt-bridges"])]
+    assert [p.focus for p in problems] == [curie("claim-rebuilt-bridges-a1")]
     assert "outside the text" in problems[0].message
 
 
