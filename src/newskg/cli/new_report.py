@@ -7,7 +7,7 @@ import click
 
 @click.command("new-report")
 @click.argument("slug")
-@click.option("--source", "source", required=True, metavar="FILE",
+@click.option("--source", "source", required=True, type=click.File("rb"), metavar="FILE",
               help="The report's text, UTF-8 (- reads stdin).")
 @click.option("--title", help="The headline (default: the text's first line).")
 @click.option("--author", "authors", multiple=True,
@@ -19,7 +19,7 @@ import click
 @click.option("--start-at", metavar="LINE", help="Keep the text from the first line reading LINE (e.g. the headline).")
 @click.option("--end-before", metavar="LINE", help="Cut the text from the first line reading LINE on (e.g. a footer's).")
 @click.pass_context
-def new_report(ctx: click.Context, slug: str, source: str, title: str | None, authors: tuple[str, ...],
+def new_report(ctx: click.Context, slug: str, source, title: str | None, authors: tuple[str, ...],
                publisher: str | None, date_value: str | None, url: str | None, start_at: str | None,
                end_before: str | None) -> None:
     """Create graph/SLUG/ from the report's text: source.txt, document.ttl and empty encoding files.
@@ -41,9 +41,8 @@ def new_report(ctx: click.Context, slug: str, source: str, title: str | None, au
     """
     from newskg import api
 
-    text = click.get_binary_stream("stdin").read() if source == "-" else None
-    created = api.new_report(slug, "<stdin>" if source == "-" else source, project=ctx.obj["project"],
-                             text=text, title=title, authors=authors, publisher=publisher, date=date_value,
+    name = getattr(source, "name", None)
+    created = api.new_report(slug, name if isinstance(name, str) else "<stdin>", project=ctx.obj["project"], text=source.read(), title=title, authors=authors, publisher=publisher, date=date_value,
                              url=url, start_at=start_at, end_before=end_before)
     click.echo(f"created {created.folder}")
     for path in created.files:
