@@ -6,7 +6,7 @@ failed check), 2 for a usage error (unknown query, bad parameter).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 class NewskgError(Exception):
@@ -47,8 +47,9 @@ class Problem:
     """One finding of a check: what is wrong, where, and how bad.
 
     ``path`` is the project-relative file the problem is in and ``line`` (1-based) the line
-    there that states ``focus`` (the subject the problem is about, as a CURIE or <IRI>), when
-    the source has one; both are filled in after the check by `newskg.build.checks.locate`.
+    there that states ``focus`` (the subject the problem is about, as a CURIE or <IRI>), or
+    ``triple`` when the problem is about one triple, where the source has such a line; both
+    are filled in after the check by `newskg.build.locations.locate`.
     """
 
     check: str
@@ -57,6 +58,8 @@ class Problem:
     focus: str | None = None
     path: str | None = None
     line: int | None = None
+    #: (subject, predicate, object) when the problem is about one triple; only for locating it
+    triple: tuple | None = field(default=None, repr=False, compare=False)
 
     @property
     def where(self) -> str:

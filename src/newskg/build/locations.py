@@ -34,16 +34,27 @@ _DIRECTIVES = {"@prefix": True, "prefix": False, "@base": True, "base": False}
 
 @dataclass
 class FileIndex:
-    """The lines of one RDF file where each IRI is a subject, a graph name, or mentioned."""
+    """The lines of one RDF file where each IRI is a subject, a graph name, or mentioned, and
+    where each (subject, predicate) and (subject, predicate, object IRI) is written."""
 
     path: str
     subjects: dict[str, int] = field(default_factory=dict)
     graphs: dict[str, int] = field(default_factory=dict)
     mentions: dict[str, int] = field(default_factory=dict)
+    pairs: dict[tuple[str, str], int] = field(default_factory=dict)
+    triples: dict[tuple[str, str, str], int] = field(default_factory=dict)
+
+
+_RDF_TYPE = PREFIXES["rdf"] + "type"
 
 
 def index_file(text: str, path: str) -> FileIndex:
-    """Tokenize one Turtle or TriG file and record the first line of each IRI's uses."""
+    """Tokenize one Turtle or TriG file and record the first line of each IRI's uses.
+
+    A statement is followed term by term (subject, predicate, object; ``;`` and ``,`` repeat
+    the last two), so a triple's line is the line of its object, or of its predicate for a
+    literal or blank-node object. Nested blank nodes and collections are skipped over.
+    """
     index = FileIndex(path)
     prefixes: dict[str, str] = {}
     tokens, line = [], 1
@@ -51,11 +62,13 @@ def index_file(text: str, path: str) -> FileIndex:
         if match.lastgroup not in ("space", "comment"):
             tokens.append((match.lastgroup, match.group(), line))
         line += match.group().count("\n")
-    at_start, depth, i = True, 0, 0
+    role, subject, predicate = "subject", None, None
+    opened: list[str] = []  # for each open [ or (, the role it fills at the top level
+    i = 0
     while i < len(tokens):
         kind, value, line = tokens[i]
         directive = value.lower() if kind == "word" else ""
-        if at_start and directive in _DIRECTIVES:
+        if role == "subject" and not opened and directive in _DIRECTIVES:
             # @prefix p: <iri> .  |  PREFIX p: <iri>  |  @base <iri> .  |  BASE <iri>
             if directive.endswith("prefix") and i + 2 < len(tokens):
                 prefixes[tokens[i + 1][1].rstrip(":")] = tokens[i + 2][1][1:-1]
@@ -65,25 +78,48 @@ def index_file(text: str, path: str) -> FileIndex:
             if _DIRECTIVES[directive] and i < len(tokens) and tokens[i][1] == ".":
                 i += 1
             continue
-        if kind == "word" and value.upper() == "GRAPH" and at_start:
-            i += 1
+        i += 1
+        if kind == "word" and (value.startswith(("@", "^^")) or (role == "subject" and value.upper() == "GRAPH")):
+            i += value == "^^"  # a language tag or datatype belongs to the literal before it
+            continue
+        if kind == "punct":
+            if value in "[(":
+                opened.append(role if not opened else "")
+            elif value in "])":
+                top = opened.pop() if opened else ""
+                if not opened:
+                    role = "predicate" if top == "subject" else "after-object"
+                    subject = None if top == "subject" else subject
+            elif not opened:
+                role = {".": "subject", "{": "subject", "}": "subject", ";": "predicate", ",": "object"}[value]
             continue
         iri = _resolve(kind, value, prefixes)
         if iri:
             index.mentions.setdefault(iri, line)
-            if at_start and depth == 0:
-                following = tokens[i + 1][1] if i + 1 < len(tokens) else ""
-                (index.graphs if following == "{" else index.subjects).setdefault(iri, line)
-        if kind == "punct":
-            if value in "[(":
-                depth += 1
-            elif value in "])":
-                depth -= 1
-            at_start = (value in ".{}" and depth == 0) or (value == "{")
-        else:
-            at_start = False
-        i += 1
+        if opened:
+            continue
+        if role == "subject":
+            following = tokens[i][1] if i < len(tokens) else ""
+            if following == "{":
+                if iri:
+                    index.graphs.setdefault(iri, line)
+                continue
+            if iri:
+                index.subjects.setdefault(iri, line)
+            subject, role = iri, "predicate"
+        elif role == "predicate":
+            predicate, role = (_RDF_TYPE if value == "a" else iri), "object"
+            if subject and predicate:
+                index.pairs.setdefault((subject, predicate), line)
+        elif role == "object":
+            _record(index, subject, predicate, iri, line)
+            role = "after-object"
     return index
+
+
+def _record(index: FileIndex, subject: str | None, predicate: str | None, obj: str | None, line: int) -> None:
+    if subject and predicate and obj:
+        index.triples.setdefault((subject, predicate, obj), line)
 
 
 def _resolve(kind: str | None, value: str, prefixes: dict[str, str]) -> str | None:
@@ -115,6 +151,18 @@ class SourceIndex:
                 self._indexes.append(index_file(text, label))
         return self._indexes
 
+    def find_triple(self, triple: tuple, path: str | None = None) -> tuple[str, int] | None:
+        """The file and line that write ``triple`` (subject, predicate, object as rdflib terms
+        or strings): the object's line, else the predicate's under that subject, else the subject's."""
+        s, p, o = (str(t) for t in triple)
+        indexes = self._all()
+        chosen = [ix for ix in indexes if ix.path == path] or indexes
+        for ix in chosen:
+            for line in (ix.triples.get((s, p, o)), ix.pairs.get((s, p))):
+                if line is not None:
+                    return ix.path, line
+        return self.find(s, path)
+
     def find(self, iri: str, path: str | None = None) -> tuple[str, int] | None:
         """The file and line where ``iri`` is best located: a subject line, else a graph name,
         else its first mention; within ``path`` when that is one of the indexed files."""
@@ -140,7 +188,8 @@ def focus_iri(focus: str | None) -> str | None:
 
 
 def locate(problems: list[Problem], index: SourceIndex) -> list[Problem]:
-    """Give each problem that has a focus the file and line of that subject.
+    """Give each problem that has a focus the file and line of that subject (of its triple,
+    when it is about one).
 
     A problem already placed in an RDF file keeps the file and gets the line; one with no
     file, or placed in a file that is not RDF (a report's source.txt), moves to the RDF file
@@ -151,9 +200,12 @@ def locate(problems: list[Problem], index: SourceIndex) -> list[Problem]:
         if problem.line is not None:
             continue
         iri = focus_iri(problem.focus)
-        if iri is None:
+        if problem.triple is not None:
+            found = index.find_triple(problem.triple, problem.path)
+        elif iri is not None:
+            found = index.find(iri, problem.path)
+        else:
             continue
-        found = index.find(iri, problem.path)
         if found and (problem.path in (None, found[0]) or not _is_rdf(problem.path)):
             problem.path, problem.line = found
     return problems

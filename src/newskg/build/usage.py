@@ -188,7 +188,7 @@ def _problem(check: str, triple: tuple, wanted: URIRef, why: tuple[str, str], pa
     role, node = ("domain", s) if check == DOMAIN_CHECK else ("range", o)
     message = (f"{shorten(str(p))} has {role} {shorten(str(wanted))}, but {_show(node)} is {why[0]}; "
                f"{why[1]} (in {_show(s)} {shorten(str(p))} {_show(o)})")
-    return Problem(check, message, "error", _show(s), path)
+    return Problem(check, message, "error", _show(s), path, triple=triple)
 
 
 def _names(classes: list) -> str:
