@@ -257,11 +257,13 @@ _CONTENT = """\
 
 def encoding_files(slug: str) -> dict[str, str]:
     """The empty, commented encoding files of a new report, by file name."""
-    prefixes = _prefix_block(slug, ("nkg", "nkr", "art", "rdfs", "xsd", "oa"))
-    return {"claims.ttl": _CLAIMS.format(prefixes=prefixes),
-            "nodes.ttl": _NODES.format(prefixes=prefixes),
-            "anchors.ttl": _ANCHORS.format(prefixes=prefixes, slug=slug),
-            "content.trig": _CONTENT.format(prefixes=_prefix_block(slug, ("nkg", "nkr", "art", "rdfs", "xsd")))}
+    def block(*names: str) -> str:
+        return _prefix_block(slug, ("nkg", "nkr", "art", *names))
+
+    return {"claims.ttl": _CLAIMS.format(prefixes=block("rdfs", "xsd")),
+            "nodes.ttl": _NODES.format(prefixes=block("rdfs", "xsd", "time")),
+            "anchors.ttl": _ANCHORS.format(prefixes=block("xsd", "oa"), slug=slug),
+            "content.trig": _CONTENT.format(prefixes=block("rdfs", "xsd", "time"))}
 
 
 # ------------------------------------------------------------------------------ new report
