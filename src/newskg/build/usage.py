@@ -41,7 +41,8 @@ _PROPERTY_KINDS = (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationPrope
 class Schema:
     """What the ontology says about classes and properties, closed under the RDFS/OWL axioms
     the checks need: superclasses, disjoint pairs, and each property's domains and ranges
-    (inherited from super-properties and swapped for inverses, as OWL-RL would)."""
+    (inherited from super-properties, swapped for inverses, shared by both ends of a symmetric
+    property, as OWL-RL would)."""
 
     classes: set[URIRef] = field(default_factory=set)
     supers: dict[URIRef, set[URIRef]] = field(default_factory=dict)
@@ -68,13 +69,14 @@ def read_schema(ontology: Graph) -> Schema:
     for a, b in ontology.subject_objects(OWL.disjointWith):
         schema.disjoint.add(frozenset((a, b)))
     for axiom in ontology.subjects(RDF.type, OWL.AllDisjointClasses):
-        members = [m for m in Collection(ontology, ontology.value(axiom, OWL.members))]
+        head = ontology.value(axiom, OWL.members)
+        members = list(Collection(ontology, head)) if head is not None else []
         schema.disjoint.update(frozenset((a, b)) for a in members for b in members if a != b)
     super_props = _closure(ontology, RDFS.subPropertyOf, OWL.equivalentProperty)
     declared_dom = _named(ontology, RDFS.domain)
     declared_rng = _named(ontology, RDFS.range)
-    properties = set(super_props) | set(declared_dom) | set(declared_rng)
-    for prop in properties:
+    inverses = {t for pair in ontology.subject_objects(OWL.inverseOf) for t in pair if isinstance(t, URIRef)}
+    for prop in set(super_props) | set(declared_dom) | set(declared_rng) | inverses:
         domains, ranges = set(), set()
         for sup in super_props.get(prop, {prop}):
             domains |= declared_dom.get(sup, set())
@@ -82,11 +84,9 @@ def read_schema(ontology: Graph) -> Schema:
             for inverse in _inverses(ontology, sup):
                 domains |= declared_rng.get(inverse, set())
                 ranges |= declared_dom.get(inverse, set())
+        if (prop, RDF.type, OWL.SymmetricProperty) in ontology:
+            domains = ranges = domains | ranges  # each end is also the other (prp-symp)
         schema.domains[prop], schema.ranges[prop] = domains - _TOP, ranges - _TOP
-    for prop in set(ontology.subjects(OWL.inverseOf, None)) | set(ontology.objects(None, OWL.inverseOf)):
-        if isinstance(prop, URIRef) and prop not in properties:
-            schema.domains[prop] = {r for i in _inverses(ontology, prop) for r in declared_rng.get(i, ())} - _TOP
-            schema.ranges[prop] = {d for i in _inverses(ontology, prop) for d in declared_dom.get(i, ())} - _TOP
     return schema
 
 
@@ -131,21 +131,25 @@ def find_usage_problems(ontology: Graph, files: Iterable[tuple[str, Graph]]) -> 
     Types count wherever they are asserted: the ontology, any report or background file, any
     claim's content (whatever its status: a misuse in a NotEvidenced claim is still a misuse).
     """
-    files = list(files)
+    # One pass over each file's triples: asking a Dataset's graph for a pattern scans every
+    # graph's triples of that predicate, which is quadratic over hundreds of claim graphs.
+    files = [(path, list(graph)) for path, graph in files]
     schema = read_schema(ontology)
     types: dict = {}
-    for graph in [ontology] + [g for _, g in files]:
-        for node, cls in graph.subject_objects(RDF.type):
-            if isinstance(cls, URIRef) and cls in schema.classes:
-                types.setdefault(node, set()).add(cls)
-    problems, seen = [], set()
-    for path, graph in files:
-        for s, p, o in graph:
+    for node, _, cls in [*ontology.triples((None, RDF.type, None)),
+                         *(t for _, triples in files for t in triples if t[1] == RDF.type)]:
+        if isinstance(cls, URIRef) and cls in schema.classes:
+            types.setdefault(node, set()).add(cls)
+    problems, seen, verdicts = [], set(), {}
+    for path, triples in files:
+        for s, p, o in triples:
             if p not in schema.domains:
                 continue
             for check, node, expected in ((DOMAIN_CHECK, s, schema.domains[p]), (RANGE_CHECK, o, schema.ranges[p])):
                 for wanted in sorted(expected):
-                    why = _misuse(schema, node, wanted, types.get(node, set()))
+                    if (node, wanted) not in verdicts:  # the same participants recur in many claims
+                        verdicts[node, wanted] = _misuse(schema, node, wanted, types.get(node, set()))
+                    why = verdicts[node, wanted]
                     key = (check, s, p, o, wanted)
                     if why and key not in seen:
                         seen.add(key)
