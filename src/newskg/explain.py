@@ -5,6 +5,10 @@ recomputed from the build's asserted graphs, then each derived triple is matched
 the bodies of the OWL 2 RL rules (the rule table of the W3C OWL 2 Profiles spec, section
 4.3) until every branch ends in an asserted triple. Rules are tried in a fixed order and
 the first complete, non-circular derivation wins.
+
+The closure is computed from the sources, not read from the build, so explain answers when
+the build failed or is stale (and says so), and can explain an inconsistency: the level where
+it appears, the axiom, and the derivation of each side (`explain_clashes`).
 """
 
 from __future__ import annotations
