@@ -1,4 +1,4 @@
-"""Text anchors: the real article's anchors verify; broken ones are named by claim and file."""
+"""Text anchors: the real article's anchors verify; broken ones are named by anchor, claim and file."""
 
 from __future__ import annotations
 
@@ -10,14 +10,19 @@ from rdflib import Graph, Literal, URIRef
 from rdflib import namespace as rdf_ns
 from rdflib.term import Node
 
-from newskg.build.anchors import find_anchor_problems, locate_quote
+from newskg.build.anchors import find_anchor_problems, locate_quote, nearest_match
 from newskg.cli import main
 from newskg.errors import UsageError
-from newskg.namespaces import NKG, OA, article_resource_namespace, sparql_prologue
+from newskg.namespaces import NKG, OA, article_resource_namespace, shorten, sparql_prologue
 
 SLUG = "pakistan-bangladesh-links-2025"
 ART = article_resource_namespace(SLUG)
 TEXT_LABEL = f"graph/{SLUG}/source.txt"
+
+
+def curie(name: str) -> str:
+    """How a problem names one of the report's nodes."""
+    return shorten(str(ART[name]))
 
 
 @pytest.fixture(scope="module")
@@ -68,10 +73,11 @@ def test_a_quote_that_differs_from_the_text_is_named_by_claim_and_file(report):
     problems = find_anchor_problems(graph, text, TEXT_LABEL)
     assert len(problems) == 1
     problem = problems[0]
-    assert problem.focus == str(ART["claim-no-public-evidence"])
+    # The subject to fix is the anchor; its claim and the stored text are named in the message.
+    assert problem.focus == curie("claim-no-public-evidence-a1")
     assert problem.path == TEXT_LABEL
     assert "does not occur anywhere" in problem.message
-    assert TEXT_LABEL in str(problem) and "claim-no-public-evidence" in str(problem)
+    assert f"claim {curie('claim-no-public-evidence')}:" in problem.message and TEXT_LABEL in problem.message
 
 
 def test_a_shifted_offset_says_where_the_quote_really_is(report):
@@ -84,7 +90,7 @@ def test_a_shifted_offset_says_where_the_quote_really_is(report):
     graph.set((position, OA.start, Literal(start + 3, datatype=rdf_ns.XSD.nonNegativeInteger)))
     graph.set((position, OA.end, Literal(end + 3, datatype=rdf_ns.XSD.nonNegativeInteger)))
     problems = find_anchor_problems(graph, text, TEXT_LABEL)
-    assert [p.focus for p in problems] == [str(ART["claim-military-exchanges"])]
+    assert [p.focus for p in problems] == [curie("claim-military-exchanges-a1")]
     assert f"occurs at {start}-{end}" in problems[0].message
 
 
@@ -94,7 +100,7 @@ def test_a_missing_quote_selector_is_a_problem(report):
     anchor = ART["claim-headline-a1"]
     graph.remove((anchor, OA.hasSelector, _quote(graph, anchor)))
     problems = find_anchor_problems(graph, text, TEXT_LABEL)
-    assert [p.focus for p in problems] == [str(ART["claim-headline"])]
+    assert [p.focus for p in problems] == [curie("claim-headline-a1")]
     assert "TextQuoteSelector" in problems[0].message
 
 
@@ -116,7 +122,7 @@ def test_offsets_outside_the_text_are_a_problem(report):
     position = _position(graph, ART["claim-rebuilt-bridges-a1"])
     graph.set((position, OA.end, Literal(len(text) + 10, datatype=rdf_ns.XSD.nonNegativeInteger)))
     problems = find_anchor_problems(graph, text, TEXT_LABEL)
-    assert [p.focus for p in problems] == [str(ART["claim-rebuilt-bridges"])]
+    assert [p.focus for p in problems] == [curie("claim-rebuilt-bridges-a1")]
     assert "outside the text" in problems[0].message
 
 
@@ -172,3 +178,108 @@ def test_anchor_command_exits_1_for_an_unknown_report(tmp_path: Path):
     result = CliRunner().invoke(main, ["anchor", "no-such-report", "words", "--project", str(tmp_path)])
     assert result.exit_code == 1
     assert "source.txt" in result.output
+
+
+# ---------------------------------------------------------------- several quotes at once, near misses
+
+QUOTE_A = "There is, however, no public evidence at this stage"
+QUOTE_B = "reported by international news agencies"
+
+
+def test_several_quotes_print_turtle_that_parses_on_its_own_and_verifies(project_root: Path):
+    result = CliRunner().invoke(main, ["anchor", SLUG, QUOTE_A, QUOTE_B, "--project", str(project_root),
+                                       "--claim", "art:claim-a", "--claim", "art:claim-b"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("@prefix nkg:")  # ready Turtle: its prefixes come with it
+    graph = Graph().parse(data=result.stdout, format="turtle")
+    text = (project_root / "graph" / SLUG / "source.txt").read_text(encoding="utf-8")
+    # One claim per quote, in order: each anchor is named after its claim.
+    assert graph.value(ART["claim-a"], NKG.hasAnchor) == ART["claim-a-a1"]
+    assert graph.value(ART["claim-b"], NKG.hasAnchor) == ART["claim-b-a1"]
+    assert str(graph.value(_quote(graph, ART["claim-b-a1"]), OA.exact)) == QUOTE_B
+    assert find_anchor_problems(graph, text, TEXT_LABEL) == []
+
+
+def test_one_claim_takes_every_quote_read_from_a_file_or_stdin(project_root: Path, tmp_path: Path):
+    quotes = tmp_path / "quotes.txt"
+    quotes.write_text(f"{QUOTE_A}\n\n  {QUOTE_B}  \n", encoding="utf-8")
+    runner = CliRunner()
+    from_file = runner.invoke(main, ["anchor", SLUG, "--from", str(quotes), "--project", str(project_root),
+                                     "--claim", "art:claim-x"])
+    from_stdin = runner.invoke(main, ["anchor", SLUG, "--from", "-", "--project", str(project_root),
+                                      "--claim", "art:claim-x"], input=quotes.read_text())
+    assert from_file.exit_code == 0, from_file.output
+    assert from_stdin.stdout == from_file.stdout
+    graph = Graph().parse(data=from_file.stdout, format="turtle")
+    assert set(graph.objects(ART["claim-x"], NKG.hasAnchor)) == {ART["claim-x-a1"], ART["claim-x-a2"]}
+
+
+def test_without_prefixes_the_output_appends_to_the_generated_anchors_file(project_root: Path, tmp_path: Path):
+    from newskg import api
+
+    root = tmp_path / "project"
+    (root / "graph").mkdir(parents=True)
+    (tmp_path / "page.txt").write_text("Headline\n\nOfficials said the talks went well.\n", encoding="utf-8")
+    api.new_report("small", tmp_path / "page.txt", project=root)
+    result = CliRunner().invoke(main, ["--project", str(root), "anchor", "small", "the talks went well",
+                                       "--claim", "art:claim-talks", "--no-prefixes"])
+    assert result.exit_code == 0 and "@prefix" not in result.stdout
+    anchors = root / "graph" / "small" / "anchors.ttl"
+    anchors.write_text(anchors.read_text() + result.stdout, encoding="utf-8")
+    graph = Graph().parse(anchors, format="turtle")
+    text = (root / "graph" / "small" / "source.txt").read_text(encoding="utf-8")
+    assert find_anchor_problems(graph, text, "graph/small/source.txt") == []
+
+
+def test_every_bad_quote_is_named_and_nothing_is_printed(project_root: Path):
+    result = CliRunner().invoke(main, ["anchor", SLUG, QUOTE_A, "Officials said", "India's eastern flank",
+                                       "--project", str(project_root)])
+    assert result.exit_code == 2
+    assert result.stdout == ""  # no half snippet to paste
+    assert TEXT_LABEL in result.output
+    text = (project_root / "graph" / SLUG / "source.txt").read_text(encoding="utf-8")
+    spans = [f"{s}-{s + len('Officials said')}" for s in range(len(text)) if text.startswith("Officials said", s)]
+    assert len(spans) == 2 and f"at {spans[0]}, {spans[1]}" in result.output
+    # The text prints a curly apostrophe; the suggestion is the text's own words and where they are.
+    start = text.index("India’s eastern flank")
+    assert f"did you mean 'India’s eastern flank' at {start}-{start + 21}" in result.output
+    assert "quotes and apostrophes" in result.output
+
+
+def test_occurrence_picks_one_of_several(project_root: Path):
+    result = CliRunner().invoke(main, ["anchor", SLUG, "Officials said", "--occurrence", "2",
+                                       "--project", str(project_root), "--anchor", "art:second"])
+    assert result.exit_code == 0, result.output
+    graph = Graph().parse(data=result.stdout, format="turtle")
+    text = (project_root / "graph" / SLUG / "source.txt").read_text(encoding="utf-8")
+    assert int(graph.value(_position(graph, ART["second"]), OA.start)) == text.rindex("Officials said")
+
+
+@pytest.mark.parametrize("args, words", [
+    (["q1", "q2", "q3", "--claim", "art:a", "--claim", "art:b"], "2 --claim for 3 quotes"),
+    (["sources said", "--claim", "claim-without-prefix"], "not a node name"),
+    ([], "no quote given"),
+])
+def test_anchor_usage_errors_exit_2(project_root: Path, args: list[str], words: str):
+    result = CliRunner().invoke(main, ["anchor", SLUG, *args, "--project", str(project_root)])
+    assert result.exit_code == 2 and words in result.output
+
+
+@pytest.mark.parametrize("quote, words, how", [
+    ("India's  eastern\nflank", "India’s eastern flank", "quotes and apostrophes, whitespace"),
+    ("security—linked institutions", "security-linked institutions", "dashes"),
+    ("intelligence-sharing arrangement", "intelligence-sharing agreement", "% alike"),
+])
+def test_a_quote_not_in_the_text_gets_the_nearest_words_it_has(report, quote, words, how):
+    _, text = report
+    near = nearest_match(text, quote)
+    assert near is not None and near.words.startswith(words) and how in near.how
+    assert text[near.start:near.end] == near.words
+
+
+def test_a_quote_like_nothing_in_the_text_gets_no_suggestion(report):
+    _, text = report
+    assert nearest_match(text, "zebras qualify xylophones") is None
+    with pytest.raises(UsageError) as err:
+        locate_quote(text, "zebras qualify xylophones")
+    assert "did you mean" not in str(err.value)

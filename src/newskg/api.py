@@ -23,10 +23,11 @@ from newskg.namespaces import LEVELS
 from newskg.project import Project
 
 if TYPE_CHECKING:
+    from newskg.authoring import AnchorSnippet, NewReport
     from newskg.build import BuildResult
     from newskg.diff import BuildDiff
     from newskg.errors import Problem
-    from newskg.explain import Explanation
+    from newskg.explain import ClashReport, Explanation
     from newskg.ontology_docs import Description
     from newskg.query.catalog import SavedQuery
     from newskg.query.engines import Engine
@@ -68,12 +69,26 @@ def check(project: PathLike | Project = ".", *, progress: Progress | None = None
     return check_project(_project(project), progress=progress)
 
 
-def explain(subject: str, predicate: str, obj: str, *, project: PathLike | Project = ".") -> Explanation:
-    """Why the triple holds: the OWL-RL rule and premises down to asserted triples and files."""
+def explain(subject: str, predicate: str, obj: str, *,
+            project: PathLike | Project = ".") -> Explanation | ClashReport:
+    """Why the triple holds: the OWL-RL rule and premises down to asserted triples and files.
+
+    Works from the sources, so also when the build failed or is stale (the answer then carries
+    a note). ``X rdf:type owl:Nothing`` explains the clashes X is in.
+    """
     from newskg.explain import explain_from_build
 
     proj = _project(project)
     return explain_from_build(proj.root, proj.build_dir, subject, predicate, obj)
+
+
+def explain_clashes(project: PathLike | Project = ".") -> ClashReport:
+    """Every inconsistency of the sources, at the level where it appears, with the derivation of
+    each side (x a A, x a B) and the axiom that makes them clash."""
+    from newskg.explain import explain_clashes as explain_all
+
+    proj = _project(project)
+    return explain_all(proj.root, proj.build_dir)
 
 
 def stats(project: PathLike | Project = ".") -> dict:
@@ -353,3 +368,38 @@ def ontology_docs(project: PathLike | Project = ".", *, build_dir: PathLike | No
     build_ = proj.build(build_dir)
     build_.manifest()
     return generate_docs(proj, build_)
+
+
+# --- authoring: adding a report -----------------------------------------------------------------
+
+
+def new_report(slug: str, source: PathLike, *, project: PathLike | Project = ".", text: bytes | None = None,
+               title: str | None = None, authors: list[str] | tuple[str, ...] = (),
+               publisher: str | None = None, date: str | None = None, url: str | None = None,
+               start_at: str | None = None, end_before: str | None = None) -> NewReport:
+    """Create ``graph/<slug>/``: the stored text (normalised), ``document.ttl`` and empty, commented
+    encoding files the build reads; the report builds as it is.
+
+    ``start_at`` / ``end_before`` cut the page's chrome at the first line reading so (the first
+    report's text starts at its headline and ends before "Most Popular"). Raises UsageError for an
+    unsafe or existing slug or unreadable input (nothing is written then), InputMissingError
+    without a graph/ folder.
+    """
+    from newskg.authoring import new_report as create
+
+    return create(_project(project), slug, source, text=text, title=title, authors=authors,
+                  publisher=publisher, date_value=date, url=url, start_at=start_at, end_before=end_before)
+
+
+def anchor(slug: str, quotes: list[str], *, project: PathLike | Project = ".", claims: list[str] | None = None,
+           anchor_name: str | None = None, occurrence: int | None = None,
+           prefixes: bool = True) -> AnchorSnippet:
+    """Locate quotes in a report's stored text; their anchors as Turtle, ready to paste.
+
+    Raises UsageError naming every quote that is absent (with the nearest words the text has),
+    ambiguous (with its offsets, unless ``occurrence`` picks one) or empty.
+    """
+    from newskg.authoring import anchor_quotes
+
+    return anchor_quotes(_project(project), slug, quotes, claims=claims, anchor=anchor_name,
+                         occurrence=occurrence, prefixes=prefixes)

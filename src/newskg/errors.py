@@ -6,7 +6,7 @@ failed check), 2 for a usage error (unknown query, bad parameter).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 class NewskgError(Exception):
@@ -44,16 +44,37 @@ class RdfSyntaxError(NewskgError):
 
 @dataclass
 class Problem:
-    """One finding of a check: what is wrong, where, and how bad."""
+    """One finding of a check: what is wrong, where, and how bad.
+
+    ``path`` is the project-relative file the problem is in and ``line`` (1-based) the line
+    there that states ``focus`` (the subject the problem is about, as a CURIE or <IRI>), or
+    ``triple`` when the problem is about one triple, where the source has such a line; both
+    are filled in after the check by `newskg.build.locations.locate`.
+    """
 
     check: str
     message: str
     severity: str = "error"
     focus: str | None = None
     path: str | None = None
+    line: int | None = None
+    #: (subject, predicate, object) when the problem is about one triple; only for locating it
+    triple: tuple | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def where(self) -> str:
+        """``path:line``, ``path``, or empty when the problem has no place in a file."""
+        if not self.path:
+            return ""
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+    def to_dict(self) -> dict:
+        """The problem as plain data (for JSON output)."""
+        return {"severity": self.severity, "check": self.check, "path": self.path, "line": self.line,
+                "focus": self.focus, "message": self.message}
 
     def __str__(self) -> str:
-        where = f"{self.path}: " if self.path else ""
+        where = f"{self.where}: " if self.path else ""
         focus = f" [{self.focus}]" if self.focus else ""
         return f"{where}{self.severity}: {self.check}: {self.message}{focus}"
 

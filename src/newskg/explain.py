@@ -5,10 +5,15 @@ recomputed from the build's asserted graphs, then each derived triple is matched
 the bodies of the OWL 2 RL rules (the rule table of the W3C OWL 2 Profiles spec, section
 4.3) until every branch ends in an asserted triple. Rules are tried in a fixed order and
 the first complete, non-circular derivation wins.
+
+The closure is computed from the sources, not read from the build, so explain answers when
+the build failed or is stale (and says so), and can explain an inconsistency: the level where
+it appears, the axiom, and the derivation of each side (`explain_clashes`).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +25,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 from newskg.build import current_fingerprint
 from newskg.build.reasoning import OwlrlReasoner
 from newskg.build.sources import discover_inputs, parse_turtle
-from newskg.errors import BuildMissingError, UsageError
+from newskg.errors import UsageError
 from newskg.namespaces import PREFIXES, bind_prefixes, expand_curie, shorten
 from newskg.project import BUILD_HINT, Build, Project
 
@@ -297,6 +302,8 @@ class Explanation:
     triple: Triple
     derivation: Derivation | None
     graph: Graph  # for naming anonymous class expressions
+    #: said first when the build is not what was explained (missing, or older than the sources)
+    note: str | None = None
 
     @property
     def holds(self) -> bool:
@@ -304,10 +311,13 @@ class Explanation:
 
     def render(self) -> str:
         """A tree for a derived triple, the files for an asserted one, or a plain 'does not hold'."""
+        lines = [f"note: {self.note}"] if self.note else []
         if self.derivation is None:
             text = " ".join(describe_term(t, self.graph) for t in self.triple)
-            return f"{text}\n  does not hold: neither asserted nor derived by OWL-RL from the build"
-        return format_derivation(self.derivation, self.graph)
+            lines.append(f"{text}\n  does not hold: neither asserted nor derived by OWL-RL from the sources")
+        else:
+            lines.append(format_derivation(self.derivation, self.graph))
+        return "\n".join(lines)
 
 
 def parse_term(text: str, position: str, prefixes: dict[str, str] | None = None):
@@ -332,63 +342,184 @@ def parse_term(text: str, position: str, prefixes: dict[str, str] | None = None)
         raise UsageError(f"{position}: cannot read {text!r} as an RDF term ({err})") from None
 
 
-def explain_from_build(root: Path, build_dir: Path, subject: str, predicate: str, obj: str,
-                       reasoner=None) -> Explanation:
-    """Explain one triple against the project's up-to-date build, with the level of each step.
+class SourceModel:
+    """The project's sources read as the build reads them, closed level by level: what explain
+    works on. It needs no build, so an explanation is possible exactly when the build failed."""
 
-    The terms are CURIEs or IRIs; the object may be an N3 literal. The closure is recomputed
-    level by level from the same source files the build read (the build must be current, so
-    the answer matches what queries see). The triple is explained at the strongest level
-    where it holds, so every premise shown holds at that level too; each line says its own
-    level ("every level" for the ontology and the claim and text layers) and, for an
-    asserted fact, the file and the claims that state it.
-    """
-    from newskg.build import claim_layer, union_graph
-    from newskg.build.levels import read_claims, split_by_level
-    from newskg.build.sources import load_dataset
-    from newskg.namespaces import LEVELS, ONTOLOGY_GRAPH
+    def __init__(self, root: Path, reasoner=None):
+        from newskg.build import claim_layer, union_graph
+        from newskg.build.levels import read_claims, split_by_level
+        from newskg.build.sources import load_dataset
+        from newskg.namespaces import LEVELS, ONTOLOGY_GRAPH
 
-    project = Project.at(root)
-    manifest = Build(Path(build_dir)).manifest()
-    inputs = discover_inputs(project.root)
-    if manifest.get("fingerprint") != current_fingerprint(project):
-        raise BuildMissingError(f"the build is older than the sources: {BUILD_HINT}")
-    files_of = {item.relpath: parse_turtle(item.path, item.relpath)
-                for item in inputs if item.role not in ("shapes", "content")}
-    full = load_dataset([item for item in inputs if item.role != "shapes"])
-    claims_graph = claim_layer(full.dataset)
-    facts = split_by_level(full.content_graphs(), read_claims(claims_graph))
-    # The prefixes the source files declare (e.g. a report's art:) work on the command line too.
-    declared = {p: str(ns) for g in files_of.values() for p, ns in g.namespaces() if p}
-    declared.update({p: str(ns) for p, ns in full.dataset.namespaces() if p and p not in declared})
-    triple = tuple(parse_term(text, position, declared) for text, position in
-                   ((subject, "subject"), (predicate, "predicate"), (obj, "object")))
+        project = Project.at(root)
+        inputs = discover_inputs(project.root)
+        self.files_of = {item.relpath: parse_turtle(item.path, item.relpath)
+                         for item in inputs if item.role not in ("shapes", "content")}
+        full = load_dataset([item for item in inputs if item.role != "shapes"])
+        self.content_files = full.content_files
+        claims_graph = claim_layer(full.dataset)
+        self.facts = split_by_level(full.content_graphs(), read_claims(claims_graph))
+        # The prefixes the source files declare (e.g. a report's art:) work on the command line too.
+        self.prefixes = {p: str(ns) for g in self.files_of.values() for p, ns in g.namespaces() if p}
+        self.prefixes.update({p: str(ns) for p, ns in full.dataset.namespaces() if p and p not in self.prefixes})
+        self.base = union_graph(full.dataset.graph(ONTOLOGY_GRAPH), claims_graph)
+        asserted = union_graph(self.base, self.facts.by_level[0])
+        closed = asserted
+        #: (asserted, closure) at each level, strongest first
+        self.closures: list[tuple[Graph, Graph]] = []
+        for index in range(len(LEVELS)):
+            if index:
+                asserted = union_graph(asserted, self.facts.by_level[index])
+                closed = union_graph(closed, self.facts.by_level[index])
+            closed = (reasoner or OwlrlReasoner()).closure(closed)
+            self.closures.append((asserted, closed))
 
-    base = union_graph(full.dataset.graph(ONTOLOGY_GRAPH), claims_graph)
-    asserted, closures = union_graph(base, facts.by_level[0]), []
-    closed = asserted
-    for index in range(len(LEVELS)):
-        if index:
-            asserted = union_graph(asserted, facts.by_level[index])
-            closed = union_graph(closed, facts.by_level[index])
-        closed = (reasoner or OwlrlReasoner()).closure(closed)
-        closures.append((asserted, closed))
+    def level(self, t: Triple) -> str | None:
+        """The strongest level at which ``t`` holds ("every level" for the ontology and claim layer)."""
+        from newskg.namespaces import LEVELS
 
-    def level(t: Triple) -> str | None:
-        if t in base:
+        if t in self.base:
             return "every level"
-        for index, (_, closure) in enumerate(closures):
+        for index, (_, closure) in enumerate(self.closures):
             if t in closure:
                 return LEVELS[index]
         return None
 
-    def files(t: Triple) -> list[str]:
-        found = [path for path, graph in files_of.items() if t in graph]
-        for claim in sorted(facts.stated_by.get(t, ())):
-            record = facts.claims.get(claim)
+    def files(self, t: Triple) -> list[str]:
+        """The files that assert ``t``: Turtle files, and content files with the claim and its status."""
+        found = [path for path, graph in self.files_of.items() if t in graph]
+        for claim in sorted(self.facts.stated_by.get(t, ())):
+            record = self.facts.claims.get(claim)
             status = record.status if record else "no claim"
-            found.append(f"{full.content_files.get(claim, '?')} as content of {shorten(str(claim))} ({status})")
+            found.append(f"{self.content_files.get(claim, '?')} as content of {shorten(str(claim))} ({status})")
         return found
 
-    chosen = next(((a, c) for a, c in closures if triple in c), closures[-1])
-    return Explanation(triple, Explainer(*chosen, files, level).explain(triple), chosen[1])
+    def explainer(self, index: int) -> Explainer:
+        """An explainer over the closure of level ``index``."""
+        return Explainer(*self.closures[index], self.files, self.level)
+
+
+def build_note(root: Path, build_dir: Path) -> str | None:
+    """Why the explanation may differ from what queries see: no build, or one older than the
+    sources; None when the build is current."""
+    manifest = Build(Path(build_dir)).manifest_or_none()
+    if manifest is None:
+        return f"there is no usable build: explained from the sources ({BUILD_HINT} to query them)"
+    if manifest.get("fingerprint") != current_fingerprint(Project.at(root)):
+        return ("the build is older than the sources: explained from the sources as they are now "
+                "(`newskg build` brings the queries up to date)")
+    return None
+
+
+def explain_from_build(root: Path, build_dir: Path, subject: str, predicate: str, obj: str,
+                       reasoner=None) -> Explanation | ClashReport:
+    """Explain one triple from the project's sources, with the level of each step.
+
+    The terms are CURIEs or IRIs; the object may be an N3 literal. The closure is computed
+    level by level from the source files the build reads. When the build is missing or older
+    than the sources (a failed build), the explanation carries a note saying so. The triple is
+    explained at the strongest level where it holds, so every premise shown holds at that level
+    too; each line says its own level ("every level" for the ontology and the claim and text
+    layers) and, for an asserted fact, the file and the claims that state it. Asking why
+    ``X rdf:type owl:Nothing`` explains the clashes X is in (see `explain_clashes`).
+    """
+    note = build_note(root, build_dir)
+    model = SourceModel(root, reasoner)
+    triple = tuple(parse_term(text, position, model.prefixes) for text, position in
+                   ((subject, "subject"), (predicate, "predicate"), (obj, "object")))
+    if triple[1] == RDF.type and triple[2] == OWL.Nothing:
+        return clash_report(model, note, about=triple[0])
+    index = next((i for i, (_, c) in enumerate(model.closures) if triple in c), len(model.closures) - 1)
+    return Explanation(triple, model.explainer(index).explain(triple), model.closures[index][1], note)
+
+
+# --------------------------------------------------------------------------- inconsistencies
+
+_DISJOINT = re.compile(r"^Disjoint classes (\S+) and (\S+) have a common individual (\S+)$")
+_NOTHING = re.compile(r"^(\S+) is defined of type 'Nothing'$")
+
+
+@dataclass
+class Clash:
+    """One inconsistency: where it first appears, and the derivation of each side of it."""
+
+    level: str
+    rule: str
+    message: str
+    individual: URIRef | None
+    #: the clashing facts (x a A; x a B), each down to asserted triples
+    sides: list[Derivation]
+    #: the axiom that makes the sides clash (A owl:disjointWith B), if one names it
+    axiom: Derivation | None
+
+
+@dataclass
+class ClashReport:
+    """The answer to `newskg explain --clash`: every inconsistency, each side derived."""
+
+    clashes: list[Clash]
+    graph: Graph
+    note: str | None = None
+
+    @property
+    def holds(self) -> bool:
+        """True when there is a clash to explain (the command then exits 0)."""
+        return bool(self.clashes)
+
+    def render(self) -> str:
+        """Each clash: its rule and level, then the axiom and the derivation of each side."""
+        lines = [f"note: {self.note}"] if self.note else []
+        if not self.clashes:
+            lines.append("no inconsistency: the sources are consistent at every level")
+        for clash in self.clashes:
+            lines.append(f"{clash.rule} at level {clash.level}: {clash.message}")
+            if clash.axiom:
+                lines.append("  because " + format_derivation(clash.axiom, self.graph).replace("\n", "\n  "))
+            for number, side in enumerate(clash.sides, 1):
+                lines.append(f"  side {number}:")
+                lines.append("    " + format_derivation(side, self.graph).replace("\n", "\n    "))
+        return "\n".join(lines)
+
+
+def clash_report(model: SourceModel, note: str | None, about=None) -> ClashReport:
+    """Every inconsistency of the sources (or those about one individual), at the level where
+    it first appears, with the derivation of both sides."""
+    from newskg.build.reasoning import ERROR_MESSAGE, ERROR_TEXT
+    from newskg.namespaces import LEVELS
+
+    clashes, seen = [], set()
+    for index, (_, closure) in enumerate(model.closures):
+        explainer = model.explainer(index)
+        messages = sorted({str(t) for node in closure.subjects(RDF.type, ERROR_MESSAGE)
+                           for t in closure.objects(node, ERROR_TEXT)})
+        for message in messages:
+            if message in seen:
+                continue
+            seen.add(message)
+            clash = _clash(message, LEVELS[index], closure, explainer)
+            if about is None or clash.individual == about:
+                clashes.append(clash)
+    return ClashReport(clashes, model.closures[-1][1], note)
+
+
+def _clash(message: str, level: str, closure: Graph, explainer: Explainer) -> Clash:
+    shown = re.sub(r"https?://[^\s,()']+", lambda m: shorten(m.group(0)), message)
+    disjoint = _DISJOINT.match(message)
+    if disjoint:
+        a, b, x = (URIRef(v) for v in disjoint.groups())
+        sides = [d for d in (explainer.explain((x, RDF.type, a)), explainer.explain((x, RDF.type, b))) if d]
+        axiom = next((explainer.explain(t) for t in ((a, OWL.disjointWith, b), (b, OWL.disjointWith, a))
+                      if t in closure), None)
+        return Clash(level, "cax-dw", shown, x, sides, axiom)
+    nothing = _NOTHING.match(message)
+    if nothing:
+        x = URIRef(nothing.group(1))
+        side = explainer.explain((x, RDF.type, OWL.Nothing))
+        return Clash(level, "cls-nothing2", shown, x, [side] if side else [], None)
+    return Clash(level, "owl-rl", shown, None, [], None)
+
+
+def explain_clashes(root: Path, build_dir: Path, reasoner=None) -> ClashReport:
+    """Every inconsistency of the project's sources, explained (see `clash_report`)."""
+    return clash_report(SourceModel(root, reasoner), build_note(root, build_dir))

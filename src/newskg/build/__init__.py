@@ -31,6 +31,7 @@ from newskg.build.levels import (
     read_claims,
     split_by_level,
 )
+from newskg.build.locations import SourceIndex, clash_subject, locate
 from newskg.build.profile import find_profile_violations
 from newskg.build.reasoning import REASONERS, LevelFinding, LevelledInference, reason_by_level
 from newskg.build.sources import (
@@ -42,6 +43,7 @@ from newskg.build.sources import (
     load_dataset,
     parse_turtle,
 )
+from newskg.build.usage import find_usage_problems, suggest_declared_terms
 from newskg.build.writer import recover_interrupted_swap, write_build
 from newskg.errors import InconsistencyError, Problem, ValidationError
 from newskg.namespaces import (
@@ -132,7 +134,8 @@ def check_sources(project: Project, sources: Sources, inputs: list[InputFile],
             # Re-read the one file so a violation is reported against its module.
             problems += find_profile_violations(parse_turtle(item.path, item.relpath), item.relpath)
     if project.checks_dir.is_dir():
-        problems += run_quality_checks(sources.dataset, project.checks_dir)
+        problems += suggest_declared_terms(run_quality_checks(sources.dataset, project.checks_dir),
+                                           sources.dataset.graph(ONTOLOGY_GRAPH))
     for report in reports:
         label = project.relative(report.text_path)
         if not report.text_path.exists():
@@ -181,8 +184,11 @@ def run_pipeline(project: Project, inputs: list[InputFile], reports: list[Report
     claims it rests on, never a failure.
     """
     say = progress or (lambda message: None)
+    # Read again only if some problem needs a file and line (newskg.build.locations).
+    locations = SourceIndex((item.relpath, item.path) for item in inputs)
 
     def stage(found: list[Problem]) -> list[Problem]:
+        locate(found, locations)
         errors = [p for p in found if p.severity == "error"]
         if strict and errors:
             raise ValidationError(errors)
@@ -198,7 +204,8 @@ def run_pipeline(project: Project, inputs: list[InputFile], reports: list[Report
     problems = stage(sources.problems
                      + find_placement_problems(sources.turtle_files, sources.content_files, claims, facts,
                                                claims_graph)
-                     + check_sources(project, sources, inputs, reports))
+                     + check_sources(project, sources, inputs, reports)
+                     + check_usage(sources))
     say("reasoning (OWL-RL, level by level)")
     tbox = dataset.graph(ONTOLOGY_GRAPH)
     base = union_graph(tbox, claims_graph, facts.by_level[0])
@@ -209,13 +216,23 @@ def run_pipeline(project: Project, inputs: list[InputFile], reports: list[Report
         err = InconsistencyError([(f.rule, f.message) for f in confirmed])
         if strict:
             raise err
-        return PipelineResult(problems + [Problem(rule, message) for rule, message in err.findings],
-                              sources, facts)
+        clashes = [Problem(rule, message, focus=clash_subject(message)) for rule, message in err.findings]
+        return PipelineResult(problems + locate(clashes, locations), sources, facts)
     problems += [_contradiction(f, facts, claims_graph) for f in inference.findings]
     say("validating shapes")
     everything = union_graph(base, *facts.by_level[1:], *sources.content_graphs())
     problems += stage(check_shapes(everything, union_graph(*inference.inferred), sources.shapes))
     return PipelineResult(problems, sources, facts, inference)
+
+
+def check_usage(sources: Sources) -> list[Problem]:
+    """Terms used as declared (newskg.build.usage): a property used outside its domain or
+    range, judged before reasoning turns the misuse into a type or a clash; and the nearest
+    declared term for each undeclared one (added to the check queries' problems in place)."""
+    ontology = sources.dataset.graph(ONTOLOGY_GRAPH)
+    files = list(sources.turtle_files.items())
+    files += [(path, sources.dataset.graph(claim)) for claim, path in sorted(sources.content_files.items())]
+    return find_usage_problems(ontology, files)
 
 
 def _contradiction(finding: LevelFinding, facts: FactLevels, claims_graph: Graph) -> Problem:

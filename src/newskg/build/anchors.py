@@ -10,11 +10,15 @@ analyst at the wrong words.
 
 from __future__ import annotations
 
-from rdflib import Graph, Literal
+import bisect
+import re
+from dataclasses import dataclass
+
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
 from newskg.errors import Problem, UsageError
-from newskg.namespaces import NKG, OA
+from newskg.namespaces import NKG, OA, shorten
 
 CHECK_NAME = "text-anchor"
 
@@ -48,13 +52,15 @@ def locate_quote(
         raise UsageError("the quote is empty")
     starts = find_occurrences(text, exact)
     if not starts:
-        raise UsageError(f"quote not found in the text: {exact!r}")
+        nearest = nearest_match(text, exact)
+        hint = f"; did you mean {nearest}?" if nearest else ""
+        raise UsageError(f"quote not found in the text: {exact!r}{hint}")
     if occurrence is None:
         if len(starts) > 1:
-            where = ", ".join(str(s) for s in starts)
+            where = ", ".join(f"{s}-{s + len(exact)}" for s in starts)
             raise UsageError(
                 f"quote is ambiguous: {exact!r} occurs {len(starts)} times (at {where}); "
-                "quote more words or pick an occurrence"
+                "quote more words or pick one with --occurrence N"
             )
         occurrence = 1
     if occurrence < 1 or occurrence > len(starts):
@@ -64,6 +70,118 @@ def locate_quote(
     start = starts[occurrence - 1]
     end = start + len(exact)
     return start, end, text[max(0, start - context):start], text[end:end + context]
+
+
+# Characters that are easy to type one way and printed another: curly and straight quotes and
+# apostrophes, the dashes, the ellipsis. Each maps to what a keyboard gives.
+_LOOKALIKES = str.maketrans({**dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\u02bc`", "'"),
+                             **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb", '"'),
+                             **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"),
+                             "\u2026": "..."})
+_QUOTE_CHARS = "'\"`\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f\u2032\u2033\u02bc\u00ab\u00bb"
+_DASH_CHARS = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
+#: Below this similarity (difflib ratio) the closest window of the text is no suggestion.
+MIN_SIMILARITY = 0.6
+
+
+@dataclass(frozen=True)
+class NearMatch:
+    """Where the text has words close to a quote that is not in it, and how they differ."""
+
+    start: int
+    end: int
+    words: str
+    how: str
+
+    def __str__(self) -> str:
+        return f"{self.words!r} at {self.start}-{self.end} ({self.how})"
+
+
+def _loose(text: str) -> tuple[str, list[int]]:
+    """``text`` with look-alike characters and whitespace runs made plain, and for each of its
+    characters the offset in ``text`` it came from."""
+    out: list[str] = []
+    origin: list[int] = []
+    in_space = False
+    for index, char in enumerate(text):
+        if char.isspace():
+            if not in_space:
+                out.append(" ")
+                origin.append(index)
+            in_space = True
+            continue
+        in_space = False
+        plain = char.translate(_LOOKALIKES)
+        out.extend(plain)
+        origin.extend([index] * len(plain))
+    return "".join(out), origin
+
+
+def nearest_match(text: str, quote: str) -> NearMatch | None:
+    """The words of ``text`` a quote that is not in it most likely meant, or None.
+
+    First the quote is looked for with straight and curly quotes and apostrophes, dashes and
+    whitespace runs counted as the same; else the window of the text most alike to the quote
+    (difflib), if it is at least MIN_SIMILARITY alike.
+    """
+    loose_text, origin = _loose(text)
+    loose_quote = _loose(quote)[0].strip()
+    if loose_quote:
+        at = loose_text.find(loose_quote)
+        if at != -1:
+            start, end = origin[at], origin[at + len(loose_quote) - 1] + 1
+            return NearMatch(start, end, text[start:end], _difference(quote, text[start:end]))
+    return _closest_window(text, quote)
+
+
+def _difference(quote: str, found: str) -> str:
+    kinds = [label for label, chars in (("quotes and apostrophes", _QUOTE_CHARS), ("dashes", _DASH_CHARS))
+             if [c for c in quote if c in chars] != [c for c in found if c in chars]]
+    if re.findall(r"\s+", quote) != re.findall(r"\s+", found):
+        kinds.append("whitespace")
+    return "the text differs in " + (", ".join(kinds) or "look-alike characters")
+
+
+def _closest_window(text: str, quote: str) -> NearMatch | None:
+    import difflib  # only for a quote that is not in the text
+
+    matcher = difflib.SequenceMatcher(autojunk=False)
+    matcher.set_seq2(quote)  # difflib caches what it learns of the second sequence
+    size = len(quote)
+    best, best_span = MIN_SIMILARITY, None
+    for start in _candidate_starts(text, quote):
+        for end in _word_ends(text, start, size):
+            matcher.set_seq1(text[start:end])
+            if matcher.real_quick_ratio() < best or matcher.quick_ratio() < best:
+                continue
+            ratio = matcher.ratio()
+            if ratio > best or (ratio == best and best_span is None):
+                best, best_span = ratio, (start, end)
+    if best_span is None:
+        return None
+    start, end = best_span
+    return NearMatch(start, end, text[start:end], f"{best:.0%} alike")
+
+
+def _candidate_starts(text: str, quote: str) -> list[int]:
+    """Word starts from which a window could hold one of the quote's longer words: only those
+    are compared, which keeps a long text from costing a comparison per word."""
+    starts = [0] + [m.end() for m in re.finditer(r"\s+", text)]
+    words = {w.lower() for w in re.findall(r"\w{4,}", quote)}
+    if not words:
+        return starts
+    hits = [m.start() for m in re.finditer(r"\w+", text) if m.group().lower() in words]
+    size = len(quote)
+    return [s for s in starts if bisect.bisect_left(hits, s) < len(hits) and hits[bisect.bisect_left(hits, s)] < s + size]
+
+
+def _word_ends(text: str, start: int, size: int) -> list[int]:
+    """Ends of windows from ``start`` about ``size`` long that stop at a word's end."""
+    slack = max(3, size // 5)
+    ends = {min(len(text), start + size)}
+    for m in re.finditer(r"(?=\s|$)", text[start + max(1, size - slack):start + size + slack]):
+        ends.add(start + max(1, size - slack) + m.start())
+    return sorted(e for e in ends if e > start)
 
 
 def _single(graph: Graph, subject, predicate):
@@ -100,9 +218,10 @@ def _elsewhere(text: str, exact: str) -> str:
     return f"the quote occurs at {spans}"
 
 
-def _anchor_problems(graph: Graph, text: str, anchor) -> list[str]:
+def _anchor_problems(graph: Graph, text: str, node) -> list[str]:
     """What is wrong with one anchor, as messages (empty when it verifies)."""
-    quotes, positions = _selectors(graph, anchor)
+    anchor = _name(node)
+    quotes, positions = _selectors(graph, node)
     if len(quotes) != 1 or len(positions) != 1:
         return [
             f"anchor {anchor} needs exactly one oa:TextQuoteSelector and one "
@@ -147,15 +266,21 @@ def _anchor_problems(graph: Graph, text: str, anchor) -> list[str]:
 def find_anchor_problems(graph: Graph, text: str, path: str) -> list[Problem]:
     """Check every ``nkg:hasAnchor`` of every claim in ``graph`` against ``text``.
 
-    ``path`` names the stored text file in each Problem. Each Problem has the
-    claim IRI as its focus and says what is wrong and, when the quote is not at
-    its offsets, where it does occur (or that it occurs nowhere).
+    Each Problem has the anchor as its focus (the node to fix), names its claim and the
+    stored text ``path`` in its message, and says what is wrong and, when the quote is not
+    at its offsets, where it does occur (or that it occurs nowhere). Its path is ``path``
+    until `newskg.build.locations.locate` moves it to the line that states the anchor.
     """
     problems = []
     for claim, anchor in sorted(graph.subject_objects(NKG.hasAnchor)):
         for message in _anchor_problems(graph, text, anchor):
-            problems.append(Problem(check=CHECK_NAME, message=message, focus=str(claim), path=path))
+            problems.append(Problem(check=CHECK_NAME, message=f"claim {_name(claim)}: {message} (in {path})",
+                                    focus=_name(anchor), path=path))
     return problems
+
+
+def _name(term) -> str:
+    return shorten(str(term)) if isinstance(term, URIRef) else term.n3()
 
 
 def render_anchor_turtle(

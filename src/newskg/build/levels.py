@@ -102,7 +102,7 @@ def find_placement_problems(turtle_graphs: dict[str, Graph], content: dict[URIRe
         if iri not in claims:
             problems.append(Problem("claim-content", f"the graph {shorten(str(iri))} is not a claim: "
                                     "name each content graph after the claim (a nkg:Claim) that states it",
-                                    path=path))
+                                    focus=shorten(str(iri)), path=path))
     fact_nodes = {t[0] for t in facts.stated_by} | set(claim_layer.objects(None, NKG.denotes))
     fact_nodes -= set(claims)
     shared = PREFIXES["nkr"]
@@ -118,7 +118,8 @@ def find_placement_problems(turtle_graphs: dict[str, Graph], content: dict[URIRe
                 continue
             problems.append(Problem(
                 "fact-outside-claim", f"{_show((s, p, o))} {why}; state it in the content graph of "
-                "the claim that says it (see docs/status-levels.md)", path=path))
+                "the claim that says it (see docs/status-levels.md)", focus=_show((s,)), path=path,
+                triple=(s, p, o)))
     return problems
 
 

@@ -23,6 +23,7 @@ COMMANDS = {
     "stats": "newskg.cli.build:stats",
     "explain": "newskg.cli.build:explain",
     "anchor": "newskg.cli.anchor:anchor",
+    "new-report": "newskg.cli.new_report:new_report",
     "query": "newskg.cli.query:query",
     "load": "newskg.cli.load:load",
     "docs": "newskg.cli.docs:docs",

@@ -1,40 +1,48 @@
-"""CLI command `anchor`: find a quote's offsets in a report's text, print a Turtle anchor."""
+"""CLI command `anchor`: find quotes' offsets in a report's text, print their Turtle anchors."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
-
-from newskg.errors import InputMissingError
 
 
 @click.command()
 @click.argument("slug")
-@click.argument("quote")
+@click.argument("quotes", nargs=-1, metavar="[QUOTE]...")
+@click.option("--from", "from_file", type=click.File("r", encoding="utf-8"), default=None, metavar="FILE",
+              help="Read quotes from FILE, one a line (- for stdin); with any QUOTE arguments.")
 @click.option("--occurrence", type=click.IntRange(min=1), default=None,
-              help="Which occurrence (1-based) when the quote occurs more than once.")
-@click.option("--anchor", "anchor_name", default="art:ANCHOR", show_default=True,
-              help="CURIE of the anchor node in the snippet.")
-@click.option("--claim", default=None, help="CURIE of the claim; adds its nkg:hasAnchor line.")
+              help="Which occurrence (1-based) when a quote occurs more than once.")
+@click.option("--claim", "claims", multiple=True, metavar="CURIE",
+              help="The claim: one for every quote, or one per quote in order; adds nkg:hasAnchor lines "
+                   "and names each anchor CLAIM-aN.")
+@click.option("--anchor", "anchor_name", default=None, metavar="CURIE",
+              help="The anchor's name (the stem of NAME-1, NAME-2 for several quotes).  "
+                   "[default: CLAIM-aN, else art:ANCHOR]")
+@click.option("--no-prefixes", is_flag=True, help="Leave out the @prefix lines (to append to a report file).")
 @click.option("--project", "project_option", type=click.Path(file_okay=False, path_type=str),
               default=None, help="Project folder (overrides the group's --project).")
 @click.pass_context
-def anchor(ctx: click.Context, slug: str, quote: str, occurrence: int | None,
-           anchor_name: str, claim: str | None, project_option: str | None) -> None:
-    """Locate QUOTE in graph/SLUG/source.txt; print its offsets and a Turtle anchor.
+def anchor(ctx: click.Context, slug: str, quotes: tuple[str, ...], from_file, occurrence: int | None,
+           claims: tuple[str, ...], anchor_name: str | None, no_prefixes: bool,
+           project_option: str | None) -> None:
+    """Locate each QUOTE in graph/SLUG/source.txt; print the Turtle of their anchors.
 
     \b
-    Example:
-      newskg anchor pakistan-bangladesh-links-2025 "sources said" --claim art:c-military-exchanges
-    """
-    from newskg.build.anchors import locate_quote, render_anchor_turtle  # rdflib: only when used
+    A quote must occur exactly once (or name --occurrence); a quote the text does not hold
+    gets the nearest words it does (curly vs straight quotes, dashes, spacing; else the most
+    alike passage). Every quote is checked before anything is printed (exit 2 otherwise).
 
-    project = Path(project_option or ctx.obj["project"])
-    source = project / "graph" / slug / "source.txt"
-    if not source.is_file():
-        raise InputMissingError(f"no stored text for report {slug!r}: {source} is missing")
-    text = source.read_text(encoding="utf-8")
-    start, end, prefix, suffix = locate_quote(text, quote, occurrence)
-    click.echo(f"# {source}: start {start}, end {end} (end exclusive, code points)")
-    click.echo(render_anchor_turtle(anchor_name, quote, start, end, prefix, suffix, claim=claim), nl=False)
+    \b
+    Examples:
+      newskg anchor pakistan-bangladesh-links-2025 "sources said" --claim art:c-military-exchanges
+      newskg anchor my-report "first quote" "second quote" --claim art:claim-a --claim art:claim-b
+      newskg anchor my-report --from quotes.txt --claim art:claim-a --no-prefixes >> graph/my-report/anchors.ttl
+    """
+    from newskg import api
+
+    found = list(quotes)
+    if from_file is not None:
+        found += [line.strip() for line in from_file.read().splitlines() if line.strip()]
+    snippet = api.anchor(slug, found, project=project_option or ctx.obj["project"], claims=list(claims),
+                         anchor_name=anchor_name, occurrence=occurrence, prefixes=not no_prefixes)
+    click.echo(snippet.turtle, nl=False)

@@ -5,8 +5,12 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from newskg.explain import ClashReport, Explanation
 
 from newskg.cli import EXIT_FAILURE
 
@@ -64,31 +68,53 @@ def build(ctx: click.Context, force: bool, quiet: bool, reasoner: str) -> None:
 
 
 @click.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="table: one problem a line, file:line first; json: a list of objects.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the problems.")
 @click.pass_context
-def check(ctx: click.Context, quiet: bool) -> None:
+def check(ctx: click.Context, fmt: str, quiet: bool) -> None:
     """Run every quality check and list all problems; exit 1 if any is an error.
 
     \b
     The checks: OWL 2 RL profile of each ontology module, queries/checks/*-violation.rq
-    (each must return no rows), text anchors against each report's source.txt, OWL-RL
-    consistency, and the SHACL shapes of ontology/shapes.ttl.
+    (each must return no rows; an undeclared term gets the nearest declared one), text
+    anchors against each report's source.txt, properties used outside their declared
+    domain or range (judged by the asserted types, before reasoning), OWL-RL consistency,
+    and the SHACL shapes of ontology/shapes.ttl. Each problem names its severity, the file
+    and line that state its subject (where there is one), the check and the subject.
 
     \b
     Examples:
       newskg check
+      newskg check --format json | jq '.problems[] | select(.severity == "error")'
       newskg check -q || echo "fix the problems above"
     """
     from newskg import api
 
-    problems = api.check(_root(ctx), progress=_progress(quiet))
-    for problem in problems:
-        click.echo(str(problem))
+    problems = sorted(api.check(_root(ctx), progress=_progress(quiet or fmt == "json")), key=_place)
     errors = sum(1 for p in problems if p.severity == "error")
-    if not quiet:
+    if fmt == "json":
+        click.echo(json.dumps({"errors": errors, "warnings": len(problems) - errors,
+                               "problems": [p.to_dict() for p in problems]}, indent=2))
+    else:
+        for line in _problem_table(problems):
+            click.echo(line)
+    if not quiet and fmt == "table":
         click.echo(f"{errors} error(s), {len(problems) - errors} warning(s)", err=True)
     if errors:
         sys.exit(EXIT_FAILURE)
+
+
+def _place(problem) -> tuple:
+    # Problems with a file first, in file and line order, then the rest as found.
+    return (problem.path is None, problem.path or "", problem.line or 0)
+
+
+def _problem_table(problems) -> list[str]:
+    """``file:line  severity  check  subject  message``, the first columns aligned."""
+    rows = [(p.where or "-", p.severity, p.check, p.focus or "-", p.message) for p in problems]
+    widths = [min(60, max((len(r[i]) for r in rows), default=0)) for i in range(4)]
+    return ["  ".join(cell.ljust(width) for cell, width in zip(row[:4], widths, strict=False)) + "  " + row[4] for row in rows]
 
 
 @click.command()
@@ -121,27 +147,44 @@ def stats(ctx: click.Context, fmt: str) -> None:
 
 
 @click.command()
-@click.argument("subject")
-@click.argument("predicate")
-@click.argument("object", metavar="OBJECT")
+@click.argument("subject", required=False)
+@click.argument("predicate", required=False)
+@click.argument("object", metavar="OBJECT", required=False)
+@click.option("--clash", is_flag=True, help="Explain every inconsistency instead: both sides of each clash.")
 @click.pass_context
-def explain(ctx: click.Context, subject: str, predicate: str, object: str) -> None:
-    """Say why the triple SUBJECT PREDICATE OBJECT holds.
+def explain(ctx: click.Context, subject: str | None, predicate: str | None, object: str | None,
+            clash: bool) -> None:
+    """Say why the triple SUBJECT PREDICATE OBJECT holds, or why the sources clash.
 
     \b
     For an inferred triple: the OWL-RL rule and its premises, as a tree down to
     asserted triples. For an asserted one: the file that asserts it. Otherwise: that
     it does not hold (exit 1). Terms are CURIEs (nkg:, nkr:, rdf:, ...) or IRIs;
     the object may be a literal in N3 ("text"@en, 15, "2025-04-01"^^xsd:date).
+    It reads the sources, so it also works when the build failed or is stale (it says so).
+    --clash (or X rdf:type owl:Nothing) explains each inconsistency: the level where it
+    appears, the axiom, and the derivation of both sides; exit 1 if there is none.
 
     \b
     Examples:
       newskg explain nkr:ISI rdf:type nkg:GovernmentBody
       newskg explain nkr:Pakistan nkg:hasStateBody nkr:ISI
+      newskg explain --clash
     """
     from newskg import api
+    from newskg.errors import UsageError
 
-    result = api.explain(subject, predicate, object, project=_root(ctx))
+    given = [t for t in (subject, predicate, object) if t is not None]
+    if clash and given:
+        raise UsageError("explain --clash takes no triple")
+    if not clash and len(given) != 3:
+        raise UsageError("explain needs SUBJECT PREDICATE OBJECT, or --clash")
+    result: Explanation | ClashReport
+    if clash:
+        result = api.explain_clashes(_root(ctx))
+    else:
+        assert subject is not None and predicate is not None and object is not None  # checked above
+        result = api.explain(subject, predicate, object, project=_root(ctx))
     click.echo(result.render())
     if not result.holds:
         sys.exit(EXIT_FAILURE)
