@@ -347,6 +347,14 @@ def test_explain_on_a_stale_build_explains_the_sources_and_says_so(project: Path
     assert "nkr:DGFI rdf:type nkg:IntelligenceAgency  [asserted in graph/demo/more.ttl]" in result.output
 
 
+def test_explain_without_a_build_explains_the_sources_and_says_so(project: Path):
+    result = CliRunner().invoke(main, ["--project", str(project), "explain", "nkr:ISI", "rdf:type", "nkg:Organisation"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("note: there is no usable build") and "run `newskg build` first" in result.output
+    assert "[by cax-sco] (reported)" in result.output
+    assert not (project / "build").exists()
+
+
 def test_a_large_build_writes_a_persistent_store_that_queries_read(project: Path, monkeypatch):
     query = project / "organisations.rq"
     query.write_text("SELECT ?org WHERE { ?org a nkg:Organisation } ORDER BY ?org\n")

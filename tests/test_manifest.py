@@ -35,7 +35,6 @@ def test_missing_or_broken_manifest_is_build_missing(tmp_path: Path, content, re
 @pytest.mark.parametrize("command", [
     ["stats"],
     ["query", "run", "claim-counts-by-status"],
-    ["explain", "nkr:ISI", "rdf:type", "nkg:Actor"],
     ["load", "--endpoint", "http://127.0.0.1:9/sparql"],
 ])
 def test_every_command_says_to_build_first(tmp_path: Path, project_root: Path, command):

@@ -182,8 +182,9 @@ def _prefix_block(slug: str, names: tuple[str, ...]) -> str:
 def document_turtle(slug: str, title: str, authors: list[Byline], publisher: Byline | None,
                     date_value: str | None, url: str | None) -> str:
     """``document.ttl``: the article node and the names of its author(s) and publisher."""
-    label = title + (f" ({', '.join(x for x in (publisher.name if publisher else None, date_value) if x)})"
-                     if (publisher and publisher.name) or date_value else "")
+    # "Headline (Publisher, 2026-01-15)", as the first report's label reads.
+    about = [x for x in (publisher.name if publisher else None, date_value[:10] if date_value else None) if x]
+    label = title + (f" ({', '.join(about)})" if about else "")
     lines = ["# The report itself: what was published, by whom, when, and where its stored text is.",
              "# Written by `newskg new-report`; correct or add to it (docs/modelling.md, NewsArticle):",
              "# schema:dateModified and nkg:lastUpdatedAsPrinted when the page prints a last-update time,",
