@@ -403,7 +403,8 @@ def test_a_swap_answered_with_an_error_is_not_repeated(oxigraph_server, proxy_to
 def test_a_swap_whose_answer_is_lost_is_not_repeated_and_says_so(oxigraph_server, proxy_to, tmp_path, fault):
     proxy = proxy_to(lambda handler, body: fault if body.startswith(b"MOVE") else None)
     build = write_build(tmp_path / "build")
-    result = run_load("--preset", "oxigraph", "--endpoint", proxy.base, "--timeout", "0.5", "--retries", "3",
+    # 2 s, not less: the requests before the swap must not time out on a busy machine.
+    result = run_load("--preset", "oxigraph", "--endpoint", proxy.base, "--timeout", "2", "--retries", "3",
                       "--build", str(build))
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert ("the load may or may not have completed; run `newskg load` again (it is idempotent)"
