@@ -116,11 +116,11 @@ def test_a_property_on_a_node_of_a_disjoint_class_is_an_error_at_its_line(projec
     assert "cax-dw" in message
 
 
-def test_a_property_on_a_node_of_an_unrelated_class_is_an_error(project: Path):
+def test_a_property_on_a_node_of_an_unrelated_class_is_a_warning(project: Path):
     # art:officials is an UnnamedGroup, an Actor but no Organisation: "officials" belong to no state.
     write_report(project, MEETING + "art:claim-meeting { art:officials nkg:belongsToState nkr:Bangladesh . }\n")
     problems = usage_problems(project)
-    assert [(p.check, p.focus) for p in problems] == [("domain-use", f"nkr:{SLUG}/officials")]
+    assert [(p.check, p.severity, p.focus) for p in problems] == [("domain-use", "warning", f"nkr:{SLUG}/officials")]
     assert "is a nkg:UnnamedGroup, unrelated to nkg:Organisation" in problems[0].message
 
 

@@ -159,16 +159,17 @@ def find_usage_problems(ontology: Graph, files: Iterable[tuple[str, Graph]]) -> 
     return sorted(problems, key=lambda q: (q.path or "", q.focus or "", q.message))
 
 
-def _misuse(schema: Schema, node, wanted: URIRef, asserted: set[URIRef]) -> tuple[str, str] | None:
-    """Why ``node`` does not fit ``wanted`` (a domain or range class) and what reasoning would
-    make of it, or None if it may fit."""
+def _misuse(schema: Schema, node, wanted: URIRef, asserted: set[URIRef]) -> tuple[str, str, str] | None:
+    """Why ``node`` does not fit ``wanted`` (a domain or range class), what reasoning would
+    make of it and how bad that is (error: a clash or a type no node can have; warning: only
+    a classification the encoder may not have meant), or None if it may fit."""
     is_datatype = wanted in schema.datatypes or str(wanted).startswith(str(XSD)) or wanted == RDFS.Literal
     if isinstance(node, Literal):
         if is_datatype or wanted not in schema.classes:
             return None
-        return "a literal", "a literal cannot be a member of a class"
+        return "a literal", "a literal cannot be a member of a class", "error"
     if is_datatype:
-        return "not a literal", "only a literal has a datatype"
+        return "not a literal", "only a literal has a datatype", "error"
     if isinstance(node, BNode) or not asserted:
         return None  # nothing asserted: the use is what tells the reasoner what it is
     if any(wanted in schema.above(t) or t in schema.above(wanted) for t in asserted):
@@ -176,12 +177,15 @@ def _misuse(schema: Schema, node, wanted: URIRef, asserted: set[URIRef]) -> tupl
     name = shorten(str(wanted))
     clash = sorted(t for t in asserted if schema.are_disjoint(t, wanted))
     if clash:
-        return f"a {_names(clash)}, disjoint with {name}", f"reasoning would make it a {name} too: a clash (cax-dw)"
+        return (f"a {_names(clash)}, disjoint with {name}", f"reasoning would make it a {name} too: a clash (cax-dw)",
+                "error")
     # Unrelated is judged only among the project's own classes: a reused vocabulary's hierarchy
     # is declared elsewhere (time:ProperInterval is a time:TemporalEntity, though alignments.ttl
     # does not say so), so two of its classes that look unrelated here may not be.
     if _own(wanted) and all(_own(t) for t in asserted):
-        return f"a {_names(sorted(asserted))}, unrelated to {name}", f"reasoning would make it a {name} too"
+        # A warning, not an error: classifying a node by a property's domain or range is plain
+        # OWL modelling (e.g. a new range class for agreement parties); only a clash is wrong.
+        return f"a {_names(sorted(asserted))}, unrelated to {name}", f"reasoning would make it a {name} too", "warning"
     return None
 
 
@@ -189,12 +193,12 @@ def _own(cls: URIRef) -> bool:
     return str(cls).startswith(PREFIXES["nkg"])
 
 
-def _problem(check: str, triple: tuple, wanted: URIRef, why: tuple[str, str], path: str) -> Problem:
+def _problem(check: str, triple: tuple, wanted: URIRef, why: tuple[str, str, str], path: str) -> Problem:
     s, p, o = triple
     role, node = ("domain", s) if check == DOMAIN_CHECK else ("range", o)
     message = (f"{shorten(str(p))} has {role} {shorten(str(wanted))}, but {_show(node)} is {why[0]}; "
                f"{why[1]} (in {_show(s)} {shorten(str(p))} {_show(o)})")
-    return Problem(check, message, "error", _show(s), path, triple=triple)
+    return Problem(check, message, why[2], _show(s), path, triple=triple)
 
 
 def _names(classes: list) -> str:
