@@ -125,3 +125,18 @@ class EndpointError(NewskgError):
 
 class LoadError(NewskgError):
     """Loading into a triple store failed; names the graph and what the store answered."""
+
+
+class InputError(NewskgError):
+    """An input file or folder is refused: unreadable, not UTF-8, a name that cannot be a graph
+    IRI, a term no RDF store accepts, or a value over a size limit. Names the file and what to do."""
+
+
+class BuildBusyError(NewskgError):
+    """Another `newskg build` is writing the same build folder right now."""
+
+
+class BuildWriteError(NewskgError, OSError):
+    """The build folder could not be written (permissions, disk full, a parse-back that failed);
+    the previous build is unchanged. Also an OSError, which is what it reports, so callers that
+    catch the system's errors keep catching it."""
