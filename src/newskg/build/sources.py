@@ -11,14 +11,19 @@ the claim.
 from __future__ import annotations
 
 import hashlib
+import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-from newskg.errors import InputMissingError, Problem, RdfSyntaxError
+from newskg.errors import InputError, InputMissingError, Problem, RdfSyntaxError
+from newskg.limits import describe, max_literal_bytes
 from newskg.namespaces import BACKGROUND_GRAPH, ONTOLOGY_GRAPH, article_graph, bind_prefixes, shorten
+from newskg.terms import IRI_FORBIDDEN, is_absolute_iri
+from newskg.textfile import decode, read_bytes
 
 SHAPES_SUFFIX = "shapes.ttl"
 
@@ -47,14 +52,61 @@ class Report:
     text_path: Path
 
 
-def discover_inputs(root: Path) -> list[InputFile]:
-    """All input files of the project at `root`, in a stable order.
+#: A report folder's name becomes one segment of IRIs (its graph, its resources): letters,
+#: digits, ``.``, ``_`` and ``-`` only (RFC 3986 unreserved, without ``~``), starting with a
+#: letter or digit, so it never needs percent-encoding and means the same in every store.
+SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+INPUT_SUFFIXES = (".ttl", ".trig")
+TEXT_NAME = "source.txt"
 
-    Raises InputMissingError if ontology/ or graph/ is missing, or a Turtle file sits
-    directly under graph/ with a name other than background.ttl.
+
+def slug_problem(name: str) -> str | None:
+    """Why a folder name cannot be a report's slug, or None when it can."""
+    if SLUG.fullmatch(name):
+        return None
+    odd = sorted({c for c in name if not re.fullmatch(r"[A-Za-z0-9._-]", c)})
+    if odd:
+        shown = ", ".join(repr(c) if c.isprintable() and c != " " else f"U+{ord(c):04X}" for c in odd)
+        why = f"its name holds {shown}"
+    elif len(name) > 100:
+        why = "its name is longer than 100 characters"
+    else:
+        why = "its name must start with a letter or digit"
+    return (f"{why}, and a report's folder name becomes part of its graph IRI; rename it with letters, "
+            "digits, '.', '_' and '-' only (e.g. my-report-2025)")
+
+
+@dataclass
+class _Survey:
+    """What is under ontology/ and graph/: the input files, the report folders, and every
+    entry refused (with its reason), so nothing is ever left out in silence."""
+
+    root: Path
+    inputs: list[InputFile] = field(default_factory=list)
+    reports: list[Report] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+
+    def refuse(self, path: Path, why: str) -> None:
+        shown = _rel(path, self.root) + ("/" if path.is_dir() and not path.is_symlink() else "")
+        self.refused.append(f"{shown}: {why}")
+
+    def raise_refused(self) -> None:
+        if self.refused:
+            raise InputError(f"{len(self.refused)} input(s) refused:\n  "
+                             + "\n  ".join(self.refused))
+
+
+def _survey(root: Path) -> _Survey:
+    """Walk ontology/ and graph/ once, deciding for every entry: an input, a report, or refused.
+
+    Hidden entries (a name starting with '.') are not part of a project and are never read,
+    as in git: editor and notebook droppings (.ipynb_checkpoints/) would otherwise add a
+    second copy of every triple. Symbolic links are refused rather than followed: a build
+    must be reproducible from the project folder alone (the manifest records inputs relative
+    to it), and a link can point outside, loop or dangle. Copy the folder in instead.
     """
-    root = root.resolve()
-    found: list[InputFile] = []
+    survey = _Survey(root.resolve())
+    root = survey.root
     ontology_dir, graph_dir = root / "ontology", root / "graph"
     for folder in (ontology_dir, graph_dir):
         if not folder.is_dir():
@@ -62,43 +114,111 @@ def discover_inputs(root: Path) -> list[InputFile]:
                 f"{folder} is not a folder: a newskg project needs ontology/ and graph/ "
                 f"(use --project to point at one)"
             )
-    for path in sorted(ontology_dir.rglob("*.ttl")):
+    for path in _files(ontology_dir, survey, (".ttl",)):
         role = "shapes" if path.name.endswith(SHAPES_SUFFIX) else "ontology"
         graph = None if role == "shapes" else ONTOLOGY_GRAPH
-        found.append(InputFile(path, _rel(path, root), role, graph))
-    paths = sorted([*graph_dir.rglob("*.ttl"), *graph_dir.rglob("*.trig")])
-    for path in paths:
-        parts = path.relative_to(graph_dir).parts
-        content = path.suffix == ".trig"
-        if len(parts) == 1:
-            if path.stem != "background":
-                raise InputMissingError(
-                    f"{_rel(path, root)}: a file directly under graph/ must be background.ttl or "
-                    f"background.trig; put a report's files in graph/<slug>/"
-                )
-            if content:
-                found.append(InputFile(path, _rel(path, root), "content", None))
-            else:
-                found.append(InputFile(path, _rel(path, root), "background", BACKGROUND_GRAPH))
+        survey.inputs.append(InputFile(path, _rel(path, root), role, graph))
+    for entry in _entries(graph_dir, survey):
+        path = Path(entry.path)
+        if entry.is_symlink():
+            survey.refuse(path, "is a symbolic link; newskg reads only what is inside the project, so that a "
+                                "build can be made again from the project alone: copy it in instead")
+        elif entry.is_dir():
+            _survey_report(path, survey)
+        elif entry.name in ("background.ttl", "background.trig"):
+            content = path.suffix == ".trig"
+            survey.inputs.append(InputFile(path, _rel(path, root), "content" if content else "background",
+                                           None if content else BACKGROUND_GRAPH))
+        elif path.suffix in INPUT_SUFFIXES:
+            survey.refuse(path, "a file directly under graph/ must be background.ttl or background.trig; "
+                                "put a report's files in graph/<slug>/")
         else:
-            slug = parts[0]
-            if content:
-                found.append(InputFile(path, _rel(path, root), "content", None, slug))
+            survey.refuse(path, "a file where a report folder should be: graph/ holds background.ttl, "
+                                "background.trig and one folder per report; move it into a report's folder "
+                                "or out of graph/")
+    survey.inputs.sort(key=lambda item: (item.role not in ("ontology", "shapes"), item.path))
+    return survey
+
+
+def _survey_report(folder: Path, survey: _Survey) -> None:
+    slug = folder.name
+    why = slug_problem(slug)
+    if why:
+        survey.refuse(folder, why)
+        return
+    before = len(survey.refused)
+    files = _files(folder, survey, (*INPUT_SUFFIXES, TEXT_NAME))
+    if len(survey.refused) > before:
+        return
+    encoded = [p for p in files if p.suffix in INPUT_SUFFIXES]
+    if not encoded:
+        survey.refuse(folder, "holds no .ttl or .trig file, so it would build into nothing; encode the report "
+                              "(docs/modelling.md) or move the folder out of graph/ until it is encoded")
+        return
+    text = folder / TEXT_NAME
+    if text in files:
+        # Only checked here: the anchors read it with its byte-order mark, if any, kept.
+        decode(read_bytes(text, _rel(text, survey.root)), _rel(text, survey.root), keep_bom=True)
+    for path in encoded:
+        content = path.suffix == ".trig"
+        survey.inputs.append(InputFile(path, _rel(path, survey.root), "content" if content else "article",
+                                       None if content else article_graph(slug), slug))
+    survey.reports.append(Report(slug, folder, article_graph(slug), text))
+
+
+def _entries(folder: Path, survey: _Survey) -> list[os.DirEntry]:
+    """The entries of ``folder`` that are not hidden, sorted by name; an unreadable folder is refused."""
+    try:
+        with os.scandir(folder) as found:
+            return sorted((e for e in found if not e.name.startswith(".")), key=lambda e: e.name)
+    except OSError as err:
+        survey.refuse(folder, f"cannot be read ({err.strerror or err}); make it readable (chmod) or move it "
+                              "out of the project")
+        return []
+
+
+def _files(folder: Path, survey: _Survey, wanted: tuple[str, ...]) -> list[Path]:
+    """Files under ``folder`` whose name ends with one of ``wanted``, sorted; symbolic links that
+    would be read, unreadable folders and folders named like an input are refused."""
+    found: list[Path] = []
+    for entry in _entries(folder, survey):
+        path = Path(entry.path)
+        is_input = entry.name.endswith(wanted)
+        if entry.is_symlink():
+            if is_input or entry.is_dir():
+                survey.refuse(path, "is a symbolic link; newskg reads only what is inside the project, so that "
+                                    "a build can be made again from the project alone: copy it in instead")
+        elif entry.is_dir():
+            if is_input:
+                survey.refuse(path, "is a folder, but its name is that of an input file; rename it")
             else:
-                found.append(InputFile(path, _rel(path, root), "article", article_graph(slug), slug))
+                found += _files(path, survey, wanted)
+        elif is_input:
+            found.append(path)
     return found
 
 
+def discover_inputs(root: Path) -> list[InputFile]:
+    """All input files of the project at `root`, in a stable order.
+
+    Raises InputMissingError if ontology/ or graph/ is missing, and InputError listing every
+    entry refused (a report folder whose name cannot be a graph IRI segment, one with nothing
+    to build, a symbolic link, an unreadable folder, a stray file under graph/).
+    """
+    survey = _survey(root)
+    survey.raise_refused()
+    return survey.inputs
+
+
 def discover_reports(root: Path) -> list[Report]:
-    """The report folders under graph/ (each holding Turtle files and source.txt)."""
-    graph_dir = root.resolve() / "graph"
-    reports = []
-    for folder in sorted(p for p in graph_dir.iterdir() if p.is_dir()) if graph_dir.is_dir() else []:
-        if any(folder.rglob("*.ttl")) or any(folder.rglob("*.trig")):
-            reports.append(
-                Report(folder.name, folder, article_graph(folder.name), folder / "source.txt")
-            )
-    return reports
+    """The report folders under graph/ (each holding Turtle or TriG files and source.txt).
+
+    Raises as `discover_inputs` does, and InputError when a source.txt is unreadable, holds a
+    NUL byte or is not UTF-8 (naming the byte offset and line).
+    """
+    survey = _survey(root)
+    survey.raise_refused()
+    return survey.reports
 
 
 def _rel(path: Path, root: Path) -> str:
@@ -120,14 +240,70 @@ def parse_trig(path: Path, label: str | None = None) -> Dataset:
 
 
 def _parse_into(graph: Graph, path: Path, fmt: str, label: str | None) -> None:
-    data = path.read_text(encoding="utf-8")
+    name = label or str(path)
+    raw = read_bytes(path, name)
+    data = decode(raw, name)
     try:
         graph.parse(data=data, format=fmt, publicID=path.as_uri())
     except SyntaxError as err:  # rdflib's BadSyntax is a SyntaxError
         line, column, why = _locate(err, data)
-        raise RdfSyntaxError(label or str(path), line, column, why) from err
+        raise RdfSyntaxError(name, line, column, why) from err
     except Exception as err:  # rdflib raises plain exceptions for e.g. unknown prefixes
-        raise RdfSyntaxError(label or str(path), None, None, str(err)) from err
+        raise RdfSyntaxError(name, None, None, str(err)) from err
+    check_terms(graph, name, check_literals=len(raw) > max_literal_bytes())
+
+
+def check_terms(graph: Graph, name: str, check_literals: bool = True) -> None:
+    """Refuse what rdflib reads but no store does: a literal or blank node as predicate, a
+    literal as subject, an IRI holding a space or one of <>"{}|^`\\, a string that is not
+    Unicode text, a literal over NEWSKG_MAX_LITERAL_BYTES. Raises InputError naming the file."""
+    cap = max_literal_bytes()
+    seen: set = set()
+    quads = graph.quads((None, None, None, None)) if isinstance(graph, Dataset) else (
+        (s, p, o, None) for s, p, o in graph)
+    for s, p, o, g in quads:
+        if not isinstance(p, URIRef):
+            raise InputError(f"{name}: {_show(p)} is used as a predicate; only an IRI can be one")
+        if isinstance(s, Literal):
+            raise InputError(f"{name}: the literal {_show(s)} is used as a subject; only an IRI or blank "
+                             "node can be one")
+        for term in (s, p, o, g):
+            if term is None or term in seen:
+                continue
+            seen.add(term)
+            if isinstance(term, URIRef):
+                _check_iri(str(term), name)
+            elif isinstance(term, Literal):
+                _check_literal(term, name, cap if check_literals else None)
+
+
+def _check_iri(iri: str, name: str) -> None:
+    if is_absolute_iri(iri) and not _SURROGATE.search(iri):
+        return
+    bad = IRI_FORBIDDEN.search(iri) or _SURROGATE.search(iri)
+    if bad is None:
+        why = "is not absolute (it has no scheme such as https:)"
+    else:
+        char = bad.group()
+        why = f"holds {'a space' if char == ' ' else f'U+{ord(char):04X}'}, which no RDF store accepts in an IRI"
+    raise InputError(f"{name}: the IRI <{_cut(iri)}> {why}; fix it (percent-encode a space as %20)")
+
+
+def _check_literal(literal: Literal, name: str, cap: int | None) -> None:
+    text = str(literal)
+    if _SURROGATE.search(text):
+        raise InputError(f"{name}: the literal {_show(literal)} holds an escaped surrogate (\\uD800-\\uDFFF), "
+                         "which is not a character; write the character itself")
+    if literal.datatype is not None:
+        _check_iri(str(literal.datatype), name)
+    if cap is not None and len(text) * 4 > cap and len(text.encode("utf-8")) > cap:
+        size = len(text.encode("utf-8"))
+        raise InputError(f"{name}: a literal of {describe(size)} ({_show(literal)}), over the {describe(cap)} "
+                         "limit for one literal (NEWSKG_MAX_LITERAL_BYTES); quote less of the source, or raise "
+                         "the limit")
+
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 def _locate(err: SyntaxError, data: str) -> tuple[int | None, int | None, str]:
@@ -140,6 +316,19 @@ def _locate(err: SyntaxError, data: str) -> tuple[int | None, int | None, str]:
     line = prefix.count("\n") + 1
     column = len(prefix) - (prefix.rfind("\n") + 1) + 1
     return line, column, why
+
+
+def _cut(text: str, width: int = 60) -> str:
+    text = text.encode("unicode_escape").decode("ascii") if not text.isprintable() else text
+    return text if len(text) <= width else text[:width] + "..."
+
+
+def _show(term) -> str:
+    if isinstance(term, Literal):
+        return f'"{_cut(str(term))}"'
+    if isinstance(term, URIRef):
+        return f"<{_cut(str(term))}>"
+    return f"the blank node _:{_cut(str(term))}"
 
 
 @dataclass

@@ -26,6 +26,7 @@ from newskg.errors import QueryNotFoundError, QuerySyntaxError, UsageError
 from newskg.project import Build
 from newskg.query.parameters import ParameterSpec, parse_parameter_line, resolve_parameters
 from newskg.query.sparql import bind_parameters, declared_prefixes, query_form, sparql_tokens, where_group_offsets
+from newskg.textfile import read_text
 
 _HEADER_LINE = re.compile(r"^#\+\s*([A-Za-z_-]+)\s*:\s*(.*?)\s*$")
 _KNOWN_KEYS = ("title", "description", "inferred", "param", "severity", "graph")
@@ -69,12 +70,7 @@ class SavedQuery:
 def read_saved_query(path: Path) -> SavedQuery:
     """Read one ``.rq`` file and its header; a malformed header line is a QuerySyntaxError."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as err:
-        raise QuerySyntaxError(f"{path}: cannot read: {err.strerror}") from None
-    except UnicodeDecodeError as err:
-        raise QuerySyntaxError(f"{path}: not UTF-8: {err}") from None
+    text = read_text(path)  # InputError naming the file: unreadable, too large, not UTF-8, a NUL byte
     return parse_saved_query(text, path.stem, path)
 
 
