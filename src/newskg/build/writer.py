@@ -1,19 +1,43 @@
-"""Write a build folder atomically: every file into a temporary sibling, then one swap.
+"""Write a build folder atomically: every file into a temporary sibling, parse it back, then one swap.
 
-An interrupted or failed write leaves the previous build as it was; a kill between
-the two renames of the swap is repaired by the next build. The build the swap replaces
-is kept as a sibling, build.prev/, so `newskg diff` can say what the new one changed.
+What a reader of build/ can rely on, and how:
+
+- **Always a complete build, old or new.** The new build is written into
+  ``.build-new-XXXX`` beside build/ and only swapped in once its manifest (written last) is
+  there. The swap exchanges the two folders in one system call (Linux ``renameat2`` with
+  ``RENAME_EXCHANGE``, macOS ``renamex_np`` with ``RENAME_SWAP``), so there is no moment
+  without build/. We keep build/ a real folder rather than a symlink to versioned folders:
+  every path in the project, the tests and other tools keep meaning what they meant. Where
+  the system cannot exchange (another OS, a filesystem without it) two renames are used, and
+  a reader that starts between them finds no build/ for those microseconds; a kill there
+  leaves the old build in ``.build-previous``, which the next build puts back.
+- **Nothing another parser rejects.** Before the swap, ``dataset.nq`` is parsed back with
+  pyoxigraph (the engine queries use) and its quads counted: a build that would load
+  nowhere is refused and the previous one stays.
+- **One writer at a time.** ``fcntl.flock`` on ``.newskg-build.lock`` beside build/: a second
+  build refuses clearly instead of racing the first one's swap. The kernel releases the lock
+  when its holder dies, so a killed build never blocks the next one.
+- **The replaced build is kept** as build.prev/ (for `newskg diff`), by renames only, so
+  build.prev/ is at every moment absent or complete.
+- **Leftovers of killed runs are cleaned** by the next build, under the lock (when no other
+  build can be using them), and a swap killed part way is finished or undone.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import glob
 import os
+import secrets
 import shutil
-import tempfile
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from rdflib import Dataset, Graph, URIRef
 
+from newskg.errors import BuildBusyError, BuildWriteError
 from newskg.namespaces import bind_prefixes
 from newskg.project import GRAPHS_DIR, PERSISTENT_STORE_MIN_QUADS, Build, graph_file_name
 
@@ -25,36 +49,77 @@ def ntriples_lines(graph: Graph) -> list[str]:
 
 
 def write_build(build: Build, graphs: dict[str, Graph], manifest: dict) -> None:
-    """Write every named graph, the datasets and the manifest, then swap the folder in."""
+    """Write every named graph, the datasets and the manifest, parse them back, then swap the folder in.
+
+    Raises BuildBusyError when another build holds the lock, BuildWriteError when the folder
+    cannot be written or the written dataset does not parse back; build/ is then unchanged.
+    """
     build_dir = build.dir
-    build_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{build_dir.name}-new-", dir=build_dir.parent))
     try:
-        (staging / GRAPHS_DIR).mkdir()
-        quads: list[str] = []
-        trig = Dataset()
-        bind_prefixes(trig)
-        for iri, graph in graphs.items():
+        build_dir.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise _write_error(build_dir, err) from None
+    with build_lock(build_dir) as lock:
+        try:
+            _recover(build_dir, lock)
+            staging = _make_staging(build_dir)
+        except OSError as err:
+            raise _write_error(build_dir, err) from None
+        try:
+            staged = Build(staging)
+            trig = _write_files(staged, graphs)
+            _write_trig(staged, trig)
+            # The manifest goes last: a folder with a manifest is a complete build.
+            staged.write_manifest(manifest)
+            lock.note_swap(staging)
+            _swap_in(staging, build_dir)
+            lock.note_swap(None)
+        except BuildWriteError:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        except OSError as err:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise _write_error(build_dir, err) from err
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+
+
+def _write_files(staged: Build, graphs: dict[str, Graph]) -> Dataset:
+    """Every graph file, dataset.nq (parsed back) and the store of a large build; the dataset to
+    write as TriG."""
+    (staged.dir / GRAPHS_DIR).mkdir()
+    quads: list[str] = []
+    trig = Dataset()
+    bind_prefixes(trig)
+    for iri, graph in graphs.items():
+        try:
             lines = ntriples_lines(graph)
-            path = staging / GRAPHS_DIR / graph_file_name(iri)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(
-                "".join(line + "\n" for line in lines), encoding="utf-8")
-            quads += [f"{line[:-1].rstrip()} <{iri}> .\n" for line in lines]
-            target = trig.graph(URIRef(iri))
-            for triple in graph:
-                target.add(triple)
-        staged = Build(staging)
-        staged.nquads_path.write_text("".join(quads), encoding="utf-8")
-        if len(quads) >= PERSISTENT_STORE_MIN_QUADS:
-            write_store(staged)
+        except Exception as err:  # rdflib refuses some terms it read with a plain Exception
+            raise BuildWriteError(f"graph <{iri}> cannot be written as N-Triples ({err}); the previous build "
+                                  "is unchanged") from None
+        path = staged.dir / GRAPHS_DIR / graph_file_name(iri)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+        quads += [f"{line[:-1].rstrip()} <{iri}> .\n" for line in lines]
+        target = trig.graph(URIRef(iri))
+        for triple in graph:
+            target.add(triple)
+    staged.nquads_path.write_text("".join(quads), encoding="utf-8")
+    if len(quads) >= PERSISTENT_STORE_MIN_QUADS:
+        write_store(staged)
+    _parse_back(staged, len(quads))
+    return trig
+
+
+def _write_trig(staged: Build, trig: Dataset) -> None:
+    try:
         trig.serialize(destination=str(staged.trig_path), format="trig")
-        # The manifest goes last: a folder with a manifest is a complete build.
-        staged.write_manifest(manifest)
-        _swap_in(staging, build_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+    except OSError:
         raise
+    except Exception as err:  # rdflib refuses some terms it read with a plain Exception
+        raise BuildWriteError(f"the new {staged.trig_path.name} cannot be written ({err}); the previous build "
+                              "is unchanged") from None
 
 
 def write_store(build: Build) -> None:
@@ -62,10 +127,132 @@ def write_store(build: Build) -> None:
     import pyoxigraph
 
     store = pyoxigraph.Store(str(build.store_path))
-    store.bulk_load(path=str(build.nquads_path), format=pyoxigraph.RdfFormat.N_QUADS)
+    try:
+        store.bulk_load(path=str(build.nquads_path), format=pyoxigraph.RdfFormat.N_QUADS)
+    except (SyntaxError, MemoryError, ValueError) as err:
+        raise _unreadable(build, err) from None
     store.flush()
     # Dropping the last reference closes RocksDB, so the folder can be renamed into place.
     del store
+
+
+def _parse_back(staged: Build, expected: int) -> None:
+    """Refuse a dataset.nq that pyoxigraph cannot read whole (the store of a large build was
+    already bulk-loaded from it, which parsed it; count what it holds)."""
+    import pyoxigraph
+
+    try:
+        if staged.store_path.is_dir():
+            store = pyoxigraph.Store.read_only(str(staged.store_path))
+            found = len(store)
+            del store  # closes RocksDB before the folder is renamed
+        else:
+            found = sum(1 for _ in pyoxigraph.parse(path=str(staged.nquads_path),
+                                                    format=pyoxigraph.RdfFormat.N_QUADS))
+    except (SyntaxError, MemoryError, ValueError) as err:
+        raise _unreadable(staged, err) from None
+    if found != expected:
+        raise BuildWriteError(f"the new {DATASET_LABEL} parses back to {found} quads instead of {expected}; "
+                              "the previous build is unchanged. This is a newskg bug: please report it")
+
+
+DATASET_LABEL = "dataset.nq"
+
+
+def _unreadable(staged: Build, err: BaseException) -> BuildWriteError:
+    detail = " ".join(str(err).split())[:300]
+    return BuildWriteError(f"the new {DATASET_LABEL} does not parse back with pyoxigraph ({detail}), so no "
+                           "query could read it; the previous build is unchanged. An input holds something "
+                           "the checks let through: please report it, with the line named here")
+
+
+def _write_error(build_dir: Path, err: OSError) -> BuildWriteError:
+    where = err.filename or build_dir.parent
+    hint = {errno.ENOSPC: "free some disk space", errno.EDQUOT: "free some disk space (quota)",
+            errno.EROFS: "the filesystem is read-only: use --project on a writable copy",
+            errno.EACCES: "make the project folder and build/ writable",
+            errno.EPERM: "make the project folder and build/ writable (or remove the immutable flag)",
+            }.get(err.errno or 0, "fix the cause and build again")
+    return BuildWriteError(f"cannot write the build: {where}: {err.strerror or err}; {build_dir} is "
+                           f"unchanged; {hint}")
+
+
+# --- the lock ----------------------------------------------------------------------------------
+
+
+def lock_path(build_dir: Path) -> Path:
+    """The lock file of a build folder: beside it, so that it survives the swap."""
+    return build_dir.with_name(f".newskg-{build_dir.name}.lock")
+
+
+class _Lock:
+    """The held lock file: the holder's pid on its first line and, during a swap, the staging
+    folder's name and inode on its second (what recovery needs to tell which folder is which)."""
+
+    def __init__(self, fd: int):
+        self.fd = fd
+
+    def write(self, *lines: str) -> None:
+        os.ftruncate(self.fd, 0)
+        os.pwrite(self.fd, "\n".join(lines).encode("utf-8", "surrogateescape"), 0)
+
+    def note_swap(self, staging: Path | None) -> None:
+        """Record the folder about to be swapped in (None: the swap is over)."""
+        if staging is None:
+            self.write(str(os.getpid()))
+        else:
+            self.write(str(os.getpid()), f"{staging.stat().st_ino} {staging.name}")
+        os.fsync(self.fd)
+
+    def swap_noted(self) -> tuple[int, str] | None:
+        """The (inode, name) a killed holder was swapping in, if it was killed during a swap."""
+        lines = os.pread(self.fd, 4096, 0).decode("utf-8", "surrogateescape").splitlines()
+        inode, _, name = lines[1].partition(" ") if len(lines) > 1 else ("", "", "")
+        return (int(inode), name) if inode.isdigit() and name else None
+
+
+@contextlib.contextmanager
+def build_lock(build_dir: Path) -> Iterator[_Lock]:
+    """Hold the build folder's lock; BuildBusyError at once when another process holds it.
+
+    Refusing rather than waiting: a second build has nothing to add to the first, and a wait
+    could hang behind a stopped process. The lock file holds the holder's pid, for the message.
+    """
+    import fcntl
+
+    path = lock_path(build_dir)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as err:
+        raise _write_error(build_dir, err) from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").split("\n")[0].strip() or "?"
+            raise BuildBusyError(f"another `newskg build` (pid {holder}) is writing {build_dir} right now; "
+                                 f"wait for it to finish (lock file {path})") from None
+        lock = _Lock(fd)
+        noted = lock.swap_noted()  # left by a holder killed during its swap: kept for _recover
+        lock.write(str(os.getpid()), *([f"{noted[0]} {noted[1]}"] if noted else []))
+        yield lock
+    finally:
+        os.close(fd)  # releases the lock
+
+
+# --- the swap ----------------------------------------------------------------------------------
+
+
+def _make_staging(build_dir: Path) -> Path:
+    """A new empty folder beside build/, with the permissions any new folder gets (umask), not
+    mkdtemp's 0700: the swap makes it build/, which other users may need to read."""
+    while True:
+        staging = build_dir.with_name(f".{build_dir.name}-new-{secrets.token_hex(4)}")
+        try:
+            staging.mkdir()
+            return staging
+        except FileExistsError:
+            continue
 
 
 def _previous_path(build_dir: Path) -> Path:
@@ -77,11 +264,19 @@ def _discarded_path(kept: Path) -> Path:
 
 
 def _swap_in(staging: Path, build_dir: Path) -> None:
+    """Make ``staging`` the build folder; the replaced build becomes build.prev/."""
     previous = _previous_path(build_dir)
     shutil.rmtree(previous, ignore_errors=True)
-    if build_dir.exists():
+    if not build_dir.exists():
+        os.rename(staging, build_dir)
+    elif _exchange(staging, build_dir):
+        # One call put the new build in place; the old one is now under the staging name.
+        # Give it the name the two renames below give it, so one recovery serves both.
+        os.rename(staging, previous)
+    else:
+        # No atomic exchange here: two renames, with a moment without build/ between them.
         os.rename(build_dir, previous)
-    os.rename(staging, build_dir)
+        os.rename(staging, build_dir)
     _keep_previous(previous, build_dir)
 
 
@@ -103,15 +298,80 @@ def _keep_previous(previous: Path, build_dir: Path) -> None:
     shutil.rmtree(discarded, ignore_errors=True)
 
 
-def recover_interrupted_swap(build_dir: Path) -> None:
-    """Finish or undo a swap that was killed part way."""
-    previous = _previous_path(build_dir)
-    if not previous.exists():
-        return
-    if build_dir.exists():
-        # Killed after the new build was in place: the old one only had to become build.prev/.
-        _keep_previous(previous, build_dir)
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one system call; False where the system or filesystem cannot."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    src, dst = os.fsencode(a), os.fsencode(b)
+    if sys.platform.startswith("linux") and hasattr(libc, "renameat2"):
+        at_fdcwd, rename_exchange = -100, 2
+        libc.renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+        result = libc.renameat2(at_fdcwd, src, at_fdcwd, dst, rename_exchange)
+    elif sys.platform == "darwin" and hasattr(libc, "renamex_np"):
+        rename_swap = 2
+        libc.renamex_np.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_uint]
+        result = libc.renamex_np(src, dst, rename_swap)
     else:
-        # Killed between the two renames: the old build is intact under its temporary name;
-        # put it back before doing anything else.
-        os.rename(previous, build_dir)
+        return False
+    if result == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP):
+        return False  # the filesystem cannot exchange: fall back to two renames
+    raise OSError(code, os.strerror(code), str(b))
+
+
+def _recover(build_dir: Path, lock: _Lock) -> None:
+    """Under the lock: finish or undo a swap that was killed part way, and remove what killed
+    runs left (staging folders, a build.prev/ being replaced)."""
+    previous = _previous_path(build_dir)
+    noted = lock.swap_noted()
+    if noted and not previous.exists() and build_dir.exists() and build_dir.stat().st_ino == noted[0]:
+        # Killed right after the exchange: build/ is the new build, the old one still has the
+        # staging name. Name it as the swap would have, and go on from there.
+        parked = build_dir.with_name(noted[1])
+        if parked.is_dir():
+            os.rename(parked, previous)
+    if previous.exists():
+        if build_dir.exists():
+            # Killed after the new build was in place: the old one only had to become build.prev/.
+            _keep_previous(previous, build_dir)
+        else:
+            # Killed between the two renames: the old build is intact under its temporary name.
+            os.rename(previous, build_dir)
+    for leftover in build_dir.parent.glob(f".{glob.escape(build_dir.name)}-new-*"):
+        _remove(leftover)
+    _remove(_discarded_path(Build(build_dir).previous.dir))
+    lock.note_swap(None)
+
+
+def _remove(folder: Path) -> None:
+    """Remove a folder of ours, also when a user made it read-only (a protected old build)."""
+    def writable_and_again(function, path, _exc) -> None:
+        try:
+            os.chmod(os.path.dirname(path), 0o700)
+            if os.path.isdir(path) and not os.path.islink(path):
+                os.chmod(path, 0o700)
+            function(path)
+        except OSError:
+            pass  # left for the next run; nothing depends on it being gone
+
+    if folder.is_dir() and not folder.is_symlink():
+        handler = {"onexc" if sys.version_info >= (3, 12) else "onerror": writable_and_again}
+        shutil.rmtree(folder, **handler)
+
+
+def recover_interrupted_swap(build_dir: Path) -> None:
+    """Finish or undo a swap that was killed part way, and clean the leftovers of killed runs.
+
+    Raises BuildBusyError when another build is writing right now (so a second build
+    refuses before doing any work).
+    """
+    if not build_dir.parent.is_dir():
+        return  # nothing was ever built here
+    try:
+        with build_lock(build_dir) as lock:
+            _recover(build_dir, lock)
+    except BuildWriteError:
+        return  # an unwritable project: write_build says so, naming the cause
