@@ -1,7 +1,11 @@
 """The `newskg` command line: a thin click shell over the library.
 
 Every command parses options, calls one library function and renders the
-result. Library errors (newskg.errors) become messages here, in one place.
+result. Library errors (newskg.errors) become messages here, in one place, as
+``error: ...`` on stderr with their exit code (1 failure, 2 usage). The system's
+errors (a file that cannot be read or written, memory) become messages too, and
+anything else an "internal error" line: a user never sees a traceback unless
+they ask with --debug, and no password is printed either way (``redact``).
 """
 
 from __future__ import annotations
@@ -52,14 +56,73 @@ class NewskgGroup(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise  # click's own usage errors: click prints them (exit 2)
         except NewskgError as err:
-            if ctx.find_root().params.get("debug"):
-                raise
-            click.echo(f"error: {err}", err=True)
-            sys.exit(err.exit_code)
+            _fail(ctx, str(err), err.exit_code)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             sys.exit(130)
+        except BrokenPipeError:
+            _quiet_stdout()  # the reader went away (`| head`): nothing left to say, and no one to say it to
+            sys.exit(EXIT_FAILURE)
+        except MemoryError as err:
+            _fail(ctx, f"out of memory ({err or 'no detail'}); a limit (NEWSKG_MAX_*_BYTES) or --limit "
+                       "keeps an answer smaller", EXIT_FAILURE)
+        except OSError as err:
+            _fail(ctx, _os_error(err), EXIT_FAILURE)
+        except Exception as err:  # the last resort: a message, never a bare traceback
+            _fail(ctx, f"internal error ({type(err).__name__}: {err}); this is a newskg bug: rerun with "
+                       "--debug for the traceback and report it", EXIT_FAILURE)
+
+
+def _fail(ctx: click.Context, message: str, code: int) -> None:
+    """Print one error (the traceback too with --debug), with secrets masked, and exit with ``code``."""
+    if ctx.find_root().params.get("debug"):
+        import traceback
+
+        click.echo(redact(traceback.format_exc()).rstrip(), err=True)
+    click.echo(f"error: {redact(message)}", err=True)
+    sys.exit(code)
+
+
+def redact(text: str) -> str:
+    """``text`` with any password masked: the user info of URLs, and NEWSKG_PASSWORD's value.
+
+    The library never puts a password in a message; this is the second line of defence, for
+    text it did not write (a library's exception, a traceback).
+    """
+    import os
+    import re
+
+    text = re.sub(r"([A-Za-z][A-Za-z0-9+.-]*://)[^/@\s]*@", r"\1***@", text)
+    password = os.environ.get("NEWSKG_PASSWORD")
+    if password:
+        text = text.replace(password, "***")
+    return text
+
+
+def _os_error(err: OSError) -> str:
+    """An OSError as ``FILE: reason; what to do``."""
+    import errno
+
+    hint = {errno.EACCES: "check its permissions", errno.EPERM: "check its permissions",
+            errno.ENOSPC: "free some disk space", errno.EROFS: "it is on a read-only filesystem",
+            errno.ENOENT: "it does not exist", errno.ELOOP: "a symbolic link loops",
+            errno.EISDIR: "a folder where a file was expected", errno.ENOTDIR: "a file where a folder was expected",
+            }.get(err.errno or 0, "")
+    where = f"{err.filename}: " if err.filename else ""
+    return f"{where}{err.strerror or err}" + (f"; {hint}" if hint else "")
+
+
+def _quiet_stdout() -> None:
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 @click.group(cls=NewskgGroup, context_settings={"help_option_names": ["-h", "--help"]})
