@@ -199,7 +199,7 @@ class Build:
         store = pyoxigraph.Store()
         try:
             store.bulk_load(path=str(path), format=pyoxigraph.RdfFormat.N_QUADS)
-        except SyntaxError as err:
+        except (SyntaxError, MemoryError) as err:  # MemoryError: a term over pyoxigraph's 16 MiB
             raise BuildMissingError(f"{path} does not parse ({err}): run `newskg build --force`") from None
         return store
 

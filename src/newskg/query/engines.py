@@ -11,15 +11,21 @@ The caller names the graphs that make up the default graph (the graphs of a stat
 docs/status-levels.md; `newskg.project.Build.default_graphs`); without a list a local engine
 reads the union of every graph. Heavy libraries are imported inside the engine that needs
 them, never at import time.
+
+Every engine builds its answer up to NEWSKG_MAX_RESPONSE_BYTES (``newskg.limits``) and
+stops with a message beyond it, so a query that matches far more than meant (a cross
+product, a whole large build) ends in an error a user can act on, not in swap.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from newskg.errors import BuildMissingError, NewskgError, QuerySyntaxError
+from newskg.limits import describe, max_literal_bytes, max_response_bytes
 from newskg.project import BUILD_HINT, Build
 from newskg.query.results import AskResult, GraphResult, Result, SelectResult, Term, term_from_oxigraph
 
@@ -68,6 +74,7 @@ class EmbeddedEngine:
             raise QuerySyntaxError(f"query does not parse: {err}") from None
         if isinstance(answer, pyoxigraph.QueryBoolean):
             return AskResult(bool(answer))
+        budget = _Budget()
         if isinstance(answer, pyoxigraph.QuerySolutions):
             names = [v.value for v in answer.variables]
             rows = []
@@ -76,11 +83,11 @@ class EmbeddedEngine:
                 for name in names:
                     value = solution[name]
                     if value is not None:
-                        row[name] = term_from_oxigraph(value)
+                        row[name] = budget.take(term_from_oxigraph(value))
                 rows.append(row)
             return SelectResult(names, rows)
-        return GraphResult([(term_from_oxigraph(tr.subject), term_from_oxigraph(tr.predicate),
-                             term_from_oxigraph(tr.object)) for tr in answer])
+        return GraphResult([(budget.take(term_from_oxigraph(tr.subject)), budget.take(term_from_oxigraph(tr.predicate)),
+                             budget.take(term_from_oxigraph(tr.object))) for tr in answer])
 
     def update(self, text: str) -> None:
         try:
@@ -89,7 +96,55 @@ class EmbeddedEngine:
             raise QuerySyntaxError(f"update does not parse: {err}") from None
 
 
+class _Budget:
+    """Counts the characters of an answer's terms; an error past NEWSKG_MAX_RESPONSE_BYTES."""
+
+    def __init__(self) -> None:
+        self.left = max_response_bytes()
+
+    def take(self, term: Term) -> Term:
+        self.left -= len(term.value) + 16  # a term's own overhead, so that many tiny ones count too
+        if self.left < 0:
+            raise NewskgError(f"the answer is larger than {describe(max_response_bytes())}, the limit for one "
+                              "answer (NEWSKG_MAX_RESPONSE_BYTES); ask for less (--limit) or raise the limit")
+        return term
+
+
 # --- rdflib -----------------------------------------------------------------------------------
+
+#: A \u or \U code point escape whose backslash is not itself escaped (preceded by an even
+#: number of backslashes).
+_CODEPOINT = re.compile(r"(?<!\\)((?:\\\\)*)\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8}))")
+
+
+def expand_codepoints(text: str) -> str:
+    """SPARQL text with its \\uXXXX and \\UXXXXXXXX escapes replaced by their characters, except
+    where the backslash is itself escaped: ``"\\\\u0041"`` is a backslash and ``u0041``, as
+    pyoxigraph and the stores read it. rdflib expands every ``\\u`` first, so a string
+    parameter holding ``\\u0041`` (bound as ``"\\\\u0041"``) reached its parser as ``"\\A"``."""
+    def expand(match: re.Match) -> str:
+        code = int(match.group(2) or match.group(3), 16)
+        if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+            raise QuerySyntaxError(f"query does not parse: {match.group(0)[len(match.group(1)):]} is not a "
+                                   "Unicode character")
+        return match.group(1) + chr(code)
+
+    return _CODEPOINT.sub(expand, text)
+
+
+def _rdflib_query(text: str):
+    """rdflib's parse of a query, with code point escapes expanded as other SPARQL engines do."""
+    from rdflib.plugins.sparql.algebra import translateQuery
+    from rdflib.plugins.sparql.parser import Query
+
+    return translateQuery(Query.parse_string(expand_codepoints(text), parse_all=True))
+
+
+def _rdflib_update(text: str):
+    from rdflib.plugins.sparql.algebra import translateUpdate
+    from rdflib.plugins.sparql.parser import UpdateUnit
+
+    return translateUpdate(UpdateUnit.parse_string(expand_codepoints(text), parse_all=True)[0])
 
 
 def _from_rdflib(term) -> Term:
@@ -113,6 +168,7 @@ class RdflibEngine:
         from rdflib import Dataset
 
         path = Build(Path(build_dir)).dataset()
+        _refuse_long_lines(path, max_literal_bytes() + 64 * 1024)
         self._dataset = Dataset(default_union=True)
         try:
             self._dataset.parse(str(path), format="nquads")
@@ -131,23 +187,54 @@ class RdflibEngine:
                 for triple in self._dataset.graph(URIRef(iri)):
                     target.add(triple)
         try:
-            answer = target.query(text)
+            answer = target.query(_rdflib_query(text))
         except ParseException as err:
             raise QuerySyntaxError(f"query does not parse (rdflib): {err}") from None
         if answer.type == "ASK":
             return AskResult(bool(answer.askAnswer))
+        budget = _Budget()
         if answer.type == "SELECT":
             names = [str(v) for v in answer.vars or []]
             rows = []
             for solution in answer:
                 assert isinstance(solution, tuple)  # a SELECT answers rows
-                rows.append({n: _from_rdflib(v) for n, v in zip(names, solution, strict=False) if v is not None})
+                rows.append({n: budget.take(_from_rdflib(v))
+                             for n, v in zip(names, solution, strict=False) if v is not None})
             return SelectResult(names, rows)
         assert answer.graph is not None  # CONSTRUCT and DESCRIBE answer a graph
-        return GraphResult([(_from_rdflib(s), _from_rdflib(p), _from_rdflib(o)) for s, p, o in answer.graph])
+        return GraphResult([(budget.take(_from_rdflib(s)), budget.take(_from_rdflib(p)), budget.take(_from_rdflib(o)))
+                            for s, p, o in answer.graph])
 
     def update(self, text: str) -> None:
-        self._dataset.update(text)
+        from pyparsing import ParseException
+
+        try:
+            self._dataset.update(_rdflib_update(text))
+        except ParseException as err:
+            raise QuerySyntaxError(f"update does not parse (rdflib): {err}") from None
+
+
+def _refuse_long_lines(path: Path, cap: int) -> None:
+    """BuildMissingError when a line of ``path`` is longer than ``cap`` bytes: a literal over the
+    limit in a build made before builds refused them, which rdflib would take minutes to read."""
+    with open(path, "rb") as handle:
+        for number, line in enumerate(_lines(handle, cap), start=1):
+            if line is None:
+                raise BuildMissingError(f"{path}:{number}: a line longer than {describe(cap)} (a literal over "
+                                        "NEWSKG_MAX_LITERAL_BYTES); run `newskg build --force`, which refuses "
+                                        "such literals, naming the file")
+
+
+def _lines(handle, cap: int) -> Iterable[bytes | None]:
+    """The lines of a binary file, each read at most ``cap`` bytes at a time; None for a longer one."""
+    while True:
+        line = handle.readline(cap + 1)
+        if not line:
+            return
+        if len(line) > cap and not line.endswith(b"\n"):
+            yield None
+            return
+        yield line
 
 
 ENGINE_NAMES = ("embedded", "rdflib")
