@@ -62,9 +62,15 @@ def find_credentials(url: str, environ: Mapping[str, str] | None = None, *,
         return None
     try:
         entry = netrc.netrc(str(path)).authenticators(host)
-    except (netrc.NetrcParseError, OSError) as err:
-        # The parse error names file and line, never the secret itself.
-        raise UsageError(f"cannot read netrc file {path}: {err}") from None
+    except netrc.NetrcParseError as err:
+        # The parser's own message quotes the token it stumbled on, which may be a password.
+        if "too permissive" in (err.msg or ""):
+            raise UsageError(f"netrc file {path} can be read by other users; chmod 600 it") from None
+        raise UsageError(f"cannot read netrc file {path}: a syntax error at line {err.lineno} (the line "
+                         "is not shown: it may hold a password); fix that line") from None
+    except (OSError, UnicodeDecodeError) as err:
+        reason = err.strerror if isinstance(err, OSError) else "it is not UTF-8 text"
+        raise UsageError(f"cannot read netrc file {path}: {reason}") from None
     if not entry or not entry[0] or entry[2] is None:
         return None
     return Credentials(entry[0], entry[2], f"netrc file {path}")

@@ -59,16 +59,25 @@ def check_url(url: str) -> str:
     """``url`` if it is an http(s) URL without credentials; UsageError otherwise.
 
     Passwords never go in a URL: it would show in shell history, process lists
-    and error messages.
+    and error messages. A URL that would fail later (a port that is not a number,
+    a space) is refused here, with the URL shown without any user info.
     """
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(f"not an http(s) URL: {_without_userinfo(url)!r}")
+    shown = _without_userinfo(url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as err:
+        raise UsageError(f"not a valid URL: {shown!r} ({err}); give http(s)://HOST[:PORT]/PATH") from None
     if parts.username is not None or parts.password is not None:
         raise UsageError(
             f"credentials in the URL of {parts.hostname} are refused; "
             f"set {USER_ENV}/{PASSWORD_ENV} or use a netrc file"
         )
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(f"not an http(s) URL: {shown!r}")
+    if port == 0 or any(c.isspace() or not c.isprintable() for c in url):
+        raise UsageError(f"not a valid URL: {shown!r} (a port 0, a space or a control character); "
+                         "percent-encode spaces in a path")
     return url
 
 

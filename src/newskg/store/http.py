@@ -15,10 +15,25 @@ when that cannot change the store twice: when it never reached the store (the
 connection was refused or never made), or when it is marked ``repeatable``
 (reads, and PUTs into our own staging graphs). A request that changes the store
 and may have reached it is never repeated: the load then stops and says so.
+
+Two bounds hold for every request, whatever the store does:
+
+- **Time.** ``timeout`` is a deadline for the whole request, from connect to the last byte
+  of the answer. requests' own timeouts bound each socket operation, so a store that
+  trickles a byte a second, or reads our body that slowly, would hold a request forever;
+  a watchdog thread shuts the socket down at the deadline instead (``_Deadline``), which
+  ends whatever call is blocked on it. A request that timed out is not repeated: a store
+  that gave no answer within the deadline is hung or overloaded, and repeating it would
+  multiply the wait.
+- **Memory.** An answer is streamed and read up to a cap: NEWSKG_MAX_RESPONSE_BYTES for
+  answers we need whole (query results, counts), the first 64 KiB (for the error
+  message) of any other.
 """
 
 from __future__ import annotations
 
+import socket
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,6 +42,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from newskg.errors import EndpointError, LoadError
+from newskg.limits import describe
 from newskg.store.auth import Login
 
 if TYPE_CHECKING:
@@ -35,6 +51,8 @@ if TYPE_CHECKING:
 ByteCounter = Callable[[int], None]
 
 OUTCOME_UNKNOWN = "the load may or may not have completed; run `newskg load` again (it is idempotent)"
+#: What is kept of an answer only an error message will show.
+SUMMARY_BYTES = 64 * 1024
 
 
 @dataclass
@@ -43,6 +61,9 @@ class HttpRequest:
 
     ``repeatable``: sending it twice leaves the store as sending it once, so it may
     be retried even after it may have reached the store. GET and HEAD always are.
+    ``answer_limit``: the answer is needed whole, up to this many bytes (more is an
+    error); None keeps only its first SUMMARY_BYTES, for messages. ``outcome``: what to
+    tell the user when a request that is not repeatable got no answer.
     """
 
     method: str
@@ -53,6 +74,8 @@ class HttpRequest:
     purpose: str = ""
     triples: int | None = None
     repeatable: bool = False
+    answer_limit: int | None = None
+    outcome: str = OUTCOME_UNKNOWN
 
     @property
     def size(self) -> int:
@@ -127,12 +150,13 @@ class _ProgressFile:
 
 
 class HttpTransport:
-    """Sends requests with a timeout, auth, and retries where they are safe.
+    """Sends requests with a deadline, auth, and retries where they are safe.
 
-    ``timeout`` applies to the connect, to each send and to waiting for the
+    ``timeout`` is the deadline of each request, from connect to the last byte of its
     answer. Retries wait ``backoff * 2**attempt`` seconds through ``sleep``
     (injectable, so tests do not wait). ``login`` gives each host its own
-    credentials, sent in the preset's way; without it nothing is sent.
+    credentials, sent in the preset's way; without it nothing is sent. ``noun``
+    names the store in messages ("the endpoint").
     """
 
     def __init__(
@@ -142,10 +166,12 @@ class HttpTransport:
         backoff: float = 0.5,
         login: Login | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        noun: str = "",
     ):
         self.timeout, self.retries, self.backoff = timeout, max(0, retries), backoff
         self.login = login or Login()
         self._sleep = sleep
+        self._noun = f"{noun} " if noun else ""
         self._session: requests.Session | None = None
         self.requests_sent = 0
 
@@ -164,9 +190,11 @@ class HttpTransport:
     def send(self, request: HttpRequest, on_bytes: ByteCounter | None = None) -> HttpResponse:
         """Send ``request``; return the final response (possibly 4xx/5xx).
 
-        Raises EndpointError when the store cannot be reached after all retries,
-        and LoadError when a request that changes the store was sent but got no
-        answer (its outcome is unknown, so it is not repeated).
+        Raises EndpointError when the store cannot be reached after all retries, did not
+        answer in time, or answered more than ``request.answer_limit`` bytes; LoadError
+        when a request that changes the store was sent but got no answer (its outcome is
+        unknown, so it is not repeated). Each error's ``reached`` says whether the
+        request may have reached the store.
         """
         import requests
 
@@ -180,38 +208,72 @@ class HttpTransport:
                 self._sleep(self.backoff * 2 ** (attempt - 1))
             try:
                 response = self._send_once(request, on_bytes)
-            except requests.exceptions.RequestException as err:
-                if not _never_reached(err) and not request.safe_to_repeat:
+            except (requests.exceptions.RequestException, _Expired) as err:
+                reached = not _never_reached(err)
+                if reached and not request.safe_to_repeat:
                     about = f"graph <{request.graph}>: " if request.graph else ""
-                    raise LoadError(
+                    raise _reached(LoadError(
                         f"{about}{request.purpose}: {request.method} {_public_url(request.url)} "
-                        f"{describe_error(err)} after the request was sent; {OUTCOME_UNKNOWN}"
-                    ) from None
+                        f"{self._describe(err)} after the request was sent; {request.outcome}"
+                    ))
                 last_error = err
+                if isinstance(err, (requests.exceptions.Timeout, _Expired)) and reached:
+                    break  # hung or overloaded: repeating would only multiply the wait
                 continue
             if response.status < 500 or attempt == self.retries or not request.safe_to_repeat:
                 return response
         about = f" (graph <{request.graph}>)" if request.graph else ""
-        verb = "cannot reach" if _never_reached(last_error) else "no answer from"
-        raise EndpointError(
-            f"{verb} {_public_url(request.url)}{about}: {describe_error(last_error)} "
-            f"(after {self.retries + 1} attempt(s))"
+        never = _never_reached(last_error)
+        if not never and isinstance(last_error, (requests.exceptions.Timeout, _Expired)):
+            raise _reached(EndpointError(
+                f"{self._noun}{_public_url(request.url)}{about} did not answer within {self.timeout:g} s "
+                "(timed out; --timeout bounds each request, from connect to the last byte of the answer)"))
+        verb = "cannot reach" if never else "no answer from"
+        error = EndpointError(
+            f"{verb} {self._noun}{_public_url(request.url)}{about}: {self._describe(last_error)} "
+            f"(after {attempt + 1} attempt(s))"
         )
+        raise error if never else _reached(error)
+
+    def _describe(self, err: Exception | None) -> str:
+        if isinstance(err, _Expired):
+            return f"timed out: no complete answer within {self.timeout:g} s (--timeout)"
+        return describe_error(err)
+
+    def _session_for_deadlines(self) -> requests.Session:
+        import requests
+
+        if self._session is None:
+            self._session = requests.Session()
+            adapter = _deadline_adapter()
+            self._session.mount("http://", adapter)
+            self._session.mount("https://", adapter)
+        return self._session
 
     def _send_once(self, request: HttpRequest, on_bytes: ByteCounter | None) -> HttpResponse:
         import requests
 
-        session = self._session = self._session or requests.Session()
+        session = self._session_for_deadlines()
         headers = {"User-Agent": "newskg", **request.headers}
         body = _ProgressFile(request.body, on_bytes) if isinstance(request.body, Path) else request.body
+        deadline = _Deadline(self.timeout)
         try:
-            answer = session.request(
-                request.method, request.url, data=body, headers=headers,
-                auth=self.login.requests_auth(request.url), timeout=(self.timeout, self.timeout),
-                # A redirect could carry the request to another host; the store's own URL is wanted.
-                allow_redirects=False,
-            )
-            payload = answer.content
+            with deadline:
+                try:
+                    answer = session.request(
+                        request.method, request.url, data=body, headers=headers,
+                        auth=self.login.requests_auth(request.url), timeout=(self.timeout, self.timeout),
+                        # A redirect could carry the request to another host; the store's own URL is wanted.
+                        allow_redirects=False, stream=True,
+                    )
+                    try:
+                        payload = self._read_answer(answer, request)
+                    finally:
+                        answer.close()
+                except (requests.exceptions.RequestException, OSError) as err:
+                    if deadline.expired:
+                        raise _Expired(str(err)) from err
+                    raise
         except BaseException:
             if isinstance(body, _ProgressFile):
                 body.seek(0)  # the bar gives back what may be sent again
@@ -224,6 +286,132 @@ class HttpTransport:
         self.requests_sent += 1
         return HttpResponse(answer.status_code, answer.reason or "", payload,
                             {k.lower(): v for k, v in answer.headers.items()})
+
+    def _read_answer(self, answer, request: HttpRequest) -> bytes:
+        """The answer's body, streamed: whole up to ``request.answer_limit`` (beyond it an
+        EndpointError), else its first SUMMARY_BYTES."""
+        cap = request.answer_limit or SUMMARY_BYTES
+        declared = answer.headers.get("content-length", "")
+        if request.answer_limit and declared.isdigit() and int(declared) > cap:
+            raise self._too_large(request, cap)
+        chunks, size = [], 0
+        for chunk in answer.iter_content(64 * 1024):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > cap:
+                if request.answer_limit:
+                    raise self._too_large(request, cap)
+                break  # only a summary is wanted; closing drops the rest
+        return b"".join(chunks)[:cap]
+
+    def _too_large(self, request: HttpRequest, cap: int) -> EndpointError:
+        return _reached(EndpointError(
+            f"{self._noun}{_public_url(request.url)} answered more than {describe(cap)}, the limit for one "
+            "answer (NEWSKG_MAX_RESPONSE_BYTES); ask for less (--limit) or raise the limit"))
+
+
+def _reached(error):
+    """Mark ``error`` as raised after the request may have reached the store."""
+    error.reached = True
+    return error
+
+
+# --- the deadline --------------------------------------------------------------------------------
+
+_current = threading.local()
+
+
+class _Expired(Exception):
+    """The request's deadline passed (its socket was shut down by the watchdog)."""
+
+
+class _Deadline:
+    """A watchdog for one request: at ``seconds`` it shuts down the socket of every connection
+    the request used (found through ``_current``), which ends any send or receive blocked on it."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.expired = False
+        self._connections: list = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> _Deadline:
+        _current.deadline = self
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._timer.cancel()
+        _current.deadline = None
+
+    def attach(self, connection) -> None:
+        """Watch ``connection`` (called as it starts a request)."""
+        with self._lock:
+            self._connections.append(connection)
+            if self.expired:
+                _shut(connection)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            for connection in self._connections:
+                _shut(connection)
+
+
+def _shut(connection) -> None:
+    sock = getattr(connection, "sock", None)
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass  # already closed
+
+
+_adapter_class: type | None = None
+
+
+def _deadline_adapter():
+    """A requests adapter whose connections report to the current request's deadline.
+
+    Built on first use: requests and urllib3 are imported only by commands that talk to a store.
+    """
+    global _adapter_class
+    if _adapter_class is None:
+        from requests.adapters import HTTPAdapter
+        from urllib3.connection import HTTPConnection, HTTPSConnection
+        from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+        def watched(base: type) -> type:
+            class Watched(base):  # type: ignore[valid-type, misc]
+                def request(self, *args, **kwargs):
+                    deadline = getattr(_current, "deadline", None)
+                    if deadline is not None:
+                        deadline.attach(self)
+                    return super().request(*args, **kwargs)
+            return Watched
+
+        class Pool(HTTPConnectionPool):
+            ConnectionCls = watched(HTTPConnection)
+
+        class SecurePool(HTTPSConnectionPool):
+            ConnectionCls = watched(HTTPSConnection)
+
+        pools = {"http": Pool, "https": SecurePool}
+
+        class Adapter(HTTPAdapter):
+            def init_poolmanager(self, *args, **kwargs):
+                super().init_poolmanager(*args, **kwargs)
+                self.poolmanager.pool_classes_by_scheme = pools
+
+            def proxy_manager_for(self, *args, **kwargs):
+                manager = super().proxy_manager_for(*args, **kwargs)
+                manager.pool_classes_by_scheme = pools
+                return manager
+
+        _adapter_class = Adapter
+    return _adapter_class()
 
 
 class DryRunTransport:
@@ -266,6 +454,10 @@ def describe_error(err: Exception | None) -> str:
         return "timed out connecting"
     if isinstance(err, requests.exceptions.Timeout):
         return "timed out"
+    if isinstance(err, requests.exceptions.ChunkedEncodingError):
+        return "lost the connection in the middle of the answer (it was cut short)"
+    if isinstance(err, requests.exceptions.ContentDecodingError):
+        return "sent an answer whose compression does not decode"
     reason = getattr(err.args[0], "reason", None) if err is not None and err.args else None
     if isinstance(reason, urllib3.exceptions.NameResolutionError):
         return "unknown host"

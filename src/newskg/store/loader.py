@@ -27,6 +27,7 @@ from typing import Protocol
 from urllib.parse import quote, urlencode
 
 from newskg.errors import LoadError, NewskgError, UsageError
+from newskg.limits import max_response_bytes
 from newskg.namespaces import GRAPH_BASE
 from newskg.project import BuildGraph
 from newskg.store.auth import Login
@@ -36,6 +37,8 @@ from newskg.terms import is_absolute_iri
 
 #: Oxigraph refuses SPARQL bodies above 1 MiB; Virtuoso struggles well before that.
 DEFAULT_BATCH_BYTES = 256 * 1024
+#: Every staging graph is named ``<STAGING_PREFIX><run id>:<target graph IRI>``.
+STAGING_PREFIX = "urn:newskg:staging:"
 
 
 class Transport(Protocol):
@@ -99,6 +102,8 @@ class LoadReport:
     bytes_sent: int = 0
     requests: int = 0
     seconds: float = 0.0
+    #: staging graphs that earlier, interrupted loads had left for these targets, dropped first
+    leftovers_dropped: int = 0
 
     @property
     def triples(self) -> int:
@@ -128,6 +133,9 @@ def load_graphs(
         raise UsageError("--direct needs a Graph Store Protocol endpoint (--graph-store or a --preset)")
     if not endpoints.update and not endpoints.graph_store:
         raise UsageError("no way to write: give --update-endpoint, --graph-store or a --preset")
+    for url in endpoints.urls():
+        # Every host's credentials now: a netrc that does not parse stops the load before any request.
+        transport.login.credentials(url)
     run_id = run_id or time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
     method = "gsp-direct" if direct or not endpoints.update else "gsp-staged" if endpoints.graph_store else "update-staged"
     loader = _Loader(endpoints, transport, run_id, batch_bytes, on_bytes)
@@ -140,7 +148,7 @@ def load_graphs(
         loader.stage_and_swap(targets, use_gsp=method == "gsp-staged")
     counts = [GraphCount(t, g.triples, loader.count(t, t, g.triples)) for g, t in targets]
     report = LoadReport(method, run_id, counts, loader.bytes_sent, loader.requests,
-                        time.perf_counter() - started)
+                        time.perf_counter() - started, loader.leftovers_dropped)
     bad = [c for c in counts if not c.ok]
     if bad:
         lines = "; ".join(f"<{c.iri}> has {c.found} triples, the build has {c.expected}" for c in bad)
@@ -158,14 +166,17 @@ class _Loader:
         self.bytes_sent = self.requests = 0
         #: Staging graphs a write may have reached (the ones to drop after a failure).
         self.touched: list[str] = []
+        self.leftovers_dropped = 0
 
     def staging_iri(self, target: str) -> str:
         """A graph IRI nobody else uses: derived from the target and this run's id."""
-        return f"urn:newskg:staging:{self.run_id}:{target}"
+        return f"{STAGING_PREFIX}{self.run_id}:{target}"
 
     def stage_and_swap(self, targets: list[tuple[BuildGraph, str]], use_gsp: bool) -> None:
         """Fill one staging graph per target, check them, then MOVE all in one update."""
+        swap_sent = False
         try:
+            self.drop_leftovers([target for _, target in targets])
             for graph, target in targets:
                 if graph.triples == 0:
                     continue  # nothing to stage: the swap drops the target instead
@@ -179,12 +190,54 @@ class _Loader:
                         f"graph <{target}>: staging graph holds {found} triples, the build has "
                         f"{graph.triples}; nothing was replaced"
                     )
+            swap_sent = True
             self.update(self.swap_text(targets), None, "swap staging graphs into place")
         except BaseException as err:
+            # Dropping after a swap whose answer was lost is safe too: had the MOVE run, the
+            # staging graphs are gone (DROP SILENT); had it not, they are ours to remove.
             leftover = self.drop_quietly(self.touched)
             if leftover and isinstance(err, NewskgError) and err.args:
-                err.args = (f"{err.args[0]}\n  could not drop our staging graphs; these may remain: {leftover}",)
+                if swap_sent and getattr(err, "reached", False):
+                    note = ("if the swap did not run, our staging graphs may remain until the next "
+                            f"`newskg load` removes them: {leftover}")
+                else:
+                    note = (f"could not drop our staging graphs; these may remain: {leftover} "
+                            "(the next `newskg load` removes them)")
+                err.args = (f"{err.args[0]}\n  {note}",)
             raise
+
+    def drop_leftovers(self, targets: list[str]) -> None:
+        """Drop the staging graphs that earlier runs left for these targets (a load that was
+        killed, or whose clean-up failed), so they do not pile up in the store.
+
+        Only graphs named ``urn:newskg:staging:<another run>:<one of our targets>``: nobody
+        else's graphs, and no staging graph of another build's graphs. A load running at the
+        same time for the same targets loses its staging graphs and fails before its swap,
+        leaving the targets whole.
+        """
+        query = ('SELECT DISTINCT ?g WHERE { GRAPH ?g { } '
+                 f'FILTER(STRSTARTS(STR(?g), "{STAGING_PREFIX}")) }}')
+        request = HttpRequest(
+            "POST", self.endpoints.query,
+            {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/sparql-results+json"},
+            urlencode({"query": query}).encode("ascii"), None, "find staging graphs left by earlier loads",
+            repeatable=True, answer_limit=max_response_bytes())
+        response = self.transport.send(request)
+        if response.simulated:
+            return
+        self.check(response, request)
+        try:
+            found = [b["g"]["value"] for b in json.loads(response.body)["results"]["bindings"]]
+        except (ValueError, KeyError, TypeError):
+            raise LoadError(f"the store answered the search for leftover staging graphs with something "
+                            f"unreadable: {response.summary()}") from None
+        ours, mine = set(targets), f"{STAGING_PREFIX}{self.run_id}:"
+        stale = [g for g in found if isinstance(g, str) and not g.startswith(mine)
+                 and g[len(STAGING_PREFIX):].partition(":")[2] in ours]
+        if stale:
+            self.update(" ;\n".join(f"DROP SILENT GRAPH <{iri}>" for iri in stale), None,
+                        "drop staging graphs left by earlier loads")
+            self.leftovers_dropped = len(stale)
 
     def swap_text(self, targets: list[tuple[BuildGraph, str]]) -> str:
         """One update request replacing every target; stores that run it in one
@@ -243,6 +296,12 @@ class _Loader:
         on_bytes = self.on_bytes if request.triples else None
         try:
             response = self.transport.send(request, on_bytes)
+        except NewskgError as err:
+            # Only a request that may have reached the store can have created its staging graph:
+            # not one refused before sending (credentials) or never connected.
+            if getattr(err, "reached", False):
+                self.touch(staging)
+            raise
         except BaseException:
             self.touch(staging)
             raise
@@ -262,7 +321,7 @@ class _Loader:
             {"Content-Type": "application/x-www-form-urlencoded",
              "Accept": "application/sparql-results+json"},
             urlencode({"query": query}).encode("ascii"), target, f"count triples in <{iri}>", expected,
-            repeatable=True)
+            repeatable=True, answer_limit=max_response_bytes())
         response = self.transport.send(request)
         if response.simulated:
             return None

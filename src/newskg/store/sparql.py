@@ -1,192 +1,94 @@
-"""Saved queries on a remote SPARQL 1.1 endpoint, through SPARQLWrapper.
+"""Saved queries on a remote SPARQL 1.1 endpoint, over the same HTTP transport as `newskg load`.
 
-The store's URLs and how it wants a login come from the same endpoint model as
-`newskg load` (``newskg.store.endpoints``); credentials from the same places
-(``newskg.store.auth``). Three things SPARQLWrapper would otherwise do its own way:
+The store's URLs and how it wants a login come from the same endpoint model as `newskg load`
+(``newskg.store.endpoints``); credentials from the same places (``newskg.store.auth``). The
+SPARQL 1.1 Protocol request is small enough to write here: a form-encoded POST of ``query``
+(or ``update``) and one ``default-graph-uri`` per graph of the dataset, with the query form
+set by the caller, never guessed from the text. Sending it through ``newskg.store.http`` gives
+queries what loads have: one deadline for the whole request, an answer read up to a cap,
+credentials only for their own host, sent as the preset says, and no redirect followed.
 
-- the query form is set, not guessed: SPARQLWrapper's comment stripper leaves
-  every second line of a run of `#` comments in, so a saved query's `#+` header
-  could make it guess DESCRIBE for a SELECT and ask for `*/*`;
-- the dataset is set through the protocol (one ``default-graph-uri`` per graph);
-- before a password is sent, one unauthenticated probe (``ASK {}``) learns whether
-  the endpoint asks for a login, with which scheme and realm (SPARQLWrapper's
-  Digest needs the realm), and that it does not redirect elsewhere (urllib would
-  carry a Basic header on to another host).
+SPARQLWrapper did this before and was dropped for those reasons: it sends through urllib,
+whose timeout bounds each socket read, not the request (a store trickling a byte a second
+held `query run` forever); it reads an answer whole into memory; urllib follows redirects,
+carrying a Basic header to wherever they point; its Digest support installs a process-wide
+urllib opener holding the password; and it guessed DESCRIBE for a SELECT from a `#+` header.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from urllib.parse import urlencode
 
-from newskg.errors import EndpointError
+from newskg.errors import EndpointError, LoadError
+from newskg.limits import max_response_bytes
 from newskg.query.results import AskResult, GraphResult, Result, SelectResult, Term, term_from_oxigraph
-from newskg.store.auth import Login, choose_scheme, make_requests_auth, offered_schemes
+from newskg.store.auth import Login
 from newskg.store.endpoints import Endpoints, resolve_endpoints
-from newskg.store.http import describe_error
+from newskg.store.http import HttpRequest, HttpResponse, HttpTransport
 
-#: The realm SPARQLWrapper assumes (Virtuoso's) when a challenge names none.
-DEFAULT_REALM = "SPARQL"
-
-
-def _from_json_binding(binding: dict) -> Term:
-    kind = binding.get("type")
-    if kind == "uri":
-        return Term("uri", binding["value"])
-    if kind == "bnode":
-        return Term("bnode", binding["value"])
-    if kind in ("literal", "typed-literal"):
-        return Term.literal(binding["value"], binding.get("datatype"), binding.get("xml:lang"))
-    raise EndpointError(f"the endpoint answered a binding of unknown type {kind!r}")
+RESULTS_JSON = "application/sparql-results+json"
+GRAPH_TYPES = ("text/turtle", "application/n-triples")
 
 
 class EndpointEngine:
-    """Any SPARQL 1.1 endpoint through SPARQLWrapper; the dataset is set through the protocol.
+    """Any SPARQL 1.1 endpoint; the dataset is set through the protocol.
 
     ``endpoints`` is the resolved store, or a query endpoint URL (the generic preset).
+    A query is sent once: `query run` says at once that a store is down.
     """
 
     name = "endpoint"
 
     def __init__(self, endpoints: Endpoints | str, default_graphs: list[str], timeout: float = 60.0,
-                 login: Login | None = None):
+                 login: Login | None = None, transport: HttpTransport | None = None):
         self.endpoints = resolve_endpoints(endpoints) if isinstance(endpoints, str) else endpoints
         self.url = self.endpoints.query
         self.update_url = self.endpoints.update or self.endpoints.query
         self.default_graphs = list(default_graphs)
         self.timeout = timeout
         self.login = login or Login.for_endpoints(self.endpoints)
-        self._challenges: dict[str, str | None] = {}
+        self.transport = transport or HttpTransport(timeout=timeout, retries=0, login=self.login,
+                                                    noun="the endpoint")
 
     def query(self, text: str, form: str, graphs: Sequence[str] | None = None) -> Result:
         """Run query ``text`` of ``form`` (SELECT, ASK, CONSTRUCT, DESCRIBE) on the endpoint, with
         ``graphs`` as its dataset's default graphs (None: the engine's ``default_graphs``)."""
-        from SPARQLWrapper import JSON, TURTLE
-
-        wrapper = self._wrapper(self.url, text, form)
-        for iri in self.default_graphs if graphs is None else graphs:
-            wrapper.addDefaultGraph(iri)
+        fields = [("query", text)]
+        fields += [("default-graph-uri", iri) for iri in (self.default_graphs if graphs is None else graphs)]
         if form in ("CONSTRUCT", "DESCRIBE"):
-            wrapper.setReturnFormat(TURTLE)
-            body = self._read(self._send(wrapper))
-            return GraphResult(_parse_turtle(body, self.url))
-        wrapper.setReturnFormat(JSON)
-        body = self._read(self._send(wrapper))
-        try:
-            document = json.loads(body)
-        except ValueError:
-            raise EndpointError(f"the endpoint {self.url} did not answer SPARQL JSON: {body[:200]!r}") from None
-        if "boolean" in document:
-            return AskResult(bool(document["boolean"]))
-        try:
-            names = list(document["head"]["vars"])
-            rows = [
-                {name: _from_json_binding(value) for name, value in binding.items()}
-                for binding in document["results"]["bindings"]
-            ]
-        except (KeyError, TypeError):
-            raise EndpointError(f"the endpoint {self.url} answered JSON that is not SPARQL results") from None
-        return SelectResult(names, rows)
+            response = self._post(self.url, fields, ", ".join(GRAPH_TYPES), "query")
+            return GraphResult(_parse_graph(response, self.url))
+        return _parse_results(self._post(self.url, fields, RESULTS_JSON, "query"), self.url)
 
     def update(self, text: str) -> None:
         """Run a SPARQL update on the update endpoint (only when the user allowed updates)."""
-        from SPARQLWrapper import INSERT
+        self._post(self.update_url, [("update", text)], "*/*", "update")
 
-        # Any update form makes SPARQLWrapper POST it as `update=` to the update endpoint.
-        self._send(self._wrapper(self.update_url, text, INSERT))
-
-    def _wrapper(self, url: str, text: str, form: str):
-        from SPARQLWrapper import SPARQLWrapper
-
-        wrapper = SPARQLWrapper(url, updateEndpoint=url)
-        wrapper.setTimeout(int(max(1, self.timeout)))
-        wrapper.setMethod("POST")
-        wrapper.setQuery(text)
-        # Set after setQuery, which guesses it from the text (see the module docstring).
-        wrapper.queryType = form
-        self._authorize(wrapper, url)
-        return wrapper
-
-    def _authorize(self, wrapper, url: str) -> None:
-        """Give SPARQLWrapper the credentials of ``url``'s host, in the way the endpoint asks."""
-        from SPARQLWrapper import BASIC, DIGEST
-
-        creds = self.login.credentials(url)
-        if creds is None:
-            return
-        challenge = self._probe(url)
-        scheme: str | None
-        if challenge is None:
-            if self.login.scheme != "basic":
-                return  # the endpoint does not ask for a login: the password is not sent
-            scheme = "basic"
-        else:
-            scheme = choose_scheme(self.login.scheme, challenge)
-            if scheme is None:
-                raise EndpointError(f"the endpoint {url} answered 401 Unauthorized"
-                                    f"{self.login.refusal_hint(url, challenge)}")
-        if scheme == "digest" and not f"{creds.user}:{creds.password}".isascii():
-            # urllib, which SPARQLWrapper sends through, hashes Digest answers as ASCII.
-            raise EndpointError(f"Digest auth to {url} needs an ASCII user name and password "
-                                f"(urllib's Digest, which SPARQLWrapper uses, cannot hash others)")
-        wrapper.setHTTPAuth(DIGEST if scheme == "digest" else BASIC)
-        realm = offered_schemes(challenge or "").get("digest") or DEFAULT_REALM
-        wrapper.setCredentials(creds.user, creds.password, realm=realm)
-
-    def _probe(self, url: str) -> str | None:
-        """The endpoint's WWW-Authenticate challenge, or None when it does not ask for a login.
-
-        An unauthenticated ``ASK {}`` POST, sent once per URL; a redirect is refused.
-        """
-        if url in self._challenges:
-            return self._challenges[url]
-        import requests
-
+    def _post(self, url: str, fields: list[tuple[str, str]], accept: str, purpose: str) -> HttpResponse:
+        """POST the form; the answer of a 2xx, every other outcome an EndpointError naming the URL."""
+        query = purpose == "query"
+        request = HttpRequest(
+            "POST", url, {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8", "Accept": accept},
+            urlencode(fields).encode("ascii"), purpose=purpose, repeatable=query,
+            answer_limit=max_response_bytes() if query else None,
+            outcome="the update may or may not have been applied; check the store before running it again")
         try:
-            answer = requests.post(url, data={"query": "ASK {}"}, timeout=self.timeout,
-                                   headers={"Accept": "application/sparql-results+json"},
-                                   allow_redirects=False, auth=make_requests_auth("any", None))
-        except requests.exceptions.RequestException as err:
-            raise EndpointError(f"cannot reach the endpoint {url}: {describe_error(err)}") from None
-        if answer.is_redirect:
-            raise EndpointError(f"the endpoint {url} redirects to {answer.headers.get('location', '?')}: "
+            response = self.transport.send(request)
+        except LoadError as err:  # an update whose answer was lost
+            raise EndpointError(f"the endpoint {url}: {err}") from None
+        if response.ok:
+            return response
+        if response.status in (401, 403):
+            hint = self.login.refusal_hint(url, response.headers.get("www-authenticate"))
+            raise EndpointError(f"the endpoint {url} answered {response.status} {response.reason}{hint}")
+        if response.status == 404:
+            raise EndpointError(f"the endpoint {url} answered 404 Not Found{self._not_found_hint()}")
+        if 300 <= response.status < 400:
+            raise EndpointError(f"the endpoint {url} redirects to {response.headers.get('location', '?')}: "
                                 f"give that URL (credentials are not sent on across a redirect)")
-        challenge = answer.headers.get("www-authenticate", "") if answer.status_code == 401 else None
-        self._challenges[url] = challenge
-        return challenge
-
-    def _send(self, wrapper):
-        """Send the request; every way it can fail becomes an EndpointError naming the URL."""
-        import socket
-        import urllib.error
-
-        from SPARQLWrapper.SPARQLExceptions import EndPointNotFound, SPARQLWrapperException, Unauthorized
-
-        url = wrapper.endpoint
-        try:
-            return wrapper.query()
-        except EndPointNotFound:
-            raise EndpointError(f"the endpoint {url} answered 404 Not Found{self._not_found_hint()}") from None
-        except Unauthorized:
-            hint = self.login.refusal_hint(url, self._challenges.get(url))
-            raise EndpointError(f"the endpoint {url} answered 401 Unauthorized{hint}") from None
-        except SPARQLWrapperException as err:
-            detail = " ".join(str(err).split())
-            raise EndpointError(f"the endpoint {url} answered with an error: {detail[:500]}") from None
-        except urllib.error.HTTPError as err:
-            body = err.read().decode("utf-8", "replace").strip()[:500]
-            raise EndpointError(f"the endpoint {url} answered HTTP {err.code} {err.reason}: {body}") from None
-        except urllib.error.URLError as err:
-            reason = err.reason
-            if isinstance(reason, (TimeoutError, socket.timeout)):
-                raise EndpointError(f"the endpoint {url} did not answer within {self.timeout:g} s") from None
-            raise EndpointError(f"cannot reach the endpoint {url}: {reason}") from None
-        except TimeoutError:
-            raise EndpointError(f"the endpoint {url} did not answer within {self.timeout:g} s") from None
-        except (ConnectionError, OSError) as err:
-            raise EndpointError(f"cannot reach the endpoint {url}: {err}") from None
-        except ValueError as err:  # e.g. a URL with no scheme
-            raise EndpointError(f"bad endpoint URL {url!r}: {err}") from None
+        raise EndpointError(f"the endpoint {url} answered with an error: {response.summary()}")
 
     def _not_found_hint(self) -> str:
         if self.endpoints.preset == "generic":
@@ -194,21 +96,64 @@ class EndpointEngine:
                     "endpoint itself; for a store's base URL add --preset (oxigraph, fuseki, graphdb, virtuoso)")
         return f": no SPARQL endpoint at this URL; check --endpoint (the {self.endpoints.preset} preset's URLs)"
 
-    def _read(self, response) -> bytes:
-        try:
-            return response.response.read()
-        except TimeoutError:
-            raise EndpointError(f"the endpoint {self.url} did not finish answering within {self.timeout:g} s") from None
-        except OSError as err:
-            raise EndpointError(f"the connection to {self.url} failed while reading: {err}") from None
+
+def _parse_results(response: HttpResponse, url: str) -> Result:
+    """SPARQL JSON results (SELECT or ASK); EndpointError for anything else."""
+    try:
+        document = json.loads(response.body)
+    except ValueError:
+        raise EndpointError(f"the endpoint {url} did not answer SPARQL JSON results: it sent "
+                            f"{_excerpt(response)}") from None
+    if isinstance(document, dict) and isinstance(document.get("boolean"), bool):
+        return AskResult(document["boolean"])
+    try:
+        names = [_text(name) for name in document["head"]["vars"]]
+        rows = [{_text(name): _from_json_binding(value) for name, value in binding.items()}
+                for binding in document["results"]["bindings"]]
+    except (KeyError, TypeError, AttributeError, ValueError):
+        raise EndpointError(f"the endpoint {url} answered JSON that is not SPARQL results: "
+                            f"{_excerpt(response)}") from None
+    return SelectResult(names, rows)
 
 
-def _parse_turtle(body: bytes, url: str) -> list[tuple[Term, Term, Term]]:
+def _from_json_binding(binding: dict) -> Term:
+    kind = binding.get("type")
+    value = _text(binding["value"])
+    if kind == "uri":
+        return Term("uri", value)
+    if kind == "bnode":
+        return Term("bnode", value)
+    if kind in ("literal", "typed-literal"):
+        datatype, lang = binding.get("datatype"), binding.get("xml:lang")
+        return Term.literal(value, None if datatype is None else _text(datatype), None if lang is None else _text(lang))
+    raise ValueError(f"a binding of unknown type {kind!r}")
+
+
+def _text(value) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"{value!r} is not a string")
+    return value
+
+
+def _parse_graph(response: HttpResponse, url: str) -> list[tuple[Term, Term, Term]]:
+    """Turtle or N-Triples (a subset of Turtle) as triples; EndpointError for anything else."""
     import pyoxigraph
 
+    kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind and kind not in GRAPH_TYPES:
+        raise EndpointError(f"the endpoint {url} did not answer Turtle: it sent {_excerpt(response)}")
     try:
-        triples = pyoxigraph.parse(body, format=pyoxigraph.RdfFormat.TURTLE)
+        triples = pyoxigraph.parse(response.body, format=pyoxigraph.RdfFormat.TURTLE)
         return [(term_from_oxigraph(tr.subject), term_from_oxigraph(tr.predicate), term_from_oxigraph(tr.object))
                 for tr in triples]
-    except SyntaxError as err:
-        raise EndpointError(f"the endpoint {url} answered Turtle that does not parse: {err}") from None
+    except (SyntaxError, MemoryError, ValueError) as err:
+        detail = " ".join(str(err).split())[:300]
+        raise EndpointError(f"the endpoint {url} answered Turtle that does not parse: {detail}") from None
+
+
+def _excerpt(response: HttpResponse, width: int = 200) -> str:
+    """``<type>: "first characters of the body"``, on one line, for messages."""
+    kind = response.headers.get("content-type", "no content type").split(";")[0].strip()
+    text = " ".join(response.body[: width * 4].decode("utf-8", "replace").split())
+    text = text if len(text) <= width else text[:width] + "..."
+    return f"{kind}: {text!r}" if text else f"{kind}, an empty body"
