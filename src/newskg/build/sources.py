@@ -88,6 +88,8 @@ class _Survey:
 
     def refuse(self, path: Path, why: str) -> None:
         shown = _rel(path, self.root) + ("/" if path.is_dir() and not path.is_symlink() else "")
+        if not shown.isprintable():  # a newline in a name would split the message
+            shown = shown.encode("unicode_escape").decode("ascii")
         self.refused.append(f"{shown}: {why}")
 
     def raise_refused(self) -> None:
@@ -193,6 +195,8 @@ def _files(folder: Path, survey: _Survey, wanted: tuple[str, ...]) -> list[Path]
                 survey.refuse(path, "is a folder, but its name is that of an input file; rename it")
             else:
                 found += _files(path, survey, wanted)
+        elif is_input and not entry.name.isprintable():
+            survey.refuse(path, "its name holds a control character (a tab, a newline); rename it")
         elif is_input:
             found.append(path)
     return found

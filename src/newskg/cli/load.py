@@ -99,6 +99,8 @@ def _print_report(report) -> None:
     click.echo(f"{'graph'.ljust(width)}  {'build':>9}  {'store':>9}")
     for c in report.counts:
         click.echo(f"{c.iri.ljust(width)}  {c.expected:>9}  {c.found:>9}")
+    if report.leftovers_dropped:
+        click.echo(f"removed {report.leftovers_dropped} staging graph(s) left by an earlier, interrupted load")
     rate = report.triples / report.seconds if report.seconds else 0.0
     click.echo(f"loaded {report.triples} triples in {len(report.counts)} graph(s) by {report.method} "
                f"in {report.seconds:.2f} s ({rate:,.0f} triples/s, {report.requests} requests); "

@@ -25,6 +25,7 @@ _INTEGER = re.compile(r"^[+-]?\d+$")
 _DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,11 @@ def term_for(spec: ParameterSpec, value: str) -> str:
     """
     def bad(expected: str) -> ParameterError:
         return ParameterError(f"parameter {spec.name!r}: {value!r} is not {expected}")
+
+    if _SURROGATE.search(value):
+        # What Python makes of command-line bytes that are not UTF-8; no engine can send it.
+        raise ParameterError(f"parameter {spec.name!r}: the value is not Unicode text (bytes that are not "
+                             "UTF-8?); give it in UTF-8")
 
     if spec.type == "iri":
         return _iri_term(spec, value)

@@ -270,6 +270,8 @@ class HttpTransport:
                         payload = self._read_answer(answer, request)
                     finally:
                         answer.close()
+                    if deadline.expired:  # the shut-down socket read as the end of a complete answer
+                        raise _Expired("the deadline passed while the answer was read")
                 except (requests.exceptions.RequestException, OSError) as err:
                     if deadline.expired:
                         raise _Expired(str(err)) from err
@@ -346,22 +348,23 @@ class _Deadline:
         self._timer.cancel()
         _current.deadline = None
 
-    def attach(self, connection) -> None:
-        """Watch ``connection`` (called as it starts a request)."""
+    def attach(self, watched) -> None:
+        """Watch a connection (as it starts a request) or its socket (once the request is sent:
+        a connection that will close hands its socket to the response and forgets it)."""
         with self._lock:
-            self._connections.append(connection)
+            self._connections.append(watched)
             if self.expired:
-                _shut(connection)
+                _shut(watched)
 
     def _expire(self) -> None:
         with self._lock:
             self.expired = True
-            for connection in self._connections:
-                _shut(connection)
+            for watched in self._connections:
+                _shut(watched)
 
 
-def _shut(connection) -> None:
-    sock = getattr(connection, "sock", None)
+def _shut(watched) -> None:
+    sock = watched if isinstance(watched, socket.socket) else getattr(watched, "sock", None)
     if sock is not None:
         try:
             sock.shutdown(socket.SHUT_RDWR)
@@ -389,7 +392,10 @@ def _deadline_adapter():
                     deadline = getattr(_current, "deadline", None)
                     if deadline is not None:
                         deadline.attach(self)
-                    return super().request(*args, **kwargs)
+                    result = super().request(*args, **kwargs)
+                    if deadline is not None and self.sock is not None:
+                        deadline.attach(self.sock)
+                    return result
             return Watched
 
         class Pool(HTTPConnectionPool):

@@ -187,8 +187,8 @@ class _Loader:
                 found = self.count(self.staging_iri(target), target, graph.triples)
                 if found is not None and found != graph.triples:
                     raise LoadError(
-                        f"graph <{target}>: staging graph holds {found} triples, the build has "
-                        f"{graph.triples}; nothing was replaced"
+                        f"graph <{target}>: the staging graph holds {found} triples (counted at "
+                        f"{self.endpoints.query}), the build has {graph.triples}"
                     )
             swap_sent = True
             self.update(self.swap_text(targets), None, "swap staging graphs into place")
@@ -196,14 +196,15 @@ class _Loader:
             # Dropping after a swap whose answer was lost is safe too: had the MOVE run, the
             # staging graphs are gone (DROP SILENT); had it not, they are ours to remove.
             leftover = self.drop_quietly(self.touched)
-            if leftover and isinstance(err, NewskgError) and err.args:
-                if swap_sent and getattr(err, "reached", False):
-                    note = ("if the swap did not run, our staging graphs may remain until the next "
-                            f"`newskg load` removes them: {leftover}")
-                else:
-                    note = (f"could not drop our staging graphs; these may remain: {leftover} "
-                            "(the next `newskg load` removes them)")
-                err.args = (f"{err.args[0]}\n  {note}",)
+            if isinstance(err, NewskgError) and err.args:
+                notes = [] if swap_sent else ["nothing was replaced: the store's graphs are as they were"]
+                if leftover and swap_sent and getattr(err, "reached", False):
+                    notes.append("if the swap did not run, our staging graphs may remain until the next "
+                                 f"`newskg load` removes them: {leftover}")
+                elif leftover:
+                    notes.append(f"could not drop our staging graphs; these may remain: {leftover} "
+                                 "(the next `newskg load` removes them)")
+                err.args = ("\n  ".join([err.args[0], *notes]),)
             raise
 
     def drop_leftovers(self, targets: list[str]) -> None:
@@ -329,7 +330,8 @@ class _Loader:
         try:
             return int(json.loads(response.body)["results"]["bindings"][0]["n"]["value"])
         except (ValueError, KeyError, IndexError, TypeError):
-            raise LoadError(f"graph <{target}>: the count query answered something unreadable: "
+            raise LoadError(f"graph <{target}>: the count query to {self.endpoints.query} answered something "
+                            f"unreadable ({response.headers.get('content-type', 'no content type')}): "
                             f"{response.summary()}") from None
 
     def check(self, response: HttpResponse, request: HttpRequest) -> None:
