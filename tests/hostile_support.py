@@ -179,7 +179,8 @@ class Seen:
 class FaultServer:
     """A loopback HTTP server in a thread whose every answer is ``fault`` (see ``FAULTS``), or,
     with ``upstream``, a proxy to a real store that applies ``fault`` only where
-    ``when(seen)`` says so. Records every request."""
+    ``when(seen)`` says so. Records every request. ``extra["after_forward"]``, if set, is
+    called once after the store answered a forwarded request, whose answer is then lost."""
 
     fault: str = "ok"
     upstream: str | None = None
@@ -341,4 +342,9 @@ class _FaultHandler(BaseHTTPRequestHandler):
         answer = connection.getresponse()
         payload = answer.read()
         connection.close()
+        after = owner.extra.pop("after_forward", None)
+        if after is not None:  # the store did the work; its answer is lost
+            after()
+            self.close_connection = True
+            return
         self._send(answer.status, payload, answer.getheader("Content-Type") or "text/plain")

@@ -97,6 +97,11 @@ SPOILED_SOURCES = {
     "slug-with-a-newline": (lambda p: new_report(p, "my\nreport"), ("graph/my\\nreport/", "U+000A")),
     "slug-with-a-space": (lambda p: new_report(p, "my report"), ("graph/my report/", "U+0020", "graph IRI")),
     "slug-not-ascii": (lambda p: new_report(p, "rapport-été"), ("graph/rapport-été/", "'é'")),
+    "slug-not-utf-8": (lambda p: os.mkdir(os.fsencode(p / "graph") + b"/caf\xe9") or (
+        Path(os.fsdecode(os.fsencode(p / "graph") + b"/caf\xe9")) / "r.ttl").write_text(""),
+                       ("graph/caf\\udce9/", "rename it")),
+    "iri-with-bad-percent-encoding": (lambda p: append(p / REPORT, b"<https://x.example/100%> a nkg:Claim .\n"),
+                                      (REPORT, "<https://x.example/100%>", "percent encoding")),
     "slug-starting-with-a-dash": (lambda p: new_report(p, "-x"), ("graph/-x/", "start with a letter or digit")),
     "symlinked-report-folder": (lambda p: link("../real", (p / "graph/demo").rename(p / "real").parent / "graph/demo"),
                                 ("graph/demo", "symbolic link", "copy it in")),
@@ -112,6 +117,8 @@ SPOILED_SOURCES = {
     "folder-with-only-source-text": (lambda p: (p / "graph/draft").mkdir() or (p / "graph/draft/source.txt").write_text("x"),
                                      ("graph/draft/", "no .ttl or .trig")),
     "empty-report-folder": (lambda p: (p / "graph/empty").mkdir(), ("graph/empty/", "no .ttl or .trig")),
+    "hidden-report-folder": (lambda p: (p / "graph/demo").rename(p / "graph/.demo"),
+                             ("graph/.demo/", "hidden folder", "rename it")),
     "control-character-in-a-file-name": (lambda p: (p / "graph/demo/a\tb.ttl").write_text(PREFIXES),
                                          ("graph/demo/a\\tb.ttl", "control character")),
     "anchor-offset-not-an-integer": (lambda p: (p / REPORT).write_text(
@@ -139,6 +146,14 @@ def test_a_byte_order_mark_is_accepted(project: Path):
     check(outcome, kind="bad-input", case="build: a byte-order mark", code=0)
     claims = newskg("query", "run", "claims", "--format", "csv", project=project)
     assert claims.exit_code == 0 and "claim-1" in claims.stdout
+
+
+def test_hidden_files_are_not_read(project: Path):
+    # An editor's lock file (a dangling link) and a notebook's checkpoints: not part of the project.
+    (project / "graph/demo/.#report.ttl").symlink_to("root@host.1234")
+    (project / "graph/.DS_Store").write_bytes(b"\x00\x01")
+    outcome = newskg("build", "--force", "-q", project=project)
+    check(outcome, kind="bad-input", case="build: hidden files", code=0)
 
 
 def test_limits_are_configurable(project: Path):

@@ -9,6 +9,7 @@ HTML, cut-short or malformed answers, a closed connection, a trickle, a hang, an
 
 from __future__ import annotations
 
+import json
 import socket
 import urllib.parse
 import urllib.request
@@ -17,6 +18,7 @@ from pathlib import Path
 import pytest
 from hostile_support import FaultServer, check, copy_project, newskg
 from test_build import write_project
+from test_hostile_inputs import BREAKOUTS
 
 from newskg.build import build_project
 
@@ -24,6 +26,7 @@ PREFIX = "https://hostile.example/graph/"
 THEIRS = "urn:hostile:their-graph"
 TIMEOUT = "2"
 ECHO = "#+ title: Echo\nSELECT ?x WHERE { VALUES ?x { 1 } }\n"
+ECHO_TEXT = "#+ title: Echo a text\n#+ param: text | string | - | Any text\nSELECT ?text WHERE { }\n"
 DESCRIBE = "#+ title: A graph\nCONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 3\n"
 
 
@@ -35,6 +38,7 @@ def projects(tmp_path_factory) -> tuple[Path, Path]:
     (v1 / "queries").mkdir()
     (v1 / "queries" / "echo.rq").write_text(ECHO, encoding="utf-8")
     (v1 / "queries" / "graph.rq").write_text(DESCRIBE, encoding="utf-8")
+    (v1 / "queries" / "echo-text.rq").write_text(ECHO_TEXT, encoding="utf-8")
     build_project(v1)
     v2 = copy_project(v1, base / "v2")
     report = v2 / "graph" / "demo" / "report.ttl"
@@ -215,3 +219,16 @@ def test_an_answer_over_the_cap_is_never_held_whole(monkeypatch):
         finally:
             tracemalloc.stop()
     assert peak < 3 * 8 * 1024 * 1024, f"peak {peak / 1e6:.0f} MB"
+
+
+@pytest.mark.parametrize("case", sorted(BREAKOUTS))
+def test_a_string_parameter_is_one_literal_on_a_real_store(store, projects, case):
+    v1, _ = projects
+    value = BREAKOUTS[case]
+    before = snapshot(store)
+    outcome = newskg("query", "run", "echo-text", "-p", f"text={value}", "--format", "json",
+                     "--preset", "oxigraph", "--endpoint", store.base, project=v1)
+    check(outcome, kind="bad-input", case=f"parameter (endpoint): {case}", code=0,
+          unchanged=(before, snapshot(store)))
+    rows = json.loads(outcome.stdout)["results"]["bindings"]
+    assert [row["text"]["value"] for row in rows] == [value]

@@ -101,11 +101,12 @@ class _Survey:
 def _survey(root: Path) -> _Survey:
     """Walk ontology/ and graph/ once, deciding for every entry: an input, a report, or refused.
 
-    Hidden entries (a name starting with '.') are not part of a project and are never read,
-    as in git: editor and notebook droppings (.ipynb_checkpoints/) would otherwise add a
-    second copy of every triple. Symbolic links are refused rather than followed: a build
-    must be reproducible from the project folder alone (the manifest records inputs relative
-    to it), and a link can point outside, loop or dangle. Copy the folder in instead.
+    Hidden files (a name starting with '.': editor droppings such as .#report.ttl) are not
+    read. A hidden folder is not read either (a notebook's .ipynb_checkpoints/ would add a
+    second copy of every triple), but one holding .ttl or .trig files is refused, so that a
+    report is never left out in silence. Symbolic links are refused rather than followed: a
+    build must be reproducible from the project folder alone (the manifest records inputs
+    relative to it), and a link can point outside, loop or dangle. Copy the folder in instead.
     """
     survey = _Survey(root.resolve())
     root = survey.root
@@ -169,14 +170,30 @@ def _survey_report(folder: Path, survey: _Survey) -> None:
 
 
 def _entries(folder: Path, survey: _Survey) -> list[os.DirEntry]:
-    """The entries of ``folder`` that are not hidden, sorted by name; an unreadable folder is refused."""
+    """The entries of ``folder`` that are not hidden, sorted by name; an unreadable folder is
+    refused, and so is a hidden folder that holds inputs."""
     try:
         with os.scandir(folder) as found:
-            return sorted((e for e in found if not e.name.startswith(".")), key=lambda e: e.name)
+            entries = sorted(found, key=lambda e: e.name)
     except OSError as err:
         survey.refuse(folder, f"cannot be read ({err.strerror or err}); make it readable (chmod) or move it "
                               "out of the project")
         return []
+    shown = []
+    for entry in entries:
+        if not entry.name.startswith("."):
+            shown.append(entry)
+        elif entry.is_dir(follow_symlinks=False) and _holds_inputs(Path(entry.path)):
+            survey.refuse(Path(entry.path), "a hidden folder holding .ttl or .trig files, which newskg does not "
+                                            "read; rename it without the leading '.' to build it, or move it out")
+    return shown
+
+
+def _holds_inputs(folder: Path) -> bool:
+    try:
+        return any(p.suffix in INPUT_SUFFIXES for p in folder.rglob("*"))
+    except OSError:
+        return True  # cannot tell: say so rather than skip it
 
 
 def _files(folder: Path, survey: _Survey, wanted: tuple[str, ...]) -> list[Path]:
@@ -282,8 +299,14 @@ def check_terms(graph: Graph, name: str, check_literals: bool = True) -> None:
 
 
 def _check_iri(iri: str, name: str) -> None:
+    import pyoxigraph
+
     if is_absolute_iri(iri) and not _SURROGATE.search(iri):
-        return
+        try:
+            pyoxigraph.NamedNode(iri)  # RFC 3987, as the engines and stores read IRIs
+            return
+        except ValueError as err:
+            raise InputError(f"{name}: the IRI <{_cut(iri)}> is not valid ({err}); fix it") from None
     bad = IRI_FORBIDDEN.search(iri) or _SURROGATE.search(iri)
     if bad is None:
         why = "is not absolute (it has no scheme such as https:)"

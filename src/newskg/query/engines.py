@@ -175,6 +175,13 @@ class RdflibEngine:
         except Exception as err:  # rdflib raises several unrelated parser exceptions
             raise BuildMissingError(f"{path} does not parse ({err}): run `newskg build --force`") from None
 
+    @classmethod
+    def from_dataset(cls, dataset) -> "RdflibEngine":
+        """An engine over an existing rdflib Dataset (for callers that already hold one)."""
+        engine = cls.__new__(cls)
+        engine._dataset = dataset
+        return engine
+
     def query(self, text: str, form: str, graphs: Sequence[str] | None = None) -> Result:
         from pyparsing import ParseException
         from rdflib import Graph, URIRef

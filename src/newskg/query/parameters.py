@@ -96,6 +96,12 @@ def _iri_term(spec: ParameterSpec, value: str) -> str:
         raise ParameterError(f"parameter {spec.name!r}: {err}") from None
     if IRI_FORBIDDEN.search(iri) or not IRI_SCHEME.match(iri):
         raise ParameterError(f"parameter {spec.name!r}: {value!r} does not expand to an absolute IRI")
+    import pyoxigraph  # the engines' own IRI parser (RFC 3987): what it refuses, no store would take
+
+    try:
+        pyoxigraph.NamedNode(iri)
+    except ValueError as err:
+        raise ParameterError(f"parameter {spec.name!r}: {value!r} is not a valid IRI ({err})") from None
     return f"<{iri}>"
 
 

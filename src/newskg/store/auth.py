@@ -66,7 +66,7 @@ def find_credentials(url: str, environ: Mapping[str, str] | None = None, *,
         # The parser's own message quotes the token it stumbled on, which may be a password.
         if "too permissive" in (err.msg or ""):
             raise UsageError(f"netrc file {path} can be read by other users; chmod 600 it") from None
-        raise UsageError(f"cannot read netrc file {path}: a syntax error at line {err.lineno} (the line "
+        raise UsageError(f"cannot read netrc file {path}: a syntax error near line {err.lineno} (the line "
                          "is not shown: it may hold a password); fix that line") from None
     except (OSError, UnicodeDecodeError) as err:
         reason = err.strerror if isinstance(err, OSError) else "it is not UTF-8 text"
