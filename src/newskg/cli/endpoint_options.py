@@ -33,7 +33,7 @@ _OPTIONS = [
     click.option("--graph-store", envvar="NEWSKG_GRAPH_STORE", metavar="URL",
                  help="Graph Store Protocol endpoint (overrides the preset's; env NEWSKG_GRAPH_STORE)."),
     click.option("--timeout", type=click.FloatRange(min=0.1), default=DEFAULT_TIMEOUT, show_default=True,
-                 metavar="S", help="Seconds allowed for each connect, send and wait for an answer."),
+                 metavar="S", help="Seconds allowed for each request, from connect to the last byte of the answer."),
 ]
 
 

@@ -25,7 +25,8 @@ from newskg.store.loader import DEFAULT_BATCH_BYTES
               help=f"Load graphs under this IRI instead of {GRAPH_BASE}.")
 @click.option("--retries", type=click.IntRange(min=0), default=3, show_default=True, metavar="N",
               help="Retries (exponential backoff) of requests that are safe to repeat: any request that "
-                   "could not connect; count queries and staging PUTs also after a timeout or 5xx answer.")
+                   "could not connect; count queries and staging PUTs also after a lost connection or 5xx "
+                   "answer. A request that timed out is not repeated.")
 @click.option("--batch-size", type=click.IntRange(min=1024), default=DEFAULT_BATCH_BYTES,
               show_default=True, metavar="BYTES", help="Largest SPARQL Update request (update fallback only).")
 @click.option("--direct", is_flag=True,

@@ -4,8 +4,9 @@
   Chosen for start-up time: importing pyoxigraph and loading the build takes a few
   milliseconds, where rdflib's import alone takes ~0.15 s and its SPARQL engine more.
 - ``rdflib``: an rdflib Dataset over the same file; the reference for comparison.
-- ``endpoint``: SPARQLWrapper against any SPARQL 1.1 endpoint. The dataset is set through
-  the protocol (one ``default-graph-uri`` per graph), so saved queries need no GRAPH clauses.
+- ``endpoint``: any SPARQL 1.1 endpoint, over the HTTP transport of `newskg load`
+  (``newskg.store.sparql``). The dataset is set through the protocol (one
+  ``default-graph-uri`` per graph), so saved queries need no GRAPH clauses.
 
 The caller names the graphs that make up the default graph (the graphs of a status level,
 docs/status-levels.md; `newskg.project.Build.default_graphs`); without a list a local engine
