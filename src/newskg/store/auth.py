@@ -4,8 +4,7 @@ Credentials come from NEWSKG_USER / NEWSKG_PASSWORD (for the store's own host) o
 a netrc file (looked up per host of each URL), never from the command line or a
 URL, and each host gets only its own. The password never appears in a repr,
 message or log. How it is sent follows the preset's scheme (``endpoints.AUTH_SCHEMES``);
-the Digest and Basic arithmetic itself is requests' (load) and urllib's, through
-SPARQLWrapper (queries), not ours.
+the Digest and Basic arithmetic itself is requests', for loads and queries alike, not ours.
 """
 
 from __future__ import annotations
