@@ -23,8 +23,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SUITES = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "tests").glob("test_hostile_*.py")) + [
-    "tests/test_properties.py", "tests/test_killpoints.py"]
+SUITES = [*sorted(str(p.relative_to(ROOT)) for p in (ROOT / "tests").glob("test_hostile_*.py")),
+          "tests/test_properties.py", "tests/test_killpoints.py"]
 KINDS = {"bad-input": "bad inputs tried", "fault": "faults injected", "kill": "kill points",
          "hypothesis": "hypothesis examples"}
 FLAWS = ("traceback", "hung", "leaked", "lost")

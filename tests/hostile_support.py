@@ -9,11 +9,13 @@ the password shows nowhere; every run is bounded in time, so a hang is a failure
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -116,7 +118,7 @@ def leaks_in(outcome: Outcome, *folders: Path) -> bool:
 
 
 def check(outcome: Outcome, *, kind: str, case: str, code: int, mentions: tuple[str, ...] = (),
-          unchanged: tuple[dict, dict] | None = None, folders: tuple[Path, ...] = (),
+          unchanged: tuple[object, object] | None = None, folders: tuple[Path, ...] = (),
           listing: bool = False) -> None:
     """The contract of one hostile case, recorded for the figures, then asserted.
 
@@ -184,7 +186,7 @@ class FaultServer:
 
     fault: str = "ok"
     upstream: str | None = None
-    when: object = None
+    when: Callable[[Seen], bool] | None = None
     host: str = "127.0.0.1"
     seen: list[Seen] = field(default_factory=list)
     stopping: threading.Event = field(default_factory=threading.Event)
@@ -317,10 +319,8 @@ class _FaultHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/sparql-results+json")
         self.send_header("Content-Length", str(400 * 1024 * 1024))
         self.end_headers()
-        try:
+        with contextlib.suppress(OSError):  # the client may have stopped reading
             self.wfile.write(b" " * 1024)
-        except OSError:
-            pass
         self.close_connection = True
 
     def _redirect(self, owner, seen) -> None:

@@ -12,14 +12,14 @@ import threading
 from pathlib import Path
 
 import pytest
-from hostile_support import BASE_ENV, check, copy_project, newskg, record, tree
 from rdflib import Graph, Literal, URIRef
-from test_build import write_project
 
+from hostile_support import BASE_ENV, check, copy_project, newskg, record, tree
 from newskg.build import build_project
 from newskg.build.writer import build_lock, lock_path, recover_interrupted_swap, write_build
 from newskg.errors import BuildBusyError, BuildWriteError
 from newskg.project import Build
+from test_build import write_project
 
 G = "https://w3id.org/newskg/graph/"
 

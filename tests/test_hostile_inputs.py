@@ -16,10 +16,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from hostile_support import BASE_ENV, CANARY_PASSWORD, Outcome, check, copy_project, newskg, record, tree
-from test_build import PREFIXES, write_project
 
+from hostile_support import BASE_ENV, CANARY_PASSWORD, Outcome, check, copy_project, newskg, record, tree
 from newskg.build import build_project
+from test_build import PREFIXES, write_project
 
 REPORT = "graph/demo/report.ttl"
 CONTENT = "graph/demo/content.trig"
@@ -97,9 +97,7 @@ SPOILED_SOURCES = {
     "slug-with-a-newline": (lambda p: new_report(p, "my\nreport"), ("graph/my\\nreport/", "U+000A")),
     "slug-with-a-space": (lambda p: new_report(p, "my report"), ("graph/my report/", "U+0020", "graph IRI")),
     "slug-not-ascii": (lambda p: new_report(p, "rapport-été"), ("graph/rapport-été/", "'é'")),
-    "slug-not-utf-8": (lambda p: os.mkdir(os.fsencode(p / "graph") + b"/caf\xe9") or (
-        Path(os.fsdecode(os.fsencode(p / "graph") + b"/caf\xe9")) / "r.ttl").write_text(""),
-                       ("graph/caf\\udce9/", "rename it")),
+    "slug-not-utf-8": (lambda p: new_report(p, os.fsdecode(b"caf\xe9")), ("graph/caf\\udce9/", "rename it")),
     "iri-with-bad-percent-encoding": (lambda p: append(p / REPORT, b"<https://x.example/100%> a nkg:Claim .\n"),
                                       (REPORT, "<https://x.example/100%>", "percent encoding")),
     "slug-starting-with-a-dash": (lambda p: new_report(p, "-x"), ("graph/-x/", "start with a letter or digit")),
@@ -169,7 +167,6 @@ def test_limits_are_configurable(project: Path):
 
 
 @pytest.mark.parametrize("args", [("query", "run", "claims"), ("stats",), ("query", "run-all"),
-                                  ("explain", "nkr:ISI", "rdf:type", "nkg:Organisation"),
                                   ("load", "--endpoint", "http://127.0.0.1:9/sparql")])
 def test_a_missing_build_says_to_build(project: Path, args: tuple[str, ...]):
     import shutil
@@ -386,6 +383,7 @@ def test_an_interrupted_build_says_so_and_leaves_the_build(project: Path):
     child = subprocess.Popen([sys.executable, "-m", "newskg", "--project", str(project), "build", "--force"],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     # Interrupt once the build has started its work (its first progress line), as Ctrl-C would.
+    assert child.stderr is not None
     first = child.stderr.readline()
     child.send_signal(signal.SIGINT)
     stdout, stderr = child.communicate(timeout=60)
@@ -404,6 +402,7 @@ def test_a_closed_stdout_ends_quietly(project: Path):
     child = subprocess.Popen([sys.executable, "-m", "newskg", "--project", str(project), "query", "run", "echo-text",
                               "-p", "text=" + "x" * 100_000, "--format", "csv"],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    assert child.stdout is not None and child.stderr is not None
     child.stdout.read(1)
     child.stdout.close()
     stderr = child.stderr.read().decode()

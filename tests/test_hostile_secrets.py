@@ -5,15 +5,22 @@ never in a request to a host it does not belong to (issue 14, item 6)."""
 from __future__ import annotations
 
 import base64
+import os
+import socket
 from pathlib import Path
 
 import pytest
-from hostile_support import CANARY_PASSWORD, CANARY_USER, FaultServer, copy_project, leaks_in, newskg, record
+
+from hostile_support import CANARY_PASSWORD, CANARY_USER, FaultServer, leaks_in, newskg, record
+from newskg.build import build_project
 from test_build import write_project
 
-from newskg.build import build_project
-
 PREFIX = "https://hostile.example/secrets/"
+#: A port in use for the whole module, so `newskg serve` ends at once (exit 1) instead of serving.
+_BUSY = socket.socket()
+_BUSY.bind(("127.0.0.1", 0))
+_BUSY.listen(1)
+BUSY_PORT = _BUSY.getsockname()[1]
 QUERY = "#+ title: The claims\nSELECT ?claim WHERE { ?claim a nkg:Claim }\n"
 
 
@@ -37,7 +44,8 @@ def commands(store: str) -> list[tuple[str, ...]]:
         ("load", "--preset", "oxigraph", "--endpoint", store, "--graph-prefix", PREFIX, "--timeout", "2",
          "--retries", "0"),
         ("load", "--preset", "oxigraph", "--endpoint", store, "--graph-prefix", PREFIX, "--dry-run"),
-        ("docs", "--check"),
+        ("docs", "--check"), ("diff",), ("describe", "nkg:Claim"), ("report", "-o", os.devnull),
+        ("new-report", "Not A Slug", "--title", "x"), ("serve", "--port", str(BUSY_PORT)),
     ]
 
 

@@ -16,11 +16,11 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
 from hostile_support import FaultServer, check, copy_project, newskg
+from newskg.build import build_project
 from test_build import write_project
 from test_hostile_inputs import BREAKOUTS
-
-from newskg.build import build_project
 
 PREFIX = "https://hostile.example/graph/"
 THEIRS = "urn:hostile:their-graph"
@@ -140,14 +140,15 @@ def test_a_refused_connection_creates_nothing_and_says_only_that(projects):
 def test_a_store_url_without_its_preset_is_a_404_that_says_so(store, projects):
     v1, _ = projects
     before = snapshot(store)
-    for args in (("load", "--endpoint", store.base, "--graph-prefix", PREFIX), ("query", "run", "echo", "--endpoint", store.base)):
+    for args in (("load", "--endpoint", store.base, "--graph-prefix", PREFIX),
+                 ("query", "run", "echo", "--endpoint", store.base)):
         outcome = newskg(*args, project=v1)
         check(outcome, kind="fault", case=f"{args[0]}: a real store's 404", code=1, mentions=(store.base, "404"),
               unchanged=(before, snapshot(store)))
 
 
 def test_the_next_load_removes_staging_graphs_a_dead_load_left(store, projects):
-    v1, v2 = projects
+    _, v2 = projects
     # What a load killed after its staging PUT leaves: a staging graph for one of our targets,
     # and one for a graph of someone else's, which is not ours to remove.
     ours = f"urn:newskg:staging:20260101T000000-deadbeef:{PREFIX}ontology"

@@ -23,13 +23,13 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from hostile_support import BASE_ENV, FaultServer, copy_project, newskg, record, tree
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
-from test_build import write_project
 
+from hostile_support import BASE_ENV, FaultServer, copy_project, newskg, record
 from newskg.build import build_project
 from newskg.project import Build
+from test_build import write_project
 
 SEED = 14
 KILLS = 6
@@ -91,6 +91,7 @@ def test_a_killed_build_leaves_a_whole_build_and_the_next_one_repairs(versions, 
     # How long an uninterrupted build spends writing: kills are spread over that window.
     make_version(project, 2)
     child = subprocess.Popen(argv, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=child_env())
+    assert child.stderr is not None
     for line in child.stderr:
         if "writing" in line:
             started = time.monotonic()
@@ -103,6 +104,7 @@ def test_a_killed_build_leaves_a_whole_build_and_the_next_one_repairs(versions, 
         phase = rng.choice(["parsing", "reasoning", "writing", "writing", "writing", "writing"])
         delay = rng.uniform(0, window * 1.2)
         child = subprocess.Popen(argv, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=child_env())
+        assert child.stderr is not None
         for line in child.stderr:  # wait for the moment's phase to start
             if phase in line:
                 break
@@ -144,7 +146,7 @@ def expected_graphs(root: Path) -> dict[str, Graph]:
 def which_load(graphs: dict[str, Graph], versions: dict[int, dict[str, Graph]]) -> int | None:
     """1 or 2 when every graph of ours in the store is that version's, whole."""
     ours = {iri: g for iri, g in graphs.items()
-            if iri.startswith(PREFIX) or iri.startswith("https://w3id.org/newskg/resource/demo/")}
+            if iri.startswith((PREFIX, "https://w3id.org/newskg/resource/demo/"))}
     for version, expected in versions.items():
         if sorted(ours) == sorted(expected) and all(isomorphic(ours[i], expected[i]) for i in expected):
             return version
@@ -181,12 +183,12 @@ def test_a_killed_load_leaves_each_graph_whole_and_the_next_one_repairs(versions
         ready = threading.Event()
 
         with FaultServer("ok", upstream=oxigraph_server.base) as proxy:
-            def decide(seen) -> bool:
+            def decide(seen, proxy=proxy, at=at, ready=ready, victim=victim, lose_answer=lose_answer) -> bool:
                 if len(proxy.seen) != at:
                     return False
                 ready.wait(30)
                 if lose_answer:
-                    proxy.extra["after_forward"] = lambda: os.kill(victim["pid"], signal.SIGKILL)
+                    proxy.extra["after_forward"] = lambda pid=victim["pid"]: os.kill(pid, signal.SIGKILL)
                     return False  # forwarded; the kill follows the store's answer
                 os.kill(victim["pid"], signal.SIGKILL)
                 return True  # answered with "close": the store never sees it
@@ -194,11 +196,10 @@ def test_a_killed_load_leaves_each_graph_whole_and_the_next_one_repairs(versions
             proxy.fault, proxy.when = "close", decide
             child = subprocess.Popen([sys.executable, "-m", "newskg", "--project", str(versions[target]), "load",
                                       "--preset", "oxigraph", "--endpoint", proxy.base, "--graph-prefix", PREFIX],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=child_env())
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=child_env())
             victim["pid"] = child.pid
             ready.set()
             child.wait(timeout=120)
-            child.stderr.close()
         graphs = store_graphs(oxigraph_server)
         found = which_load(graphs, expected)
         untouched = isomorphic(graphs[THEIRS], theirs)

@@ -18,11 +18,11 @@ from pathlib import Path
 
 import pyoxigraph
 import pytest
-from hostile_support import record, tree
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rdflib import Dataset, Graph, Literal, URIRef
 
+from hostile_support import record, tree
 from newskg.build.sources import discover_inputs
 from newskg.build.writer import write_build
 from newskg.errors import BuildWriteError, InputError, ParameterError

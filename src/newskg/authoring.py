@@ -30,6 +30,7 @@ from newskg.errors import InputMissingError, UsageError
 from newskg.namespaces import BASE, PREFIXES
 from newskg.project import Project
 from newskg.terms import escape_string, is_absolute_iri
+from newskg.textfile import read_text
 
 #: A report's slug is a folder name and the last segment of its IRIs (graph, resources).
 SLUG_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")
@@ -401,7 +402,8 @@ def anchor_quotes(project: Project, slug: str, quotes: list[str], *, claims: lis
     quotes = [q for q in quotes if q.strip()]
     if not quotes:
         raise UsageError("no quote given: pass quotes as arguments, or one a line with --from FILE or --from -")
-    text = path.read_text(encoding="utf-8")
+    # Read as the build reads it: a name, an offset and a line for bytes that are not UTF-8.
+    text = read_text(path, project.relative(path), keep_bom=True)
     names = anchor_names(len(quotes), list(claims or []), anchor)
     located, failures = [], []
     for quote, (name, claim) in zip(quotes, names, strict=False):

@@ -357,9 +357,12 @@ def _remove(folder: Path) -> None:
         except OSError:
             pass  # left for the next run; nothing depends on it being gone
 
-    if folder.is_dir() and not folder.is_symlink():
-        handler = {"onexc" if sys.version_info >= (3, 12) else "onerror": writable_and_again}
-        shutil.rmtree(folder, **handler)
+    if not folder.is_dir() or folder.is_symlink():
+        return
+    if sys.version_info >= (3, 12):
+        shutil.rmtree(folder, onexc=writable_and_again)
+    else:
+        shutil.rmtree(folder, onerror=writable_and_again)
 
 
 def recover_interrupted_swap(build_dir: Path) -> None:

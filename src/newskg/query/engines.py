@@ -177,7 +177,7 @@ class RdflibEngine:
             raise BuildMissingError(f"{path} does not parse ({err}): run `newskg build --force`") from None
 
     @classmethod
-    def from_dataset(cls, dataset) -> "RdflibEngine":
+    def from_dataset(cls, dataset) -> RdflibEngine:
         """An engine over an existing rdflib Dataset (for callers that already hold one)."""
         engine = cls.__new__(cls)
         engine._dataset = dataset

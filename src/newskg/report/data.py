@@ -31,6 +31,7 @@ from newskg.report.model import (
 )
 from newskg.report.text import check_anchors, segments
 from newskg.terms import is_absolute_iri
+from newskg.textfile import read_text
 
 NKG = PREFIXES["nkg"]
 #: Actor kinds of the map, most specific first: the first class an actor belongs to wins.
@@ -135,7 +136,7 @@ class ReportReader:
         if not path.is_relative_to(folder):
             raise BuildMissingError(f"report {slug}: nkg:sourceText {relative!r} points outside {folder}")
         try:
-            return path, path.read_text(encoding="utf-8")
+            return path, read_text(path, self.project.relative(path), keep_bom=True)
         except FileNotFoundError:
             raise InputMissingError(f"report {slug}: its text {self.project.relative(path)} is missing") from None
 

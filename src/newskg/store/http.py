@@ -33,6 +33,7 @@ Two bounds hold for every request, whatever the store does:
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -216,7 +217,7 @@ class HttpTransport:
                     raise _reached(LoadError(
                         f"{about}{request.purpose}: {request.method} {_public_url(request.url)} "
                         f"{self._describe(err)} after the request was sent; {request.outcome}"
-                    ))
+                    )) from None
                 last_error = err
                 if isinstance(err, (requests.exceptions.Timeout, _Expired)) and reached:
                     break  # hung or overloaded: repeating would only multiply the wait
@@ -367,10 +368,8 @@ class _Deadline:
 def _shut(watched) -> None:
     sock = watched if isinstance(watched, socket.socket) else getattr(watched, "sock", None)
     if sock is not None:
-        try:
+        with contextlib.suppress(OSError):  # already closed
             sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass  # already closed
 
 
 _adapter_class: type | None = None
@@ -388,7 +387,7 @@ def _deadline_adapter():
         from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
         def watched(base: type) -> type:
-            class Watched(base):  # type: ignore[valid-type, misc]
+            class Watched(base):
                 def request(self, *args, **kwargs):
                     deadline = getattr(_current, "deadline", None)
                     if deadline is not None:
