@@ -24,6 +24,8 @@ from newskg.project import BUILD_HINT, Build
 from newskg.query.results import AskResult, GraphResult, Result, SelectResult, Term, term_from_oxigraph
 
 if TYPE_CHECKING:
+    from rdflib import Graph
+
     from newskg.store.endpoints import Endpoints
 
 
@@ -114,6 +116,7 @@ class RdflibEngine:
 
         path = Build(Path(build_dir)).dataset()
         self._dataset = Dataset(default_union=True)
+        self._unions: dict[frozenset[str], Graph] = {}
         try:
             self._dataset.parse(str(path), format="nquads")
         except Exception as err:  # rdflib raises several unrelated parser exceptions
@@ -121,15 +124,8 @@ class RdflibEngine:
 
     def query(self, text: str, form: str, graphs: Sequence[str] | None = None) -> Result:
         from pyparsing import ParseException
-        from rdflib import Graph, URIRef
 
-        target: Graph = self._dataset
-        if graphs is not None:
-            # rdflib has no dataset-with-chosen-default-graph; copy the chosen graphs into one.
-            target = Graph()
-            for iri in graphs:
-                for triple in self._dataset.graph(URIRef(iri)):
-                    target.add(triple)
+        target: Graph = self._dataset if graphs is None else self._union(graphs)
         try:
             answer = target.query(text)
         except ParseException as err:
@@ -146,8 +142,26 @@ class RdflibEngine:
         assert answer.graph is not None  # CONSTRUCT and DESCRIBE answer a graph
         return GraphResult([(_from_rdflib(s), _from_rdflib(p), _from_rdflib(o)) for s, p, o in answer.graph])
 
+    def _union(self, graphs: Sequence[str]) -> Graph:
+        """The chosen graphs copied into one: rdflib has no dataset-with-chosen-default-graph.
+
+        Copying costs more than most queries, so each choice is copied once per engine (a test
+        module or `newskg serve` asks many queries of one engine, over a few choices of graphs).
+        """
+        from rdflib import Graph, URIRef
+
+        key = frozenset(graphs)
+        if key not in self._unions:
+            union = Graph()
+            for iri in key:
+                for triple in self._dataset.graph(URIRef(iri)):
+                    union.add(triple)
+            self._unions[key] = union
+        return self._unions[key]
+
     def update(self, text: str) -> None:
         self._dataset.update(text)
+        self._unions.clear()  # the copies no longer match the dataset
 
 
 ENGINE_NAMES = ("embedded", "rdflib")
