@@ -118,8 +118,10 @@ class RulesEngine:
 
     @property
     def noise(self) -> Counter:
-        """Noise counts of owlrl's closure of everything added so far (as reasoning.infer counts)."""
-        return +self.ledger.noise
+        """Noise counts of owlrl's closure of everything added so far (as reasoning.infer counts),
+        owlrl's two error-node triples per inconsistency included (blank-node subjects)."""
+        errors = Counter({"blank-node": 2 * len(self.ledger.messages)})
+        return +(self.ledger.noise + errors)
 
     def closure_size(self) -> int:
         """The number of triples owlrl's closure of everything added so far would hold."""
