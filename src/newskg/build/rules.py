@@ -289,7 +289,13 @@ class RulesReasoner:
     name = "rules"
 
     def __init__(self, cache_dir: Path | None = None):
+        """`cache_dir`: where to keep the TBox closure between runs (created if need be)."""
         self.cache_dir = cache_dir
+
+    def levels(self, tbox: Graph, base: Iterable[Triple], deltas: Iterable[Iterable[Triple]]) -> LevelledRules:
+        """`infer_levels` with this reasoner's cache: the build's way in (one store, levels
+        continued from each other), where `closure` would redo every level from scratch."""
+        return infer_levels(tbox, base, deltas, self.cache_dir)
 
     def closure(self, graph: Graph) -> Graph:
         """Return a new graph: the input plus everything OWL 2 RL derives, with owlrl's
