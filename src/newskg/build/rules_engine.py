@@ -1,10 +1,12 @@
 """The ABox side of the rules engine: a store of integer triples and a worklist of new ones.
 
-Every triple enters the store once (`_insert`), goes on the worklist, and when taken off it is
+Every triple enters the store once (`insert`), goes on the worklist, and when taken off it is
 joined with the store as it stands then, for every rule in which it can be a premise. A rule
 instance is found when its last premise to arrive is taken off the list, so the fixpoint is
 complete; each triple is joined once (semi-naive), and a level's new facts are joined with
-the store of the levels before without redoing them.
+the store of the levels before without redoing them. Two shortcuts keep the joins down, each
+argued where it is made: a type triple is stored with all its superclasses at once
+(`derive_type`), and prp-trp joins a chain of transitive triples once (`on_property`).
 
 Store layout, chosen for memory (a million-triple ABox must fit well under 2 GiB): per
 predicate one dict from `s << 32 | o` to the triple's origin (a small int, so no object per
@@ -31,11 +33,11 @@ def derived_at(level: int) -> int:
 
 
 class SchemaViolation(Exception):
-    """An ABox triple that would change the TBox (raised with the integer triple)."""
+    """A derived ABox triple that would change the TBox (raised with the integer triple)."""
 
-    def __init__(self, triple: tuple, asserted: bool):
+    def __init__(self, triple: tuple):
         super().__init__(triple)
-        self.triple, self.asserted = triple, asserted
+        self.triple = triple
 
 
 class Store(EqualityRules):
@@ -52,7 +54,7 @@ class Store(EqualityRules):
         self.backward: dict[int, dict[int, list]] = {p: {} for p in schema.backward}
         self.equality = False  # all predicates indexed both ways (eq-rep-*)
         self.queue: list[tuple] = []
-        self.origin = TBOX_DERIVED  # what _insert records for derived triples
+        self.origin = TBOX_DERIVED  # what derive() records as the origin of a derived triple
         self.new: dict[int, list[int]] = {}  # derived at the current level: predicate -> keys
         self.new_types: list[int] = []  # ... and the rdf:type ones
         self.plain: set[int] = set()  # predicates derive() may store without checks (at this level)
@@ -134,7 +136,7 @@ class Store(EqualityRules):
         if self.flags[p] & LITERAL:  # owlrl never adds a triple with a literal predicate
             return
         if self.is_schema(s, p, o):
-            raise SchemaViolation((s, p, o), asserted=False)
+            raise SchemaViolation((s, p, o))
         self.insert(s, p, o, self.origin, tag)
         self.new.setdefault(p, []).append(key)
         if p != self.schema.SAME and p not in self.list_predicates:
@@ -164,7 +166,7 @@ class Store(EqualityRules):
             if key in types:
                 continue
             if c in guard:
-                raise SchemaViolation((x, self.schema.TYPE, c), asserted=False)
+                raise SchemaViolation((x, self.schema.TYPE, c))
             types[key] = origin
             if index is not None:
                 index.setdefault(x, []).append(c)
