@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from oxigraph_server import start_oxigraph, stop_oxigraph
+
+if TYPE_CHECKING:  # for annotations only; the fixtures import rdflib when they run, as before
+    from rdflib import Graph
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 #: What a project is made of; a copy of these is a whole project.
@@ -38,8 +42,7 @@ def built_project(tmp_path_factory) -> Path:
     return root
 
 
-@pytest.fixture(scope="module")
-def ontology():
+def read_ontology() -> Graph:
     """The real ontology modules (ontology/*.ttl without the SHACL shapes) in one rdflib graph."""
     from rdflib import Graph
 
@@ -48,6 +51,45 @@ def ontology():
         if path.name != "shapes.ttl":
             graph.parse(path, format="turtle")
     return graph
+
+
+@pytest.fixture(scope="module")
+def ontology() -> Graph:
+    """The real ontology modules (ontology/*.ttl without the SHACL shapes) in one rdflib graph."""
+    return read_ontology()
+
+
+@pytest.fixture(scope="session")
+def ontology_closure() -> Graph:
+    """The OWL-RL closure of the real ontology alone, computed once. Read-only."""
+    from newskg.build.reasoning import OwlrlReasoner
+
+    return OwlrlReasoner().closure(read_ontology())
+
+
+class StartFromOntologyClosure:
+    """A Reasoner for the real ontology plus a few triples: owlrl, started from the ontology's closure.
+
+    The closure is monotone and idempotent, so closure(closure(O) + G) holds the triples of
+    closure(O + G); owlrl only adds literal-subject triples, which infer() drops as noise. For a
+    small G it takes ~70% of the time of reasoning from the bare ontology (for a large G, more).
+    """
+
+    name = "owlrl"
+
+    def __init__(self, ontology_closure: Graph):
+        self.ontology_closure = ontology_closure
+
+    def closure(self, graph: Graph) -> Graph:
+        from newskg.build.reasoning import OwlrlReasoner
+
+        return OwlrlReasoner().closure(self.ontology_closure + graph)
+
+
+@pytest.fixture(scope="session")
+def ontology_reasoner(ontology_closure: Graph) -> StartFromOntologyClosure:
+    """A Reasoner for graphs that hold the real ontology and a few triples more (see StartFromOntologyClosure)."""
+    return StartFromOntologyClosure(ontology_closure)
 
 
 @pytest.fixture

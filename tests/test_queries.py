@@ -216,6 +216,14 @@ def test_hostile_string_is_a_literal_that_matches_nothing_on_every_engine(engine
         assert values(run(engine, project, "claims-by-status"), "claim") == {f"{NKR}c1"}, name
 
 
+def test_rdflib_engine_answers_after_an_update_over_the_same_graphs(project: Path):
+    # The engine keeps its copy of a choice of graphs between queries; an update must not leave it stale.
+    engine = RdflibEngine(project / "build")
+    assert values(run(engine, project, "claims-by-status"), "label") == {"talks resumed"}
+    engine.update(f'DELETE DATA {{ GRAPH <{ARTICLE}> {{ <{NKR}c1> <{LABEL}> "talks resumed" }} }}')
+    assert values(run(engine, project, "claims-by-status"), "label") == set()
+
+
 def test_missing_build_says_run_newskg_build(tmp_path: Path):
     with pytest.raises(BuildMissingError, match="newskg build"):
         EmbeddedEngine(tmp_path / "build")

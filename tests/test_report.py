@@ -271,6 +271,17 @@ def test_a_text_changed_since_the_build_is_refused(analyst_project, tmp_path):
         report.load(copy, [TINY])
 
 
+def test_the_page_is_readable_like_any_new_file(analyst_project, tmp_path):
+    import os
+
+    umask = os.umask(0o022)
+    try:
+        path = report.write_report(analyst_project, tmp_path / "view.html", [TINY]).path
+    finally:
+        os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o644
+
+
 def test_output_folder_must_exist(analyst_project, tmp_path):
     with pytest.raises(UsageError, match="does not exist"):
         report.write_report(analyst_project, tmp_path / "missing" / "x.html")

@@ -13,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pyoxigraph
 import pytest
 
 from newskg import api
@@ -65,9 +66,15 @@ def test_only_the_ontology_and_the_inferred_graphs_change_and_nothing_is_removed
     changed = {g.name: g for g in diff.changed_graphs}
     assert "ontology" in changed and all(n == "ontology" or n.startswith("inferred-") for n in changed)
     assert all(not g.removed for g in diff.graphs)
-    assert {t.subject.value for t in changed["ontology"].added} == NEW_TERMS
-    for graph in changed.values():
-        for t in graph.added:  # every derived triple is about a new term
+    ontology = changed["ontology"].added
+    named = {t.subject.value for t in ontology if isinstance(t.subject, pyoxigraph.NamedNode)}
+    assert named == NEW_TERMS
+    # The class axiom's restriction (a blank node) is new too; no other blank node shows as changed.
+    restriction = {t.subject for t in ontology if isinstance(t.subject, pyoxigraph.BlankNode)}
+    assert len(restriction) == 1
+    assert {str(t.object) for t in ontology if t.subject in restriction} >= {f"<{NKG}partyTo>", f"<{NKG}Agreement>"}
+    for name, graph in changed.items():
+        for t in graph.added if name != "ontology" else []:  # every derived triple is about a new term
             assert {t.subject.value, t.predicate.value, getattr(t.object, "value", "")} & NEW_TERMS, str(t)
 
 
@@ -99,3 +106,23 @@ def test_a_party_of_a_reported_memorandum_is_an_agreement_party_at_reported_not_
         return {row["party"].value for row in result.rows}
 
     assert parties("reported") - parties("confirmed")
+
+
+def test_a_domain_the_data_is_not_in_draws_warnings_as_the_readme_says(walkthrough):
+    # The README's reason for the class axiom: with domain nkg:AgreementParty, reasoning would give
+    # every party a type unrelated to its own, and the checks warn about each use, naming its file.
+    _, scratch = walkthrough
+    extensions = scratch / "ontology" / "extensions.ttl"
+    text = extensions.read_text(encoding="utf-8")
+    actor, party = ("rdfs:domain nkg:Actor ;\n    rdfs:range nkg:Agreement .",
+                    "rdfs:domain nkg:AgreementParty ;\n    rdfs:range nkg:Agreement .")
+    assert actor in text
+    extensions.write_text(text.replace(actor, party), encoding="utf-8")
+    try:
+        problems = api.check(scratch)
+    finally:
+        extensions.write_text(text, encoding="utf-8")
+    misuse = [p for p in problems if "nkg:AgreementParty" in str(p)]
+    assert misuse and all(p.severity == "warning" and "nkg:hasParty" in str(p) for p in misuse)
+    assert all(p.path and p.path.startswith("graph/") for p in misuse)  # each names the triple's file
+    assert not [p for p in problems if p.severity == "error"]

@@ -7,9 +7,11 @@ facts before anyone loads them: build, edit, build again (the build keeps the re
 build.prev/), then diff.
 
 Graphs whose files are byte-identical are equal without parsing (the writer sorts its lines).
-Blank nodes have no identity across builds, so a graph holding any is compared after RDF
-canonicalisation (RDFC-1.0): the same structure gets the same labels in both. Only pyoxigraph
-is used, no rdflib.
+Blank nodes have no identity across builds, so each is named by its surroundings (`_structural`):
+the same restriction or list gets the same name in both builds, whatever else changed. RDF
+canonicalisation (RDFC-1.0) would not do: it numbers blank nodes in order, so one new
+restriction renames the others and they would show as removed and added. Only pyoxigraph is
+used, no rdflib.
 
 The output formats: a table for people, JSON for programs, and patches: TriG or N-Quads with
 the added and the removed triples of each graph G as two graphs (``<DIFF_BASE>added/<name>`` and
@@ -211,28 +213,90 @@ def _compare(before: BuildGraph | None, after: BuildGraph | None) -> tuple[list,
     new_text = after.path.read_bytes() if after else b""
     if old_text == new_text:  # the writer sorts its lines: same bytes, same graph, no parsing
         return [], []
-    # Blank node labels differ from build to build: canonicalise both sides if either has one.
-    canonical = b"_:" in old_text or b"_:" in new_text
-    old_triples = _triples(old_text, before, canonical)
-    new_triples = _triples(new_text, after, canonical)
+    old_triples = _triples(old_text, before)
+    new_triples = _triples(new_text, after)
     return _sorted(new_triples - old_triples), _sorted(old_triples - new_triples)
 
 
-def _triples(data: bytes, graph: BuildGraph | None, canonical: bool) -> set:
+def _triples(data: bytes, graph: BuildGraph | None) -> set:
     import pyoxigraph
 
     if not data:
         return set()
     try:
-        quads = list(pyoxigraph.parse(data, format=pyoxigraph.RdfFormat.N_TRIPLES))
+        triples = [q.triple for q in pyoxigraph.parse(data, format=pyoxigraph.RdfFormat.N_TRIPLES)]
     except SyntaxError as err:
         where = graph.path if graph else "a graph file"
         raise BuildMissingError(f"{where} is not N-Triples ({err}); {_DAMAGED}") from None
-    if canonical:
-        dataset = pyoxigraph.Dataset(quads)
-        dataset.canonicalize(pyoxigraph.CanonicalizationAlgorithm.RDFC_1_0)
-        quads = list(dataset)
-    return {q.triple for q in quads}
+    return _structural(triples) if b"_:" in data else set(triples)
+
+
+def _structural(triples: list) -> set:
+    """The triples with each blank node renamed after its surroundings, not its label.
+
+    Colour refinement (Weisfeiler-Lehman), one group of linked blank nodes at a time: every
+    blank node of the group starts alike and, round after round, takes the colour of what its
+    triples hold in and out of it, until no colour class of the group splits. A name then depends
+    only on the group and the named nodes and literals around it, so a restriction or list that
+    did not change keeps its name from build to build. (Blank nodes that nothing tells apart,
+    which OWL's trees of restrictions and lists never are, would share a name.)
+    """
+    import pyoxigraph
+
+    def is_blank(term) -> bool:
+        return isinstance(term, pyoxigraph.BlankNode)
+
+    # Union-find: blank nodes linked by a triple are one group.
+    parent: dict = {}
+
+    def root(b):
+        while parent.setdefault(b, b) != b:
+            parent[b] = parent[parent[b]]
+            b = parent[b]
+        return b
+
+    plain: set = set()
+    by_group: dict[object, list] = {}
+    for t in triples:
+        if is_blank(t.subject) and is_blank(t.object):
+            parent[root(t.subject)] = root(t.object)
+    for t in triples:
+        if is_blank(t.subject) or is_blank(t.object):
+            by_group.setdefault(root(t.subject if is_blank(t.subject) else t.object), []).append(t)
+        else:
+            plain.add(t)
+    colour: dict = {}
+    for group in by_group.values():
+        colour.update(_refine(group, is_blank))
+
+    def rename(term):
+        return pyoxigraph.BlankNode("b" + colour[term][:24]) if is_blank(term) else term
+
+    return plain | {pyoxigraph.Triple(rename(t.subject), t.predicate, rename(t.object))
+                    for group in by_group.values() for t in group}
+
+
+def _refine(triples: list, is_blank) -> dict:
+    """Colour refinement of one group of blank nodes, to a stable partition: blank node -> colour."""
+    import hashlib
+
+    blanks = {t for triple in triples for t in (triple.subject, triple.object) if is_blank(t)}
+    colour = dict.fromkeys(blanks, "")
+    classes = 1
+    while True:
+        seen: dict = {b: [colour[b]] for b in blanks}
+        for t in triples:
+            obj = colour[t.object] if is_blank(t.object) else str(t.object)
+            subj = colour[t.subject] if is_blank(t.subject) else str(t.subject)
+            if is_blank(t.subject):
+                seen[t.subject].append(f"> {t.predicate} {obj}")
+            if is_blank(t.object):
+                seen[t.object].append(f"< {subj} {t.predicate}")
+        colour = {b: hashlib.sha256("\n".join(sorted(parts)).encode()).hexdigest() for b, parts in seen.items()}
+        # Each colour includes the last, so classes only split: an unchanged count is stable.
+        if len(set(colour.values())) == classes:
+            return colour
+        classes = len(set(colour.values()))
 
 
 def _sorted(triples: set) -> list:
@@ -301,7 +365,7 @@ def diff_table(diff: BuildDiff, triples: bool = False) -> str:
 
 def diff_json(diff: BuildDiff) -> dict:
     """For programs: the builds, changed inputs, the summary and every changed graph with its
-    counts and triples (N-Triples, blank nodes canonically labelled)."""
+    counts and triples (N-Triples, blank nodes named after their surroundings)."""
     def build_info(build: Build, manifest: dict) -> dict:
         return {"path": str(build.dir), "built_at": manifest.get("built_at"),
                 "fingerprint": manifest.get("fingerprint"), "format": manifest.get("format")}

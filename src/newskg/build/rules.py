@@ -1,19 +1,25 @@
 """OWL 2 RL by rules: exactly owlrl's inferences, fast enough for a million-triple build.
 
-Design (measured in benchmarks/reasoner_benchmark.py; owlrl stays the reference):
+Design (numbers: benchmarks/reasoner_benchmark.py; owlrl stays the reference):
 
-- TBox and ABox apart. The TBox (the ontology graph) is small: its closure is computed once by
-  owlrl itself, so it is exact by construction, and cached by a hash of its triples
-  (rules_tbox). The rule tables are compiled from that closure (rules_schema): superclasses per
-  class, domains, ranges, super-properties, inverses, chains, restrictions, disjointness, ...
-- The ABox is reasoned over by forward chaining on integer-interned terms (rules_engine): one
-  worklist, every triple joined once with the store as it stands (semi-naive), hash indexes
-  only where a join needs them. owlrl instead re-applies every rule to every triple on every
-  cycle, which is why it takes ~0.75 ms per asserted triple.
+- TBox and ABox apart. The TBox (the ontology graph, ~1.2k triples) is small: its closure is
+  computed once by owlrl itself, so it is exact by construction, and cached by a hash of its
+  triples in memory and on disk (rules_tbox; ~2.5 s saved per build). The rule tables are
+  compiled from that closure (rules_schema): superclasses per class, domains, ranges,
+  super-properties, inverses, chains, restrictions, disjointness, ...
+- The ABox is reasoned over by forward chaining on integer-interned terms (rules_engine, and
+  rules_equality for owl:sameAs): one worklist, every triple joined once with the store as it
+  stands (semi-naive), hash indexes only where a join needs them, a type triple stored with
+  all its superclasses at once, transitivity joined once per chain. owlrl instead re-applies
+  every rule to every triple on every cycle (~0.75 ms per asserted triple); the engine takes
+  ~10 us. Pure Python: numpy would need the joins vectorised per rule and per level, and a
+  dependency, for a part of the build that is already a small share of it.
 - Levels: `RulesEngine.add_level` takes the next level's asserted triples and continues from
-  the previous level's store, so each level costs only what it adds; it returns what that level
-  derives (after the noise filter of newskg.build.reasoning) and the inconsistencies that first
-  appear at it. `RulesReasoner.closure` is the plain `Reasoner` drop-in for OwlrlReasoner.
+  the previous level's store, so each level costs only what it adds; it returns what that
+  level derives (after the noise filter of newskg.build.reasoning, rules_ledger) and the
+  inconsistencies that first appear at it. `infer_levels` runs the three levels; the reference
+  for a level is owlrl on everything asserted up to it. `RulesReasoner.closure` is the plain
+  `Reasoner` drop-in for OwlrlReasoner: the very same closure, triple for triple.
 
 Precondition, checked (UnsupportedByRulesError names the triple): the ABox never changes the
 schema, i.e. no ABox triple, asserted or derived, is a schema triple (rdfs:subClassOf, owl:*
@@ -23,10 +29,10 @@ literal. The TBox may not use owl:hasKey (owlrl's prp-key is wrong: it compares 
 first n-1 key properties) or owl:sameAs as the property of an axiom. Everything else owlrl
 implements of OWL 2 RL is implemented, with owlrl's quirks that survive the noise filter:
 literals are typed with their datatype and its XSD supertypes (once, from the asserted
-literals), ill-typed literals are inconsistencies (dt-not-type), datatypes in use are
-pairwise disjoint (so a literal in the range of a property of another datatype clashes,
-cax-dw), triples with a blank-node predicate take part in reasoning but are dropped at the
-end, x owl:sameAs x holds for every term (never stored: it changes nothing else).
+literals, rules_datatypes), ill-typed literals are inconsistencies (dt-not-type), datatypes
+in use are pairwise disjoint (so a literal in the range of a property of another datatype
+clashes, cax-dw), triples with a blank-node predicate take part in reasoning but are dropped
+at the end, x owl:sameAs x holds for every term (never stored: it changes nothing else).
 
 Where owlrl is wrong and the engine is not: prp-adp and eq-diff2/3 check every pair of the
 list (owlrl skips the last member), and cls-com names the individual (owlrl names the class
@@ -42,21 +48,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF
+from rdflib.namespace import RDF
 
 from newskg.build.reasoning import ERROR_MESSAGE, ERROR_TEXT
-from newskg.build.rules_engine import (
-    MASK,
-    MESSAGES,
-    SHIFT,
-    TBOX_ASSERTED,
-    TBOX_DERIVED,
-    SchemaViolation,
-    Store,
-    asserted_at,
-    derived_at,
-)
-from newskg.build.rules_schema import BLANK, COUNTED, LITERAL, SEEN, VOCABULARY, Terms, compile_schema
+from newskg.build.rules_datatypes import DatatypeRules
+from newskg.build.rules_engine import TBOX_ASSERTED, TBOX_DERIVED, SchemaViolation, Store, asserted_at, derived_at
+from newskg.build.rules_ledger import Finding, Ledger
+from newskg.build.rules_schema import LITERAL, MASK, SEEN, SHIFT, Terms, compile_schema
 from newskg.build.rules_tbox import (
     LIST_PREDICATES,
     SCHEMA_PREDICATES,
@@ -68,16 +66,10 @@ from newskg.build.rules_tbox import (
     tbox_closure,
 )
 
+__all__ = ["Finding", "Level", "LevelledRules", "RulesEngine", "RulesReasoner", "UnsupportedByRulesError",
+           "infer_levels"]
+
 Triple = tuple
-
-
-@dataclass(frozen=True)
-class Finding:
-    """An inconsistency: the level it first appears at, its OWL 2 RL rule id, owlrl's message."""
-
-    level: int
-    rule: str
-    message: str
 
 
 @dataclass
@@ -106,37 +98,44 @@ class RulesEngine:
     """The OWL 2 RL closure of a TBox plus levels of ABox triples, one level at a time."""
 
     def __init__(self, tbox: Graph, cache_dir: Path | None = None):
-        from owlrl.XsdDatatypes import OWL_Datatype_Subsumptions, OWL_RL_Datatypes
-
-        refuse_unsupported(tbox)
+        tbox_triples = list(tbox)
+        refuse_unsupported(tbox_triples)
         closed = tbox_closure(tbox, cache_dir)
         self.terms = terms = Terms()
-        self.schema = schema = compile_schema(closed, terms, tbox)
-        self.store = Store(schema, {terms.id(p) for p in SCHEMA_PREDICATES}, {terms.id(t) for t in SCHEMA_TYPES},
-                           {terms.id(p) for p in LIST_PREDICATES}, {terms.id(n) for n in list_nodes(tbox)})
-        self.datatypes = {terms.id(d) for d in OWL_RL_Datatypes}
-        self.subsumptions = {terms.id(d): tuple(terms.id(s) for s in sups)
-                             for d, sups in OWL_Datatype_Subsumptions.items()}
+        self.schema = schema = compile_schema(closed, terms, tbox_triples)
+        self.store = store = Store(schema, {terms.id(p) for p in SCHEMA_PREDICATES},
+                                   {terms.id(t) for t in SCHEMA_TYPES}, {terms.id(p) for p in LIST_PREDICATES},
+                                   {terms.id(n) for n in list_nodes(tbox_triples)})
+        self.datatypes = DatatypeRules(terms)
+        self.ledger = ledger = Ledger(terms, schema, store)
         self.level = -1
-        self.noise: Counter = Counter()
-        self.used_datatypes: set[int] = set()
-        self.pending_literals: list[int] = []
-        self.unseen: set[int] = set()  # terms interned before the current level and in no triple yet
-        self.messages: dict[tuple[str, str], int] = {}  # (rule, message) -> level first found
-        self.tbox_derived: list[tuple[int, int]] = []  # (predicate, key) of the TBox closure's own inferences
-        asserted = set(tbox)
+        asserted = set(tbox_triples)
         v = terms.id
         for t in closed:
             s, p, o = v(t[0]), v(t[1]), v(t[2])
             origin = TBOX_ASSERTED if t in asserted else TBOX_DERIVED
-            self.store.insert(s, p, o, origin)  # queued: the worklist re-checks the TBox for inconsistencies
-            self._see(s, p, o)
+            store.insert(s, p, o, origin)  # queued: the worklist re-checks the TBox for inconsistencies
+            ledger.see(s, p, o)
             if origin == TBOX_DERIVED:
-                self.tbox_derived.append((p, s << SHIFT | o))
-        self._account_seen(0)
-        same = self.store.facts.get(schema.SAME, {})
-        if any(key >> SHIFT != key & MASK for key in same):  # the TBox equates two terms itself
-            self.store.enable_equality()
+                ledger.tbox_derived.append((p, s << SHIFT | o))
+        ledger.account_seen(0)
+        if any(key >> SHIFT != key & MASK for key in store.facts.get(schema.SAME, {})):
+            store.enable_equality()  # the TBox equates two terms itself
+
+    @property
+    def noise(self) -> Counter:
+        """Noise counts of owlrl's closure of everything added so far (as reasoning.infer counts),
+        owlrl's two error-node triples per inconsistency included (blank-node subjects)."""
+        errors = Counter({"blank-node": 2 * len(self.ledger.messages)})
+        return +(self.ledger.noise + errors)
+
+    def closure_size(self) -> int:
+        """The number of triples owlrl's closure of everything added so far would hold."""
+        return self.ledger.closure_size()
+
+    def closure(self) -> Iterator[Triple]:
+        """Every triple of owlrl's closure of everything added so far (without error nodes)."""
+        return self.ledger.closure()
 
     # ------------------------------------------------------------ levels
 
@@ -197,7 +196,7 @@ class RulesEngine:
                 if before & 1:  # derived before, asserted now: no longer noise
                     bucket[key] = origin
                     if before != TBOX_DERIVED or level:  # (the TBox's are counted at the end of level 0)
-                        self._unnoise(s, p, o)
+                        self.ledger.asserted_after_all(s, p, o)
                 continue
             if checked:
                 equality = store.equality
@@ -225,15 +224,21 @@ class RulesEngine:
                 flags[s] |= SEEN
                 flags[p] |= SEEN
                 flags[o] |= SEEN
-        self._account_seen(first_new)
-        self._datatype_rules()
+        ledger = self.ledger
+        ledger.account_seen(first_new)
+        fresh = self.datatypes.apply(ledger.literals, store, self.schema)
+        if fresh:  # owl:disjointWith may be new to the store
+            for left, right in fresh:
+                ledger.see(left, self.schema.DISJOINT, right)
+            ledger.account_seen(len(terms.terms))
+        ledger.literals = []
         try:
             store.run()
         except SchemaViolation as err:
             raise UnsupportedByRulesError(self._violation(err.triple)) from None
-        kept = self._collect(level)
-        return Level(kept, self._new_findings(level), sum(len(keys) for keys in store.new.values())
-                     + len(store.new_types) + (len(self.tbox_derived) if level == 0 else 0))
+        derived = sum(len(keys) for keys in store.new.values()) + len(store.new_types)
+        kept = ledger.collect(level)
+        return Level(kept, ledger.findings(level), derived + (len(ledger.tbox_derived) if level == 0 else 0))
 
     def _checked(self, p: int) -> bool:
         """Whether a triple with predicate p may break the precondition (see _check_asserted)."""
@@ -246,7 +251,7 @@ class RulesEngine:
         why = None
         if store.is_schema(s, p, o):
             why = "a data graph may not add to the schema (TBox); put it in the ontology"
-        elif p == schema.TYPE and o in self.datatypes and not flags[s] & LITERAL:
+        elif p == schema.TYPE and o in self.datatypes.datatypes and not flags[s] & LITERAL:
             why = "a resource typed with a datatype gets owlrl's one-time datatype types"
         elif p == schema.SAME and (flags[s] | flags[o]) & LITERAL:
             why = "owl:sameAs with a literal gets owlrl's one-time datatype types"
@@ -256,181 +261,8 @@ class RulesEngine:
         if p == schema.SAME:
             if s != o and not store.equality:
                 store.enable_equality()
-            if s == o and flags[s] & COUNTED:  # its eq-ref triple was counted as noise: asserted now
-                self.noise[self._noise(s, p, o)] -= 1
-
-    def _see(self, s: int, p: int, o: int) -> None:
-        flags = self.terms.flags
-        flags[s] |= SEEN
-        flags[p] |= SEEN
-        flags[o] |= SEEN
-
-    def _account_seen(self, first_new: int) -> None:
-        """For the terms in a stored triple since the last call: count their x owl:sameAs x
-        (eq-ref, noise unless asserted) and queue the literals for the datatype rules."""
-        flags, noise, literals = self.terms.flags, self.noise, self.pending_literals
-        same = self.store.facts.get(self.schema.SAME, {})
-        unseen = self.unseen
-        candidates = [*unseen, *range(first_new, len(flags))]
-        for term in candidates:
-            kind = flags[term]
-            if not kind & SEEN:
-                unseen.add(term)
-                continue
-            unseen.discard(term)
-            flags[term] = kind | COUNTED
-            if (term << SHIFT | term) not in same:
-                # noise_kind of (term owl:sameAs term)
-                noise["literal-subject" if kind & LITERAL else "blank-node" if kind & BLANK
-                      else "vocabulary-subject" if kind & VOCABULARY else "reflexive"] += 1
-            if kind & LITERAL:
-                literals.append(term)
-
-    def _datatype_rules(self) -> None:
-        """owlrl's one-time datatype rules (dt-type2, dt-not-type, datatype disjointness) for
-        the literals met since the last level."""
-        from owlrl.AxiomaticTriples import OWLRL_Datatypes_Disjointness
-        from owlrl.DatatypeHandling import AltXSDToPYTHON
-
-        store, terms, TYPE = self.store, self.terms, self.schema.TYPE
-        for lit in self.pending_literals:
-            term = terms.terms[lit]
-            datatype = terms.get(term.datatype) if term.datatype is not None else None
-            if datatype not in self.datatypes:
-                continue
-            store.derive(lit, TYPE, datatype)
-            self.used_datatypes.add(datatype)
-            for wider in self.subsumptions.get(datatype, ()):
-                store.derive(lit, TYPE, wider)
-                self.used_datatypes.add(wider)
-            try:
-                AltXSDToPYTHON.get(term.datatype, lambda value: value)(str(term))
-            except ValueError:
-                store.error("dt-not-type", lit)
-        self.pending_literals = []
-        fresh = []
-        for left, _, right in OWLRL_Datatypes_Disjointness:
-            lo, hi = terms.id(left), terms.id(right)
-            if lo in self.used_datatypes and hi in self.used_datatypes and not store.has(lo, self.schema.DISJOINT, hi):
-                store.insert(lo, self.schema.DISJOINT, hi, store.origin)
-                store.new.setdefault(self.schema.DISJOINT, []).append(lo << SHIFT | hi)
-                self._see(lo, self.schema.DISJOINT, hi)
-                fresh.append((lo, hi))
-        if fresh:
-            self._account_seen(len(terms.terms))  # owl:disjointWith may be new to the store
-            self._add_disjoint_datatypes(fresh)
-
-    def _add_disjoint_datatypes(self, pairs: list[tuple[int, int]]) -> None:
-        # cax-dw for datatype pairs that became disjoint now: future members through the
-        # tables, members already stored by one scan.
-        schema, store = self.schema, self.store
-        for lo, hi in pairs:
-            schema.cls(lo).disjoint += ((lo, hi, hi),)
-            schema.cls(hi).disjoint += ((lo, hi, lo),)
-            schema.cls(lo).update()
-            schema.cls(hi).update()
-            store.active_classes |= {lo, hi}
-        watched = {c for pair in pairs for c in pair}
-        members: dict[int, set[int]] = {c: set() for c in watched}
-        for key in store.facts.get(schema.TYPE, {}):
-            if key & MASK in watched:
-                members[key & MASK].add(key >> SHIFT)
-        for lo, hi in pairs:
-            for x in sorted(members[lo] & members[hi]):
-                store.error("cax-dw", lo, hi, x)
-
-    # ------------------------------------------------------------ results
-
-    def _noise(self, s: int, p: int, o: int) -> str | None:
-        """newskg.build.reasoning.noise_kind for a triple that is not asserted, on integers."""
-        flags, schema = self.terms.flags, self.schema
-        fs = flags[s]
-        if fs & LITERAL:
-            return "literal-subject"
-        if fs & BLANK or flags[o] & BLANK:
-            return "blank-node"
-        if fs & VOCABULARY:
-            return "vocabulary-subject"
-        if s == o and p in schema.reflexive_noise:
-            return "reflexive"
-        if p == schema.TYPE and o in schema.filler_types:
-            return "filler-type"
-        if o in schema.top_classes and p in schema.top_predicates:
-            return "top-class"
-        return None
-
-    def _unnoise(self, s: int, p: int, o: int) -> None:
-        if not self.terms.flags[p] & BLANK:
-            kind = self._noise(s, p, o)
-            if kind is not None:
-                self.noise[kind] -= 1
-
-    def _collect(self, level: int) -> list[Triple]:
-        """The level's derived triples that are no noise, as rdflib triples; counts the noise."""
-        terms, flags, store, schema = self.terms.terms, self.terms.flags, self.store, self.schema
-        kept, noise = [], self.noise
-        filler, top = schema.filler_types, schema.top_classes
-        sources = [*store.new.items(), (schema.TYPE, store.new_types)]
-        if level == 0:  # the TBox closure's own inferences, unless the ABox asserts them
-            derived: dict[int, list[int]] = {}
-            for p, key in self.tbox_derived:
-                if store.facts[p][key] == TBOX_DERIVED:
-                    derived.setdefault(p, []).append(key)
-            sources += derived.items()
-        for p, keys in sources:
-            if flags[p] & BLANK:  # owlrl drops generalized triples at the end
-                continue
-            tp, reflexive, is_type = terms[p], p in schema.reflexive_noise, p == schema.TYPE
-            is_top = p in schema.top_predicates
-            for key in keys:
-                s, o = key >> SHIFT, key & MASK
-                if flags[s] & (LITERAL | BLANK | VOCABULARY) or flags[o] & BLANK or (reflexive and s == o) \
-                        or (is_type and o in filler) or (is_top and o in top):
-                    noise[self._noise(s, p, o)] += 1
-                else:
-                    kept.append((terms[s], tp, terms[o]))
-        return kept
-
-    def _new_findings(self, level: int) -> list[Finding]:
-        found = []
-        for kind, *args in self.store.errors:
-            rule, template = MESSAGES[kind]
-            terms = [self.terms.terms[i] for i in args]
-            if kind == "dt-not-type":
-                terms.append(terms[0].datatype)
-            message = template.format(*(str(t) for t in terms))
-            if (rule, message) not in self.messages:
-                self.messages[(rule, message)] = level
-                found.append(Finding(level, rule, message))
-        self.store.errors = []
-        return found
-
-    def closure_size(self) -> int:
-        """The number of triples owlrl's closure of everything added so far would hold."""
-        stored = sum(len(bucket) for bucket in self.store.facts.values())
-        same = self.store.facts.get(self.schema.SAME, {})
-        flags = self.terms.flags
-        reflexive = sum(1 for term in range(len(flags)) if flags[term] & SEEN and (term << SHIFT | term) not in same)
-        return stored - self._bnode_predicate_count() + reflexive + 2 * len(self.messages)
-
-    def _bnode_predicate_count(self) -> int:
-        flags = self.terms.flags
-        return sum(len(bucket) for p, bucket in self.store.facts.items() if flags[p] & BLANK)
-
-    def closure(self) -> Iterator[Triple]:
-        """Every triple of the closure so far, as owlrl has it (without its error nodes)."""
-        terms, flags = self.terms.terms, self.terms.flags
-        for p, bucket in self.store.facts.items():
-            if flags[p] & BLANK:
-                continue
-            tp = terms[p]
-            for key in bucket:
-                yield terms[key >> SHIFT], tp, terms[key & MASK]
-        same_id = self.schema.SAME
-        same = self.store.facts.get(same_id, {})
-        for term in range(len(flags)):
-            if flags[term] & SEEN and (term << SHIFT | term) not in same:
-                yield terms[term], OWL.sameAs, terms[term]
+            if s == o:  # its eq-ref triple may have been counted as noise
+                self.ledger.asserted_after_all(s, p, o)
 
     def _violation(self, triple: tuple) -> str:
         if triple[1] == self.terms.get(RDF.first):
@@ -454,7 +286,7 @@ def infer_levels(tbox: Graph, base: Iterable[Triple], deltas: Iterable[Iterable[
     levels = [engine.add_level(base)]
     for delta in deltas:
         levels.append(engine.add_level(delta))
-    return LevelledRules(levels, engine.closure_size(), +engine.noise)
+    return LevelledRules(levels, engine.closure_size(), engine.noise)
 
 
 class RulesReasoner:
@@ -463,7 +295,13 @@ class RulesReasoner:
     name = "rules"
 
     def __init__(self, cache_dir: Path | None = None):
+        """`cache_dir`: where to keep the TBox closure between runs (created if need be)."""
         self.cache_dir = cache_dir
+
+    def levels(self, tbox: Graph, base: Iterable[Triple], deltas: Iterable[Iterable[Triple]]) -> LevelledRules:
+        """`infer_levels` with this reasoner's cache: the build's way in (one store, levels
+        continued from each other), where `closure` would redo every level from scratch."""
+        return infer_levels(tbox, base, deltas, self.cache_dir)
 
     def closure(self, graph: Graph) -> Graph:
         """Return a new graph: the input plus everything OWL 2 RL derives, with owlrl's

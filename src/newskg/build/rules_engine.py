@@ -1,10 +1,12 @@
 """The ABox side of the rules engine: a store of integer triples and a worklist of new ones.
 
-Every triple enters the store once (`_insert`), goes on the worklist, and when taken off it is
+Every triple enters the store once (`insert`), goes on the worklist, and when taken off it is
 joined with the store as it stands then, for every rule in which it can be a premise. A rule
 instance is found when its last premise to arrive is taken off the list, so the fixpoint is
 complete; each triple is joined once (semi-naive), and a level's new facts are joined with
-the store of the levels before without redoing them.
+the store of the levels before without redoing them. Two shortcuts keep the joins down, each
+argued where it is made: a type triple is stored with all its superclasses at once
+(`derive_type`), and prp-trp joins a chain of transitive triples once (`on_property`).
 
 Store layout, chosen for memory (a million-triple ABox must fit well under 2 GiB): per
 predicate one dict from `s << 32 | o` to the triple's origin (a small int, so no object per
@@ -15,10 +17,8 @@ an owl:sameAs between two different terms appears (eq-rep-s/p/o join on any posi
 
 from __future__ import annotations
 
-from newskg.build.rules_schema import LITERAL, Schema
-
-SHIFT = 32
-MASK = (1 << SHIFT) - 1
+from newskg.build.rules_equality import EqualityRules
+from newskg.build.rules_schema import LITERAL, SHIFT, Schema
 
 # Origin codes stored per triple: the TBox's own and its closure's, then per level.
 TBOX_ASSERTED, TBOX_DERIVED = 0, 1
@@ -32,37 +32,17 @@ def derived_at(level: int) -> int:
     return 3 + 2 * level
 
 
-#: Inconsistency messages, worded as owlrl words them (newskg.build.reasoning reads rule ids
-#: off the wording), with the rule id that reading gives.
-MESSAGES = {
-    "cax-dw": ("cax-dw", "Disjoint classes {} and {} have a common individual {}"),
-    "cls-com": ("cls-com", "Violation of complementarity for classes {} and {} on element {}"),
-    "cls-nothing2": ("cls-nothing2", "{} is defined of type 'Nothing'"),
-    "prp-irp": ("prp-irp", "Irreflexive property used on {} with {}"),
-    "prp-asyp": ("prp-asyp", "Erroneous usage of asymmetric property {} on {} and {}"),
-    "prp-pdw": ("prp-pdw", "Erroneous usage of disjoint properties {} and {} on {} and {}"),
-    "prp-adp": ("prp-adp", "Disjoint properties in an 'AllDisjointProperties' are not really disjoint: "
-                           "({}, {},{}) and ({},{},{})"),
-    "prp-npa1": ("prp-npa1", "Negative (object) property assertion violated for: ({}, {}, {})"),
-    "prp-npa2": ("prp-npa2", "Negative (datatype) property assertion violated for: ({}, {}, {})"),
-    "eq-diff1": ("eq-diff1", "'sameAs' and 'differentFrom' cannot be used on the same subject-object pair: ({}, {})"),
-    "eq-diff2": ("eq-diff2", "'sameAs' and 'AllDifferent' cannot be used on the same subject-object pair: ({}, {})"),
-    "cls-maxc1": ("cls-maxc1", "Erroneous usage of maximum cardinality with {} and {}"),
-    "cls-maxqc1": ("cls-maxqc1", "Erroneous usage of maximum qualified cardinality with {}, {} and {}"),
-    "dt-not-type": ("dt-not-type", "Lexical value of the literal '{}' does not match its datatype ({})"),
-}
-
-
 class SchemaViolation(Exception):
-    """An ABox triple that would change the TBox (raised with the integer triple)."""
+    """A derived ABox triple that would change the TBox (raised with the integer triple)."""
 
-    def __init__(self, triple: tuple, asserted: bool):
+    def __init__(self, triple: tuple):
         super().__init__(triple)
-        self.triple, self.asserted = triple, asserted
+        self.triple = triple
 
 
-class Store:
-    """Integer triples, their indexes, the worklist, and the forward rules over them."""
+class Store(EqualityRules):
+    """Integer triples, their indexes, the worklist, and the rules over them (the equality
+    rules in EqualityRules); inconsistencies are recorded in `errors` as (kind, term ids)."""
 
     def __init__(self, schema: Schema, guard_predicates: set[int], guard_types: set[int],
                  list_predicates: set[int], list_nodes: set[int]):
@@ -74,7 +54,7 @@ class Store:
         self.backward: dict[int, dict[int, list]] = {p: {} for p in schema.backward}
         self.equality = False  # all predicates indexed both ways (eq-rep-*)
         self.queue: list[tuple] = []
-        self.origin = TBOX_DERIVED  # what _insert records for derived triples
+        self.origin = TBOX_DERIVED  # what derive() records as the origin of a derived triple
         self.new: dict[int, list[int]] = {}  # derived at the current level: predicate -> keys
         self.new_types: list[int] = []  # ... and the rdf:type ones
         self.plain: set[int] = set()  # predicates derive() may store without checks (at this level)
@@ -156,7 +136,7 @@ class Store:
         if self.flags[p] & LITERAL:  # owlrl never adds a triple with a literal predicate
             return
         if self.is_schema(s, p, o):
-            raise SchemaViolation((s, p, o), asserted=False)
+            raise SchemaViolation((s, p, o))
         self.insert(s, p, o, self.origin, tag)
         self.new.setdefault(p, []).append(key)
         if p != self.schema.SAME and p not in self.list_predicates:
@@ -186,7 +166,7 @@ class Store:
             if key in types:
                 continue
             if c in guard:
-                raise SchemaViolation((x, self.schema.TYPE, c), asserted=False)
+                raise SchemaViolation((x, self.schema.TYPE, c))
             types[key] = origin
             if index is not None:
                 index.setdefault(x, []).append(c)
@@ -199,20 +179,6 @@ class Store:
         """Whether owlrl would read this triple as schema (the ABox may not add one)."""
         return p in self.guard_predicates or (p == self.schema.TYPE and o in self.guard_types) \
             or (p in self.list_predicates and s in self.list_nodes)
-
-    def enable_equality(self) -> None:
-        """Index every predicate both ways: eq-rep-s/p/o join a sameAs with any triple."""
-        self.equality = True
-        for p, bucket in self.facts.items():
-            if p in self.forward and p in self.backward:
-                continue
-            forward, backward = {}, {}
-            for key in bucket:
-                s, o = key >> SHIFT, key & MASK
-                forward.setdefault(s, []).append(o)
-                backward.setdefault(o, []).append(s)
-            self.forward.setdefault(p, forward)
-            self.backward.setdefault(p, backward)
 
     def has(self, s: int, p: int, o: int) -> bool:
         bucket = self.facts.get(p)
@@ -415,50 +381,3 @@ class Store:
         for u in starts:
             for z in ends:
                 self.derive(u, chain, z)
-
-    def on_same(self, x: int, y: int) -> None:
-        """eq-sym, eq-trans, eq-rep-s/p/o and eq-diff1/2 for a new `x owl:sameAs y`."""
-        if x == y:
-            return
-        SAME, derive = self.schema.SAME, self.derive
-        derive(y, SAME, x)  # eq-sym
-        for z in tuple(self.forward[SAME].get(y, ())):  # eq-trans
-            derive(x, SAME, z)
-        for w in tuple(self.backward[SAME].get(x, ())):
-            derive(w, SAME, y)
-        for q, index in list(self.forward.items()):  # eq-rep-s
-            for o in tuple(index.get(x, ())):
-                derive(y, q, o)
-        for q, index in list(self.backward.items()):  # eq-rep-o
-            for s in tuple(index.get(x, ())):
-                derive(s, q, y)
-        for key in tuple(self.facts.get(x, ())):  # eq-rep-p
-            derive(key >> SHIFT, y, key & MASK)
-        if self.has(x, self.schema.DIFFERENT, y) or self.has(y, self.schema.DIFFERENT, x):
-            self.error("eq-diff1", x, y)
-        for members in self.schema.different.get(x, ()):  # eq-diff2/3
-            for i, zi in enumerate(members):
-                for zj in members[i + 1:]:
-                    if {zi, zj} == {x, y}:
-                        self.error("eq-diff2", zi, zj)
-
-    def on_different(self, x: int, y: int) -> None:
-        """eq-diff1 for a new `x owl:differentFrom y` (x sameAs x holds for every term)."""
-        SAME = self.schema.SAME
-        if x == y:
-            self.error("eq-diff1", x, x)
-            return
-        if self.has(x, SAME, y):
-            self.error("eq-diff1", x, y)
-        if self.has(y, SAME, x):
-            self.error("eq-diff1", y, x)
-
-    def replace_equals(self, s: int, p: int, o: int) -> None:
-        """eq-rep-s/p/o with the new triple as the data premise."""
-        same, derive = self.forward[self.schema.SAME], self.derive
-        for other in tuple(same.get(s, ())):
-            derive(other, p, o)
-        for other in tuple(same.get(p, ())):
-            derive(s, other, o)
-        for other in tuple(same.get(o, ())):
-            derive(s, p, other)

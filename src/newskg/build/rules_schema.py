@@ -18,6 +18,10 @@ from rdflib.namespace import OWL, RDF, RDFS
 from newskg.build.reasoning import FILLER_TYPES, REFLEXIVE_NOISE, TOP_CLASSES
 from newskg.namespaces import VOCABULARY_NAMESPACES
 
+#: A stored triple's key is `s << SHIFT | o` (term ids stay below 2**32).
+SHIFT = 32
+MASK = (1 << SHIFT) - 1
+
 LITERAL, BLANK, VOCABULARY = 1, 2, 4
 SEEN = 8  # set by the engine once the term is in a stored triple (it then has x owl:sameAs x)
 COUNTED = 16  # ... and once that x owl:sameAs x is counted

@@ -98,12 +98,12 @@ def split_tbox(triples: Iterable[Triple]) -> tuple[list[Triple], list[Triple]]:
     return tbox, abox
 
 
-def list_nodes(tbox: Graph) -> set:
+def list_nodes(tbox: Iterable[Triple]) -> set:
     """The RDF list cells of the TBox (the ABox may not add to them)."""
-    return set(tbox.subjects(RDF.first, None)) | set(tbox.subjects(RDF.rest, None))
+    return {s for s, p, _ in tbox if p in LIST_PREDICATES}
 
 
-def refuse_unsupported(tbox: Graph) -> None:
+def refuse_unsupported(tbox: Iterable[Triple]) -> None:
     """Raise UnsupportedByRulesError if the TBox uses what the engine leaves out.
 
     - owl:hasKey (prp-key): owlrl compares only the first n-1 key properties, so it equates

@@ -31,6 +31,8 @@ from newskg.project import BUILD_HINT, Build
 from newskg.query.results import AskResult, GraphResult, Result, SelectResult, Term, term_from_oxigraph
 
 if TYPE_CHECKING:
+    from rdflib import Graph
+
     from newskg.store.endpoints import Endpoints
 
 
@@ -171,6 +173,7 @@ class RdflibEngine:
         path = Build(Path(build_dir)).dataset()
         _refuse_long_lines(path, max_literal_bytes() + 64 * 1024)
         self._dataset = Dataset(default_union=True)
+        self._unions: dict[frozenset[str], Graph] = {}
         try:
             self._dataset.parse(str(path), format="nquads")
         except Exception as err:  # rdflib raises several unrelated parser exceptions
@@ -181,19 +184,13 @@ class RdflibEngine:
         """An engine over an existing rdflib Dataset (for callers that already hold one)."""
         engine = cls.__new__(cls)
         engine._dataset = dataset
+        engine._unions = {}
         return engine
 
     def query(self, text: str, form: str, graphs: Sequence[str] | None = None) -> Result:
         from pyparsing import ParseException
-        from rdflib import Graph, URIRef
 
-        target: Graph = self._dataset
-        if graphs is not None:
-            # rdflib has no dataset-with-chosen-default-graph; copy the chosen graphs into one.
-            target = Graph()
-            for iri in graphs:
-                for triple in self._dataset.graph(URIRef(iri)):
-                    target.add(triple)
+        target: Graph = self._dataset if graphs is None else self._union(graphs)
         try:
             answer = target.query(_rdflib_query(text))
         except ParseException as err:
@@ -213,6 +210,23 @@ class RdflibEngine:
         return GraphResult([(budget.take(_from_rdflib(s)), budget.take(_from_rdflib(p)), budget.take(_from_rdflib(o)))
                             for s, p, o in answer.graph])
 
+    def _union(self, graphs: Sequence[str]) -> Graph:
+        """The chosen graphs copied into one: rdflib has no dataset-with-chosen-default-graph.
+
+        Copying costs more than most queries, so each choice is copied once per engine (a test
+        module or `newskg serve` asks many queries of one engine, over a few choices of graphs).
+        """
+        from rdflib import Graph, URIRef
+
+        key = frozenset(graphs)
+        if key not in self._unions:
+            union = Graph()
+            for iri in key:
+                for triple in self._dataset.graph(URIRef(iri)):
+                    union.add(triple)
+            self._unions[key] = union
+        return self._unions[key]
+
     def update(self, text: str) -> None:
         from pyparsing import ParseException
 
@@ -220,6 +234,7 @@ class RdflibEngine:
             self._dataset.update(_rdflib_update(text))
         except ParseException as err:
             raise QuerySyntaxError(f"update does not parse (rdflib): {err}") from None
+        self._unions.clear()  # the copies no longer match the dataset
 
 
 def _refuse_long_lines(path: Path, cap: int) -> None:

@@ -12,6 +12,7 @@ triples, N-Triples lines) rather than in a graph name we would have to invent.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import re
@@ -106,12 +107,17 @@ def select_json(result: SelectResult) -> str:
 
 
 _XML_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n'
-#: Characters XML 1.0 cannot carry at all, not even as character references.
-_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+@functools.cache
+def _xml_forbidden() -> re.Pattern:
+    # Characters XML 1.0 cannot carry at all, not even as character references. Compiled on
+    # first use: a charset with non-ASCII members costs milliseconds, and `query run` imports this.
+    return re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _xml_text(value: str, attribute: bool = False) -> str:
-    if _XML_FORBIDDEN.search(value):
+    if _xml_forbidden().search(value):
         raise UsageError("a value holds a control character that XML 1.0 cannot carry; use --format json")
     value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     # Escaped in text too: a CR would otherwise be normalised away by any XML parser.
