@@ -169,10 +169,13 @@ def tbox_closure(tbox: Graph, cache_dir: Path | None = None) -> list[Triple]:
     canonical = _relabel(closed, to_canon)
     _remember(key, canonical)
     if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(pickle.dumps(canonical, protocol=pickle.HIGHEST_PROTOCOL))
-        tmp.replace(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp")
+            tmp.write_bytes(pickle.dumps(canonical, protocol=pickle.HIGHEST_PROTOCOL))
+            tmp.replace(path)
+        except OSError:  # the cache only saves time: a project we cannot write to still builds (or says why not)
+            pass
     return closed
 
 

@@ -3,7 +3,7 @@ a write, streamed bodies and capped answers.
 
 Built on requests, chosen over httpx and bare urllib3 because:
 
-- it is the most used Python HTTP client, and it is kept up;
+- it is what SPARQLWrapper's users already have around it, and it is kept up;
 - its HTTPDigestAuth and HTTPBasicAuth are maintained and widely used, so no
   Digest arithmetic of our own is needed (see ``newskg.store.auth``);
 - it streams a request body from an open file with a known Content-Length, so a

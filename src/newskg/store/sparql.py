@@ -1,25 +1,25 @@
-"""Saved queries on a remote SPARQL 1.1 endpoint, over the same HTTP transport as `newskg load`.
+"""Saved queries on a remote SPARQL 1.1 endpoint: SPARQLWrapper forms the request, the load's transport sends it.
 
 The store's URLs and how it wants a login come from the same endpoint model as `newskg load`
-(``newskg.store.endpoints``); credentials from the same places (``newskg.store.auth``). The
-SPARQL 1.1 Protocol request is small enough to write here: a form-encoded POST of ``query``
-(or ``update``) and one ``default-graph-uri`` per graph of the dataset, with the query form
-set by the caller, never guessed from the text. Sending it through ``newskg.store.http`` gives
-queries what loads have: one deadline for the whole request, an answer read up to a cap,
-credentials only for their own host, sent as the preset says, and no redirect followed.
+(``newskg.store.endpoints``); credentials from the same places (``newskg.store.auth``).
 
-SPARQLWrapper did this before and was dropped for those reasons: it sends through urllib,
-whose timeout bounds each socket read, not the request (a store trickling a byte a second
-held `query run` forever); it reads an answer whole into memory; urllib follows redirects,
-carrying a Basic header to wherever they point; its Digest support installs a process-wide
-urllib opener holding the password; and it guessed DESCRIBE for a SELECT from a `#+` header.
+SPARQLWrapper writes the SPARQL 1.1 Protocol request: ``query`` or ``update`` form-encoded in a
+POST, one ``default-graph-uri`` per graph of the dataset, the Accept header of the result format.
+The query form is set by the caller after ``setQuery``, never guessed from the text (its comment
+stripper can make a saved query's ``#+`` header read as DESCRIBE). The request is then sent through
+``newskg.store.http`` rather than SPARQLWrapper's own urllib call, because urllib's timeout bounds
+each socket read, not the request (a store trickling a byte a second held `query run` forever), the
+answer is read whole into memory, redirects are followed carrying a Basic header to wherever they
+point, and its Digest support installs a process-wide opener holding the password. Through our
+transport, queries get what loads have: one deadline for the whole request, an answer read up to a
+cap, credentials only for their own host, sent as the preset says, and no redirect followed.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from urllib.parse import urlencode
+from dataclasses import dataclass
 
 from newskg.errors import EndpointError, LoadError
 from newskg.limits import max_response_bytes
@@ -29,7 +29,8 @@ from newskg.store.endpoints import Endpoints, resolve_endpoints
 from newskg.store.http import HttpRequest, HttpResponse, HttpTransport
 
 RESULTS_JSON = "application/sparql-results+json"
-GRAPH_TYPES = ("text/turtle", "application/n-triples")
+# What a store may answer to SPARQLWrapper's Turtle Accept header (N-Triples is a subset of Turtle).
+GRAPH_TYPES = ("text/turtle", "application/turtle", "application/x-turtle", "application/n-triples")
 
 
 class EndpointEngine:
@@ -55,23 +56,29 @@ class EndpointEngine:
     def query(self, text: str, form: str, graphs: Sequence[str] | None = None) -> Result:
         """Run query ``text`` of ``form`` (SELECT, ASK, CONSTRUCT, DESCRIBE) on the endpoint, with
         ``graphs`` as its dataset's default graphs (None: the engine's ``default_graphs``)."""
-        fields = [("query", text)]
-        fields += [("default-graph-uri", iri) for iri in (self.default_graphs if graphs is None else graphs)]
-        if form in ("CONSTRUCT", "DESCRIBE"):
-            response = self._post(self.url, fields, ", ".join(GRAPH_TYPES), "query")
+        from SPARQLWrapper import JSON, TURTLE
+
+        graph_form = form in ("CONSTRUCT", "DESCRIBE")
+        request = protocol_request(self.url, text, form, self.default_graphs if graphs is None else graphs,
+                                   TURTLE if graph_form else JSON)
+        response = self._post(request, "query")
+        if graph_form:
             return GraphResult(_parse_graph(response, self.url))
-        return _parse_results(self._post(self.url, fields, RESULTS_JSON, "query"), self.url)
+        return _parse_results(response, self.url)
 
     def update(self, text: str) -> None:
         """Run a SPARQL update on the update endpoint (only when the user allowed updates)."""
-        self._post(self.update_url, [("update", text)], "*/*", "update")
+        from SPARQLWrapper import INSERT
 
-    def _post(self, url: str, fields: list[tuple[str, str]], accept: str, purpose: str) -> HttpResponse:
-        """POST the form; the answer of a 2xx, every other outcome an EndpointError naming the URL."""
+        # Any update form makes SPARQLWrapper POST it as `update=` to the update endpoint.
+        self._post(protocol_request(self.update_url, text, INSERT, (), None), "update")
+
+    def _post(self, protocol: _ProtocolRequest, purpose: str) -> HttpResponse:
+        """Send the request; the answer of a 2xx, every other outcome an EndpointError naming the URL."""
+        url = protocol.url
         query = purpose == "query"
         request = HttpRequest(
-            "POST", url, {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8", "Accept": accept},
-            urlencode(fields).encode("ascii"), purpose=purpose, repeatable=query,
+            "POST", url, protocol.headers, protocol.body, purpose=purpose, repeatable=query,
             answer_limit=max_response_bytes() if query else None,
             outcome="the update may or may not have been applied; check the store before running it again")
         try:
@@ -95,6 +102,38 @@ class EndpointEngine:
             return (": no SPARQL endpoint at this URL. With the generic preset --endpoint is the query "
                     "endpoint itself; for a store's base URL add --preset (oxigraph, fuseki, graphdb, virtuoso)")
         return f": no SPARQL endpoint at this URL; check --endpoint (the {self.endpoints.preset} preset's URLs)"
+
+
+@dataclass(frozen=True)
+class _ProtocolRequest:
+    url: str
+    headers: dict[str, str]
+    body: bytes
+
+
+def protocol_request(url: str, text: str, form: str, graphs: Sequence[str], result_format: str | None) -> _ProtocolRequest:
+    """The SPARQL 1.1 Protocol POST for ``text`` as SPARQLWrapper writes it, with no credentials in it.
+
+    ``form`` is SELECT, ASK, CONSTRUCT, DESCRIBE or an update form; ``graphs`` the dataset's
+    default graphs; ``result_format`` SPARQLWrapper's JSON or TURTLE (None for an update).
+    """
+    from SPARQLWrapper import POST, SPARQLWrapper
+
+    wrapper = SPARQLWrapper(url, updateEndpoint=url)
+    wrapper.setMethod(POST)
+    wrapper.setQuery(text)
+    wrapper.queryType = form  # after setQuery, which guesses it from the text (see the module docstring)
+    for iri in graphs:
+        wrapper.addDefaultGraph(iri)
+    if result_format is not None:
+        wrapper.setReturnFormat(result_format)
+    # _createRequest is the one place SPARQLWrapper writes the protocol; no user or password was
+    # given to the wrapper, so it adds no Authorization header and installs no opener.
+    request = wrapper._createRequest()
+    assert isinstance(request.data, bytes)
+    headers = {name.title(): value for name, value in request.header_items()}
+    headers["Content-Type"] = "application/x-www-form-urlencoded; charset=utf-8"
+    return _ProtocolRequest(request.full_url, headers, request.data)
 
 
 def _parse_results(response: HttpResponse, url: str) -> Result:
