@@ -61,7 +61,8 @@ BACKGROUND_V2 = f'<{R}ISI> {LABEL} "ISI" .\n<{R}DGFI> {LABEL} "DGFI" .\n'
 
 def write_build(folder: Path, ontology=ONTOLOGY_V1, article=ARTICLE_V1, background=BACKGROUND_V1,
                 inferred="") -> Path:
-    """A build folder in the format of docs/architecture.md (manifest + one .nt per graph)."""
+    """A build folder in the format of docs/architecture.md: manifest, one .nt per graph, and
+    dataset.nq as `newskg build` writes it (every graph's lines, each ending `` <graph> .``)."""
     contents = {
         "ontology": (G + "ontology", "ontology", ontology),
         "article-test": (G + "article/test", "article", article),
@@ -69,11 +70,13 @@ def write_build(folder: Path, ontology=ONTOLOGY_V1, article=ARTICLE_V1, backgrou
         "inferred": (G + "inferred", "inferred", inferred),
     }
     (folder / "graphs").mkdir(parents=True, exist_ok=True)
-    entries = []
+    entries, quads = [], []
     for name, (iri, role, text) in contents.items():
         (folder / "graphs" / f"{name}.nt").write_text(text, encoding="utf-8")
-        triples = len([line for line in text.splitlines() if line.strip()])
-        entries.append({"iri": iri, "role": role, "file": f"graphs/{name}.nt", "triples": triples})
+        lines = [line for line in text.splitlines() if line.strip()]
+        quads += [f"{line.rstrip().removesuffix('.').rstrip()} <{iri}> .\n" for line in lines]
+        entries.append({"iri": iri, "role": role, "file": f"graphs/{name}.nt", "triples": len(lines)})
+    (folder / "dataset.nq").write_text("".join(quads), encoding="utf-8")
     manifest = {"format": 1, "built_at": "2026-01-01T00:00:00Z", "graphs": entries}
     (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     return folder
@@ -115,6 +118,7 @@ def assert_same_store(before: dict[str, Graph], after: dict[str, Graph]) -> None
 #: Verdicts of ``decide`` besides (status, text[, headers]) and None (forward):
 DROP = "drop"  # close the connection without an answer, the request not forwarded
 FORWARD_THEN_DROP = "forward-then-drop"  # the store gets the request; its answer is lost
+HALF_THEN_DROP = "half-then-drop"  # the store gets the first half of the body, then the connection drops
 STALL = "stall"  # answer nothing for 2 s (longer than the tests' --timeout), then close
 
 
@@ -148,7 +152,7 @@ class ProxyHandler(BaseHTTPRequestHandler):
                 time.sleep(2)
             self.close_connection = True
             return
-        if verdict is not None and verdict != FORWARD_THEN_DROP:
+        if verdict is not None and verdict not in (FORWARD_THEN_DROP, HALF_THEN_DROP):
             status, text, *extra = verdict
             self.send_response(status)
             for key, value in (extra[0] if extra else {}).items():
@@ -160,11 +164,13 @@ class ProxyHandler(BaseHTTPRequestHandler):
             return
         up = http.client.HTTPConnection(self.server.upstream.hostname, self.server.upstream.port, timeout=30)
         headers = {k: v for k, v in self.headers.items() if k.lower() in ("content-type", "accept")}
+        if verdict == HALF_THEN_DROP:
+            body = body[: len(body) // 2]
         up.request(self.command, self.path, body=body, headers=headers)
         answer = up.getresponse()
         payload = answer.read()
         up.close()
-        if verdict == FORWARD_THEN_DROP:
+        if verdict in (FORWARD_THEN_DROP, HALF_THEN_DROP):
             self.close_connection = True
             return
         self.send_response(answer.status)
@@ -209,7 +215,7 @@ def test_load_replaces_each_graph_and_reports_counts(oxigraph_server, tmp_path):
     assert isomorphic(store[G + "ontology"], expected_graph(ONTOLOGY_V1))
     assert isomorphic(store[G + "article/test"], expected_graph(ARTICLE_V1))
     assert f"{G}article/test" in result.stdout and " 40 " in result.stdout
-    assert "gsp-staged" in result.stdout and "counts match" in result.stdout
+    assert "dataset-staged" in result.stdout and "counts match" in result.stdout
 
 
 def test_loading_twice_leaves_the_store_as_loading_once(oxigraph_server, tmp_path):
@@ -279,6 +285,118 @@ def test_direct_puts_over_each_graph_without_update_requests(oxigraph_server, pr
     assert isomorphic(dump(oxigraph_server.base)[G + "background"], expected_graph(BACKGROUND_V1))
 
 
+def write_many_graphs_build(folder: Path, graphs: int, per_graph: int = 3) -> Path:
+    """A build with one graph per claim (as the corpus builds have), manifest and dataset.nq."""
+    (folder / "graphs").mkdir(parents=True)
+    entries, quads = [], []
+    for i in range(graphs):
+        iri, name = f"{G}article/c{i:05d}", f"article-c{i:05d}"
+        lines = [f'<{R}c{i}> {LABEL} "claim {i}, line {j}" .' for j in range(per_graph)]
+        (folder / "graphs" / f"{name}.nt").write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+        entries.append({"iri": iri, "role": "article", "file": f"graphs/{name}.nt", "triples": per_graph})
+        quads += [f"{line[:-1].rstrip()} <{iri}> .\n" for line in lines]
+    (folder / "dataset.nq").write_text("".join(quads), encoding="utf-8")
+    (folder / "manifest.json").write_text(json.dumps({"format": 1, "graphs": entries}), encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("direct", [False, True], ids=["staged", "direct"])
+def test_a_load_makes_the_same_requests_whatever_the_number_of_graphs(oxigraph_server, proxy_to, tmp_path, direct):
+    # Counted by a real HTTP proxy in front of the real store, not by a mocked transport.
+    proxy = proxy_to(lambda handler, body: None)
+    requests = {}
+    for graphs in (2, 40, 400):
+        build = write_many_graphs_build(tmp_path / f"build-{graphs}", graphs)
+        first = len(proxy.seen)
+        result = run_load("--preset", "oxigraph", "--endpoint", proxy.base, "--build", str(build),
+                          *(["--direct"] if direct else []))
+        assert result.exit_code == 0, result.output
+        requests[graphs] = [(method, path.split("?")[0]) for method, path, *_ in proxy.seen[first:]]
+        assert f"{len(requests[graphs])} requests" in result.stdout
+        store = dump(oxigraph_server.base)
+        loaded = sorted(g for g in store if g.startswith(G + "article/c"))
+        assert loaded[:graphs] == [f"{G}article/c{i:05d}" for i in range(graphs)]
+        assert not [g for g in store if g.startswith("urn:newskg:staging:")]
+    assert requests[2] == requests[40] == requests[400]
+    if direct:  # drop the targets, the body, one count
+        assert requests[400] == [("POST", "/update"), ("POST", "/store"), ("POST", "/query")]
+    else:  # search for leftovers, the body, one staging count, the swap, one count
+        assert requests[400] == [("POST", "/query"), ("POST", "/store"), ("POST", "/query"), ("POST", "/update"),
+                                 ("POST", "/query")]
+
+
+def _decoded(body: bytes) -> str:
+    return urllib.parse.unquote_plus(body.decode("utf-8", "replace"))
+
+
+#: Each step of a dataset load, and how the proxy makes it fail.
+STEP_FAULTS = {
+    "before the body": lambda handler, body: (500, "leftover search failed") if "SELECT DISTINCT ?g" in _decoded(body)
+    else None,
+    "the body refused": lambda handler, body: (500, "no space left") if handler.path.startswith("/store") else None,
+    "during the body": lambda handler, body: HALF_THEN_DROP if handler.path.startswith("/store") else None,
+    "before the swap": lambda handler, body: (500, "count failed") if "urn:newskg:staging:" in _decoded(body)
+    and "COUNT(*)" in _decoded(body) else None,
+    "the swap": lambda handler, body: (500, "swap failed") if body.startswith(b"MOVE") else None,
+}
+
+
+@pytest.mark.parametrize("step", sorted(STEP_FAULTS))
+def test_a_failure_at_each_step_of_a_dataset_load_leaves_the_store_as_it_was(oxigraph_server, proxy_to, tmp_path,
+                                                                             step):
+    sparql_update(oxigraph_server, f'INSERT DATA {{ GRAPH <{THEIRS}> {{ <{R}x> {LABEL} "theirs" }} }}')
+    v1 = write_build(tmp_path / "v1")
+    assert run_load("--preset", "oxigraph", "--endpoint", oxigraph_server.base, "--build", str(v1)).exit_code == 0
+    before = dump(oxigraph_server.base)
+    proxy = proxy_to(STEP_FAULTS[step])
+    v2 = write_build(tmp_path / "v2", article=ARTICLE_V2, background=BACKGROUND_V2)
+    result = run_load("--preset", "oxigraph", "--endpoint", proxy.base, "--retries", "0", "--build", str(v2))
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    assert ("nothing was replaced" in result.stderr) == (step != "the swap")
+    if step == "during the body":
+        assert "lost the connection" in result.stderr and "is not sent again" in result.stderr
+    assert "may remain" not in result.stderr  # our staging graphs were dropped
+    assert_same_store(before, dump(oxigraph_server.base))
+    assert _requests_seen(proxy, "POST", b"<") <= 1  # the body is never sent twice
+
+
+def test_a_damaged_dataset_stops_the_body_before_its_end(oxigraph_server, tmp_path, monkeypatch):
+    from newskg.store import quadstream
+
+    v1 = write_build(tmp_path / "v1")
+    assert run_load("--preset", "oxigraph", "--endpoint", oxigraph_server.base, "--build", str(v1)).exit_code == 0
+    before = dump(oxigraph_server.base)
+    v2 = write_build(tmp_path / "v2", article=ARTICLE_V2, background=BACKGROUND_V2)
+    lines = (v2 / "dataset.nq").read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[30] = lines[30].replace(f" <{G}article/test> .", " .")  # a triple with no graph
+    (v2 / "dataset.nq").write_text("".join(lines), encoding="utf-8")
+    monkeypatch.setattr(quadstream, "BLOCK", 256)  # so that blocks were sent before the bad line
+    result = run_load("--preset", "oxigraph", "--endpoint", oxigraph_server.base, "--build", str(v2))
+    assert result.exit_code == 1 and "line 31: not a quad in a named graph" in result.stderr
+    assert "nothing was replaced" in result.stderr
+    assert_same_store(before, dump(oxigraph_server.base))
+
+
+def test_the_body_is_the_dataset_with_each_graph_renamed(tmp_path):
+    from newskg.store.quadstream import RenamedQuads
+
+    build = Build(write_build(tmp_path / "build", inferred=f"<{R}ISI> <{RDF}type> <{R}Agency> .\n"))
+    original = build.nquads_path.read_text(encoding="utf-8").splitlines(keepends=True)
+    every = {g.iri: "urn:staging:" + g.iri for g in build.graphs()}
+    counts = {g.iri: g.triples for g in build.graphs()}
+    chosen = {G + "ontology": "http://example.org/kg/ontology", G + "inferred": G + "ontology"}
+    for renames, whole in ((every, True), (chosen, False)):
+        body = RenamedQuads(build.nquads_path, renames, {iri: counts[iri] for iri in renames}, whole)
+        with body.open() as stream:
+            sent = b""
+            while block := stream.read(1000):
+                sent += block
+        expected = [line.replace(f"<{old}> .", f"<{new}> .") for line in original for old, new in renames.items()
+                    if line.endswith(f" <{old}> .\n")]
+        assert sent.decode("utf-8").splitlines(keepends=True) == expected
+        assert body.size == len(sent)  # the Content-Length sent ahead is the body's length
+
+
 # --- failure safety --------------------------------------------------------------------------
 
 def _fail_when(predicate):
@@ -287,7 +405,7 @@ def _fail_when(predicate):
     return decide
 
 
-@pytest.mark.parametrize("mode", ["gsp", "update"])
+@pytest.mark.parametrize("mode", ["dataset", "gsp", "update"])
 @pytest.mark.parametrize("failing", ["background-data", "swap", "third-request-only"])
 def test_a_store_failing_mid_load_keeps_our_previous_graphs(oxigraph_server, proxy_to, tmp_path, mode, failing):
     sparql_update(oxigraph_server, f'INSERT DATA {{ GRAPH <{THEIRS}> {{ <{R}x> {LABEL} "theirs" }} }}')
@@ -304,12 +422,16 @@ def test_a_store_failing_mid_load_keeps_our_previous_graphs(oxigraph_server, pro
         if failing == "swap":
             return body.startswith(b"MOVE")
         staged_background = "background" in urllib.parse.unquote(handler.path) and handler.command == "PUT"
-        return staged_background or (body.startswith(b"INSERT DATA") and b"graph/background>" in body)
+        dataset_body = handler.command == "POST" and handler.path.startswith("/store")
+        return staged_background or dataset_body or (body.startswith(b"INSERT DATA") and b"graph/background>" in body)
 
     proxy = proxy_to(_fail_when(predicate))
     v2 = write_build(tmp_path / "v2", article=ARTICLE_V2, background=BACKGROUND_V2)
-    if mode == "gsp":
+    if mode == "dataset":
         args = ["--preset", "oxigraph", "--endpoint", proxy.base]
+    elif mode == "gsp":
+        args = ["--endpoint", proxy.base + "/query", "--update-endpoint", proxy.base + "/update",
+                "--graph-store", proxy.base + "/store"]
     else:
         args = ["--endpoint", proxy.base + "/query", "--update-endpoint", proxy.base + "/update"]
     result = run_load(*args, "--retries", "0", "--build", str(v2))
@@ -317,8 +439,10 @@ def test_a_store_failing_mid_load_keeps_our_previous_graphs(oxigraph_server, pro
     assert result.exit_code == 1
     assert "Traceback" not in result.output
     assert "500" in result.stderr and "simulated store failure" in result.stderr
-    if failing == "background-data":
+    if failing == "background-data" and mode != "dataset":  # the dataset body holds every graph
         assert f"<{G}background>" in result.stderr
+    if failing != "swap":
+        assert "nothing was replaced" in result.stderr
     # Our graphs are exactly as v1 left them, theirs untouched, and no staging graph is left.
     assert_same_store(before, dump(oxigraph_server.base))
 
@@ -340,20 +464,25 @@ def test_a_store_that_stays_down_keeps_our_graphs_and_names_leftover_staging(
     assert result.exit_code == 1 and "disk full" in result.stderr
     assert "could not drop our staging graphs; these may remain: <urn:newskg:staging:" in result.stderr
     after = dump(oxigraph_server.base)
-    # Only a staging graph of ours was added (it could not be dropped); every other graph is as before.
+    # Only staging graphs of ours were added (the body filled one per non-empty graph; they could
+    # not be dropped), each named in the message; every other graph is as before.
     extra = sorted(set(after) - set(before))
-    assert len(extra) == 1 and extra[0].startswith("urn:newskg:staging:")
+    assert len(extra) == 3 and all(g.startswith("urn:newskg:staging:") and f"<{g}>" in result.stderr for g in extra)
     assert_same_store(before, {name: graph for name, graph in after.items() if name in before})
 
 
 def _load_through(proxy: Proxy, build: Path, sleeps: list[float], retries: int = 3, timeout: float = 5.0,
-                  direct: bool = False):
-    """load_graphs through the proxy with the oxigraph preset; retry waits are recorded, not slept."""
+                  direct: bool = False, per_graph: bool = False):
+    """load_graphs through the proxy with the oxigraph preset (``per_graph``: its GSP and update
+    URLs given one by one, so no dataset URL); retry waits are recorded, not slept."""
     transport = HttpTransport(timeout=timeout, retries=retries, login=Login(environ=NO_CREDENTIALS),
                               sleep=sleeps.append)
+    endpoints = resolve_endpoints(proxy.base, "oxigraph")
+    if per_graph:
+        endpoints = resolve_endpoints(proxy.base + "/query", update_endpoint=proxy.base + "/update",
+                                      graph_store=proxy.base + "/store")
     with transport:
-        return load_graphs(Build(build).graphs(), resolve_endpoints(proxy.base, "oxigraph"), transport,
-                           direct=direct)
+        return load_graphs(Build(build).graphs(), endpoints, transport, direct=direct, build=Build(build))
 
 
 def _requests_seen(proxy: Proxy, method: str, body_start: bytes = b"") -> int:
@@ -371,7 +500,7 @@ def test_retries_through_two_server_errors(oxigraph_server, proxy_to, tmp_path):
     proxy = proxy_to(decide)
     sleeps: list[float] = []
     report = _load_through(proxy, write_build(tmp_path / "build"), sleeps, retries=2)
-    assert report.method == "gsp-staged" and sleeps == [0.5, 1.0]  # exponential backoff
+    assert report.method == "dataset-staged" and sleeps == [0.5, 1.0]  # exponential backoff
     assert isomorphic(dump(oxigraph_server.base)[G + "ontology"], expected_graph(ONTOLOGY_V1))
 
 
@@ -386,7 +515,7 @@ def test_staging_puts_and_counts_are_repeated_after_a_lost_answer(oxigraph_serve
 
     proxy = proxy_to(lose_the_first_answer_of_each)
     sleeps: list[float] = []
-    _load_through(proxy, write_build(tmp_path / "build"), sleeps)
+    _load_through(proxy, write_build(tmp_path / "build"), sleeps, per_graph=True)
     assert sleeps == [0.5, 0.5]
     assert isomorphic(dump(oxigraph_server.base)[G + "article/test"], expected_graph(ARTICLE_V1))
 
@@ -420,11 +549,18 @@ def test_a_swap_whose_answer_is_lost_is_not_repeated_and_says_so(oxigraph_server
     assert not [g for g in dump(oxigraph_server.base) if g.startswith("urn:newskg:staging:")]
 
 
-def test_a_direct_put_whose_answer_is_lost_is_not_repeated(oxigraph_server, proxy_to, tmp_path):
-    proxy = proxy_to(lambda handler, body: FORWARD_THEN_DROP if handler.command == "PUT" else None)
-    with pytest.raises(LoadError, match="may or may not have completed"):
-        _load_through(proxy, write_build(tmp_path / "build"), [], direct=True)
-    assert _requests_seen(proxy, "PUT") == 1
+@pytest.mark.parametrize("per_graph", [False, True], ids=["dataset body", "gsp put"])
+def test_a_direct_write_whose_answer_is_lost_is_not_repeated(oxigraph_server, proxy_to, tmp_path, per_graph):
+    def lose(handler, body):
+        writes = handler.command == "PUT" or (handler.command == "POST" and handler.path.startswith("/store"))
+        return FORWARD_THEN_DROP if writes else None
+
+    proxy = proxy_to(lose)
+    with pytest.raises(LoadError, match="may or may not have completed") as raised:
+        _load_through(proxy, write_build(tmp_path / "build"), [], direct=True, per_graph=per_graph)
+    assert _requests_seen(proxy, "PUT") + _requests_seen(proxy, "POST", b"<") == 1
+    if not per_graph:
+        assert "may now be empty or partly loaded; run `newskg load` again" in str(raised.value)
 
 
 def test_retries_reconnect_after_connection_errors(oxigraph_server, tmp_path):
@@ -492,8 +628,9 @@ def test_dry_run_sends_nothing_and_shows_the_requests(oxigraph_server, tmp_path)
                       "--dry-run", env={"NEWSKG_USER": "analyst", "NEWSKG_PASSWORD": PASSWORD})
     assert result.exit_code == 0, result.output
     assert dump(oxigraph_server.base) == {}
-    assert f"PUT {oxigraph_server.store_url}?graph=" in result.stdout
-    assert f"graph <{G}article/test>" in result.stdout and "40 triples" in result.stdout
+    assert f"POST {oxigraph_server.store_url}?no_transaction=: POST 4 graph(s) of dataset.nq into their " \
+        "staging graphs" in result.stdout
+    assert "48 triples" in result.stdout
     assert f"POST {oxigraph_server.update_url}: swap staging graphs into place" in result.stdout
     assert "'analyst'" in result.stdout and PASSWORD not in result.output
 

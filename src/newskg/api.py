@@ -264,7 +264,8 @@ def load(endpoint: str | Endpoints, *, project: PathLike | Project = ".", preset
     transport = DryRunTransport(login) if dry_run else HttpTransport(timeout=timeout, retries=retries, login=login)
     with transport:
         report = load_graphs(chosen, endpoints, transport, graph_prefix=graph_prefix,
-                             batch_bytes=batch_bytes or DEFAULT_BATCH_BYTES, direct=direct, on_bytes=on_bytes)
+                             batch_bytes=batch_bytes or DEFAULT_BATCH_BYTES, direct=direct, on_bytes=on_bytes,
+                             build=build_)
     planned = transport.requests if isinstance(transport, DryRunTransport) else None
     return LoadRun(report, planned, list(login.describe(endpoints.urls())))
 

@@ -33,8 +33,10 @@ class Endpoints:
 
     ``bulk_params`` ask the store for its fast non-transactional loader; they
     go only on PUTs where a half-written graph is acceptable (staging graphs,
-    and --direct, which gives up that guarantee anyway). ``store_host`` is the
-    host NEWSKG_USER/NEWSKG_PASSWORD belong to.
+    and --direct, which gives up that guarantee anyway). ``dataset`` takes a POST
+    of N-Quads into the store's whole dataset (None: the store has no such URL, or
+    it is not known), with ``dataset_params`` as ``bulk_params``. ``store_host`` is
+    the host NEWSKG_USER/NEWSKG_PASSWORD belong to.
     """
 
     query: str
@@ -44,6 +46,8 @@ class Endpoints:
     auth_scheme: str = "any"
     preset: str = DEFAULT_PRESET
     base: str | None = None
+    dataset: str | None = None
+    dataset_params: dict[str, str] = field(default_factory=dict)
 
     @property
     def store_host(self) -> str:
@@ -52,7 +56,7 @@ class Endpoints:
 
     def urls(self) -> list[str]:
         """Every URL of the store, query first."""
-        return [url for url in (self.query, self.update, self.graph_store) if url]
+        return [url for url in (self.query, self.update, self.graph_store, self.dataset) if url]
 
 
 def check_url(url: str) -> str:
@@ -120,6 +124,8 @@ def resolve_endpoints(
         found.auth_scheme,
         preset,
         endpoint.rstrip("/"),
+        found.dataset,
+        found.dataset_params,
     )
 
 
@@ -127,24 +133,29 @@ def _from_preset(preset: str, endpoint: str) -> Endpoints:
     """The URLs a store of this kind serves under its base URL (or any of its endpoint URLs)."""
     if preset == "oxigraph":
         base = re.sub(r"/(query|update|store)$", "", endpoint)
-        # Oxigraph's bulk loader is ~5x faster than its transactional load. Oxigraph has
-        # no login of its own: whatever proxy guards it chooses the scheme.
+        # Oxigraph's bulk loader is ~5x faster than its transactional load; /store without a
+        # graph takes N-Quads into the dataset. Oxigraph has no login of its own: whatever
+        # proxy guards it chooses the scheme.
         return Endpoints(base + "/query", base + "/update", base + "/store",
-                         bulk_params={"no_transaction": ""}, auth_scheme="any")
+                         bulk_params={"no_transaction": ""}, auth_scheme="any",
+                         dataset=base + "/store", dataset_params={"no_transaction": ""})
     if preset == "fuseki":
         base = re.sub(r"/(sparql|query|update|data|get)$", "", endpoint)
         # Fuseki Main's --auth defaults to digest; a server set to basic challenges with
         # Basic, which "any" answers too.
-        return Endpoints(base + "/sparql", base + "/update", base + "/data", auth_scheme="any")
+        # The dataset's own URL takes quads (N-Quads, TriG) when a GSP service is configured.
+        return Endpoints(base + "/sparql", base + "/update", base + "/data", auth_scheme="any", dataset=base)
     if preset == "graphdb":
         base = re.sub(r"/(statements|rdf-graphs/service)$", "", endpoint)
         if "/repositories/" not in base:
             raise UsageError("the graphdb preset needs --endpoint http://HOST:7200/repositories/REPO")
-        # GraphDB's security takes Basic on every request.
-        return Endpoints(base, base + "/statements", base + "/rdf-graphs/service", auth_scheme="basic")
+        # GraphDB's security takes Basic on every request. /statements takes N-Quads (RDF4J protocol).
+        return Endpoints(base, base + "/statements", base + "/rdf-graphs/service", auth_scheme="basic",
+                         dataset=base + "/statements")
     root = re.sub(r"/(sparql|sparql-auth|sparql-graph-crud(-auth)?)$", "", endpoint)
     # The -auth variants are the ones that take a login, and Virtuoso challenges with
-    # Digest: pinned, so the password is never sent in clear.
+    # Digest: pinned, so the password is never sent in clear. No dataset URL: its GSP
+    # takes one graph a request, so a load is one PUT per graph.
     return Endpoints(root + "/sparql", root + "/sparql-auth", root + "/sparql-graph-crud-auth",
                      auth_scheme="digest")
 

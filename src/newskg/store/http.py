@@ -34,13 +34,14 @@ Two bounds hold for every request, whatever the store does:
 from __future__ import annotations
 
 import contextlib
+import io
 import socket
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO, Protocol
 from urllib.parse import urlsplit
 
 from newskg.errors import EndpointError, LoadError
@@ -51,6 +52,16 @@ if TYPE_CHECKING:
     import requests
 
 ByteCounter = Callable[[int], None]
+
+
+class BodySource(Protocol):
+    """A request body made while it is sent (the load's rewritten N-Quads): ``size`` bytes,
+    read from a fresh stream each time ``open`` is called (Digest auth sends a body twice)."""
+
+    @property
+    def size(self) -> int: ...
+
+    def open(self) -> io.RawIOBase: ...
 
 OUTCOME_UNKNOWN = "the load may or may not have completed; run `newskg load` again (it is idempotent)"
 #: What is kept of an answer only an error message will show.
@@ -71,7 +82,7 @@ class HttpRequest:
     method: str
     url: str
     headers: dict[str, str] = field(default_factory=dict)
-    body: bytes | Path | None = None
+    body: bytes | Path | BodySource | None = None
     graph: str | None = None
     purpose: str = ""
     triples: int | None = None
@@ -86,7 +97,9 @@ class HttpRequest:
             return 0
         if isinstance(self.body, Path):
             return self.body.stat().st_size
-        return len(self.body)
+        if isinstance(self.body, bytes):
+            return len(self.body)
+        return self.body.size
 
     @property
     def safe_to_repeat(self) -> bool:
@@ -117,15 +130,19 @@ class HttpResponse:
 
 
 class _ProgressFile:
-    """A body file that reports each block read, so a long PUT can drive a progress bar.
+    """A body file (or BodySource stream) that reports each block read, so a long PUT can drive
+    a progress bar.
 
     Seeking back (requests does so before sending the body again for Digest auth)
     moves the bar back. ``__len__`` and ``tell`` let requests set Content-Length.
     """
 
-    def __init__(self, path: Path, on_bytes: ByteCounter | None):
-        self._handle = path.open("rb")
-        self._size = path.stat().st_size
+    def __init__(self, source: Path | BodySource, on_bytes: ByteCounter | None):
+        if isinstance(source, Path):
+            self._handle: BinaryIO | io.RawIOBase = source.open("rb")
+            self._size = source.stat().st_size
+        else:
+            self._handle, self._size = source.open(), source.size
         self._on_bytes = on_bytes
 
     def read(self, size: int = -1) -> bytes:
@@ -257,7 +274,8 @@ class HttpTransport:
 
         session = self._session_for_deadlines()
         headers = {"User-Agent": "newskg", **request.headers}
-        body = _ProgressFile(request.body, on_bytes) if isinstance(request.body, Path) else request.body
+        body = request.body if request.body is None or isinstance(request.body, bytes) else \
+            _ProgressFile(request.body, on_bytes)
         deadline = _Deadline(self.timeout)
         try:
             with deadline:

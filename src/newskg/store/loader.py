@@ -1,15 +1,22 @@
 """Load the build's named graphs into a SPARQL triple store, replacing each graph whole.
 
-Three ways, chosen by which endpoints the store offers (see docs/loading.md):
+The ways, chosen by which endpoints the store offers (see docs/loading.md):
 
-- ``gsp-staged`` (GSP + update endpoint): each graph is PUT to a staging graph,
-  staged counts are checked, then one SPARQL Update MOVEs every staging graph
-  over its target. A failure before the MOVE leaves our graphs as they were.
+- ``dataset-staged`` (the store takes N-Quads for the whole dataset, and SPARQL Update):
+  the build's dataset.nq, each graph renamed to its staging graph, in one POST; one
+  count query over the staging graphs; one SPARQL Update MOVEs every staging graph
+  over its target. A constant number of requests, whatever the number of graphs.
+- ``gsp-staged`` (GSP + update endpoint, no dataset endpoint): each graph is PUT to
+  its staging graph, then the same count and MOVE.
 - ``update-staged`` (update endpoint only): INSERT DATA in bounded batches into
-  staging graphs, then the same check and MOVE.
-- ``gsp-direct`` (``direct=True``): each graph is PUT straight over its target;
-  fastest, but weaker: a failure mid-load can leave a graph empty or half
-  loaded, and readers may see a graph while it loads. Rerunning repairs it.
+  staging graphs, then the same count and MOVE.
+- ``dataset-direct`` / ``gsp-direct`` (``direct=True``): one DROP of the targets then
+  one N-Quads POST straight into them, or (without a dataset endpoint) one PUT over
+  each; faster, but weaker: a failure mid-load can leave graphs empty or half loaded,
+  and readers may see them while they load. Rerunning repairs it.
+
+In the staged ways a failure before the MOVE leaves our graphs as they were. Every way
+ends with one count query over all the targets.
 
 Only graph IRIs named by the build (after ``graph_prefix`` remapping) and our
 own run-scoped staging graphs are ever written, moved or dropped.
@@ -29,13 +36,14 @@ from urllib.parse import quote, urlencode
 from newskg.errors import LoadError, NewskgError, UsageError
 from newskg.limits import max_response_bytes
 from newskg.namespaces import GRAPH_BASE
-from newskg.project import BuildGraph
+from newskg.project import Build, BuildGraph
 from newskg.store.auth import Login
 from newskg.store.endpoints import Endpoints
 from newskg.store.http import OUTCOME_UNKNOWN, ByteCounter, HttpRequest, HttpResponse
+from newskg.store.quadstream import RenamedQuads
 from newskg.terms import is_absolute_iri
 
-#: Oxigraph refuses SPARQL bodies above 1 MiB; Virtuoso struggles well before that.
+#: Virtuoso struggles with large SPARQL Update bodies (older Oxigraph servers refused more than 1 MiB).
 DEFAULT_BATCH_BYTES = 256 * 1024
 #: Every staging graph is named ``<STAGING_PREFIX><run id>:<target graph IRI>``.
 STAGING_PREFIX = "urn:newskg:staging:"
@@ -120,16 +128,20 @@ def load_graphs(
     run_id: str | None = None,
     on_bytes: ByteCounter | None = None,
     direct: bool = False,
+    build: Build | None = None,
 ) -> LoadReport:
-    """Replace each graph's target in the store with the build's file, then verify counts.
+    """Replace each graph's target in the store with the build's, then verify counts.
 
-    Raises LoadError (naming the graph and the store's answer) or EndpointError;
-    in the staged methods the targets are then left as they were, unless the
-    swap itself was sent and its answer lost (the error then says so).
+    ``build`` is the build the graphs come from: with its dataset.nq and a store that takes
+    N-Quads for its whole dataset, the load is one body; without, one request per graph.
+    Raises LoadError (naming the graph and the store's answer) or EndpointError; in the
+    staged methods the targets are then left as they were, unless the swap itself was sent
+    and its answer lost (the error then says so).
     """
     if graph_prefix is not None and not is_absolute_iri(graph_prefix):
         raise UsageError(f"--graph-prefix must be an absolute IRI, got {graph_prefix!r}")
-    if direct and not endpoints.graph_store:
+    has_dataset = bool(endpoints.dataset and endpoints.update and build is not None and build.nquads_path.is_file())
+    if direct and not (endpoints.graph_store or has_dataset):
         raise UsageError("--direct needs a Graph Store Protocol endpoint (--graph-store or a --preset)")
     if not endpoints.update and not endpoints.graph_store:
         raise UsageError("no way to write: give --update-endpoint, --graph-store or a --preset")
@@ -137,16 +149,23 @@ def load_graphs(
         # Every host's credentials now: a netrc that does not parse stops the load before any request.
         transport.login.credentials(url)
     run_id = run_id or time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
-    method = "gsp-direct" if direct or not endpoints.update else "gsp-staged" if endpoints.graph_store else "update-staged"
+    if direct or not endpoints.update:
+        method = "dataset-direct" if has_dataset else "gsp-direct"
+    else:
+        method = "dataset-staged" if has_dataset else "gsp-staged" if endpoints.graph_store else "update-staged"
     loader = _Loader(endpoints, transport, run_id, batch_bytes, on_bytes)
     targets = [(g, target_iri(g.iri, graph_prefix)) for g in graphs]
     started = time.perf_counter()
-    if method == "gsp-direct":
+    if method == "dataset-direct":
+        assert build is not None  # has_dataset
+        loader.replace_directly(targets, build)
+    elif method == "gsp-direct":
         for graph, target in targets:
             loader.put(graph, target, staging=False)
     else:
-        loader.stage_and_swap(targets, use_gsp=method == "gsp-staged")
-    counts = [GraphCount(t, g.triples, loader.count(t, t, g.triples)) for g, t in targets]
+        loader.stage_and_swap(targets, method, build)
+    found = loader.count_graphs([t for _, t in targets], "count triples in the loaded graphs")
+    counts = [GraphCount(t, g.triples, None if found is None else found.get(t, 0)) for g, t in targets]
     report = LoadReport(method, run_id, counts, loader.bytes_sent, loader.requests,
                         time.perf_counter() - started, loader.leftovers_dropped)
     bad = [c for c in counts if not c.ok]
@@ -172,19 +191,26 @@ class _Loader:
         """A graph IRI nobody else uses: derived from the target and this run's id."""
         return f"{STAGING_PREFIX}{self.run_id}:{target}"
 
-    def stage_and_swap(self, targets: list[tuple[BuildGraph, str]], use_gsp: bool) -> None:
-        """Fill one staging graph per target, check them, then MOVE all in one update."""
+    def stage_and_swap(self, targets: list[tuple[BuildGraph, str]], method: str, build: Build | None) -> None:
+        """Fill one staging graph per non-empty target, count them all in one query, then MOVE
+        all in one update."""
         swap_sent = False
+        filled = [(graph, target) for graph, target in targets if graph.triples]
         try:
             self.drop_leftovers([target for _, target in targets])
-            for graph, target in targets:
-                if graph.triples == 0:
-                    continue  # nothing to stage: the swap drops the target instead
-                if use_gsp:
-                    self.put(graph, target, staging=True)
-                else:
-                    self.insert_batches(graph, target)
-                found = self.count(self.staging_iri(target), target, graph.triples)
+            if method == "dataset-staged":
+                assert build is not None
+                if filled:
+                    self.post_dataset(targets, build, staging=True)
+            else:
+                for graph, target in filled:
+                    if method == "gsp-staged":
+                        self.put(graph, target, staging=True)
+                    else:
+                        self.insert_batches(graph, target)
+            staged = self.count_graphs([self.staging_iri(t) for _, t in filled], "count triples in the staging graphs")
+            for graph, target in filled:
+                found = None if staged is None else staged.get(self.staging_iri(target), 0)
                 if found is not None and found != graph.triples:
                     raise LoadError(
                         f"graph <{target}>: the staging graph holds {found} triples (counted at "
@@ -207,6 +233,39 @@ class _Loader:
                 err.args = ("\n  ".join([err.args[0], *notes]),)
             raise
 
+    def replace_directly(self, targets: list[tuple[BuildGraph, str]], build: Build) -> None:
+        """--direct with a dataset endpoint: one update dropping every target, then one body into them."""
+        dropped = False
+        try:
+            self.update(" ;\n".join(f"DROP SILENT GRAPH <{target}>" for _, target in targets), None,
+                        "drop the graphs to replace (--direct)")
+            dropped = True
+            if any(graph.triples for graph, _ in targets):
+                self.post_dataset(targets, build, staging=False)
+        except NewskgError as err:
+            if err.args and (dropped or getattr(err, "reached", False)):
+                err.args = (f"{err.args[0]}\n  --direct: the graphs of this load may now be empty or partly "
+                            "loaded; run `newskg load` again",)
+            raise
+
+    def post_dataset(self, targets: list[tuple[BuildGraph, str]], build: Build, staging: bool) -> None:
+        """POST the build's dataset.nq in one request, each chosen graph renamed to its staging
+        graph (or target); the quads of graphs not chosen are left out."""
+        renames = {g.iri: self.staging_iri(t) if staging else t for g, t in targets}
+        everything = set(renames) == {g.iri for g in build.graphs()}
+        body = RenamedQuads(build.nquads_path, renames, {g.iri: g.triples for g, _ in targets}, everything)
+        params = urlencode(self.endpoints.dataset_params, quote_via=quote)
+        url = f"{self.endpoints.dataset}?{params}" if params else str(self.endpoints.dataset)
+        where = "their staging graphs" if staging else "their graphs (--direct)"
+        # Not repeated, even into staging graphs: a POST adds, and a second copy of a quad
+        # with a blank node is a new quad.
+        outcome = ("it is not sent again: a POST adds, and blank nodes sent twice would be new ones" if staging
+                   else OUTCOME_UNKNOWN)
+        request = HttpRequest("POST", url, {"Content-Type": "application/n-quads"}, body, None,
+                              f"POST {len(targets)} graph(s) of {build.nquads_path.name} into {where}",
+                              sum(g.triples for g, _ in targets), outcome=outcome)
+        self.write(request, [self.staging_iri(t) for g, t in targets if g.triples] if staging else [])
+
     def drop_leftovers(self, targets: list[str]) -> None:
         """Drop the staging graphs that earlier runs left for these targets (a load that was
         killed, or whose clean-up failed), so they do not pile up in the store.
@@ -218,15 +277,9 @@ class _Loader:
         """
         query = ('SELECT DISTINCT ?g WHERE { GRAPH ?g { } '
                  f'FILTER(STRSTARTS(STR(?g), "{STAGING_PREFIX}")) }}')
-        request = HttpRequest(
-            "POST", self.endpoints.query,
-            {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/sparql-results+json"},
-            urlencode({"query": query}).encode("ascii"), None, "find staging graphs left by earlier loads",
-            repeatable=True, answer_limit=max_response_bytes())
-        response = self.transport.send(request)
+        response = self.select(query, "find staging graphs left by earlier loads")
         if response.simulated:
             return
-        self.check(response, request)
         try:
             found = [b["g"]["value"] for b in json.loads(response.body)["results"]["bindings"]]
         except (ValueError, KeyError, TypeError):
@@ -243,14 +296,10 @@ class _Loader:
     def swap_text(self, targets: list[tuple[BuildGraph, str]]) -> str:
         """One update request replacing every target; stores that run it in one
         transaction (Oxigraph, Fuseki TDB2, GraphDB) never show a mix of old and new."""
-        ops = []
-        for graph, target in targets:
-            if graph.triples == 0:
-                ops.append(f"DROP SILENT GRAPH <{target}>")
-            else:
-                # Not SILENT: if the staging graph were missing, fail without touching the target.
-                ops.append(f"MOVE GRAPH <{self.staging_iri(target)}> TO GRAPH <{target}>")
-        return " ;\n".join(ops)
+        # Not SILENT: if a staging graph were missing, fail without touching any target.
+        moves = [f"MOVE GRAPH <{self.staging_iri(t)}> TO GRAPH <{t}>" for g, t in targets if g.triples]
+        drops = [f"DROP SILENT GRAPH <{t}>" for g, t in targets if not g.triples]
+        return " ;\n".join(moves + drops)
 
     def drop_quietly(self, staged: list[str]) -> str:
         """Best-effort DROP of our staging graphs; returns those that may remain."""
@@ -273,7 +322,7 @@ class _Loader:
         # a PUT over the target may not (its outcome would be unknown).
         request = HttpRequest("PUT", url, {"Content-Type": "application/n-triples"},
                               graph.path, target, purpose, graph.triples, repeatable=staging)
-        self.write(request, iri if staging else None)
+        self.write(request, [iri] if staging else [])
 
     def insert_batches(self, graph: BuildGraph, target: str) -> None:
         """INSERT DATA the graph into its staging graph, at most ``batch_bytes`` a request."""
@@ -281,24 +330,24 @@ class _Loader:
         head, tail = f"INSERT DATA {{ GRAPH <{staging}> {{\n", "} }\n"
         budget = max(1, self.batch_bytes - len(head) - len(tail))
         for lines, count in _batches_of_ntriples(graph.path, budget, target):
-            self.update(head + lines + tail, target, f"INSERT DATA batch into <{staging}>", count, staging)
+            self.update(head + lines + tail, target, f"INSERT DATA batch into <{staging}>", count, [staging])
 
     def update(self, text: str, graph: str | None, purpose: str, triples: int | None = None,
-               staging: str | None = None) -> None:
+               staging: list[str] | None = None) -> None:
         """POST one SPARQL Update (application/sparql-update); never repeated once it may have arrived."""
         request = HttpRequest("POST", self.endpoints.update or "",
                               {"Content-Type": "application/sparql-update; charset=utf-8"},
                               text.encode("utf-8"), graph, purpose, triples)
-        self.write(request, staging)
+        self.write(request, staging or [])
 
-    def write(self, request: HttpRequest, staging: str | None) -> None:
-        """Send a request that writes; remember a staging graph it may have written to."""
-        # Only data batches move the progress bar; swap and drop requests are tiny.
+    def write(self, request: HttpRequest, staging: list[str]) -> None:
+        """Send a request that writes; remember the staging graphs it may have written to."""
+        # Only data moves the progress bar; swap and drop requests are tiny.
         on_bytes = self.on_bytes if request.triples else None
         try:
             response = self.transport.send(request, on_bytes)
         except NewskgError as err:
-            # Only a request that may have reached the store can have created its staging graph:
+            # Only a request that may have reached the store can have created its staging graphs:
             # not one refused before sending (credentials) or never connected.
             if getattr(err, "reached", False):
                 self.touch(staging)
@@ -310,29 +359,45 @@ class _Loader:
             self.touch(staging)
         self.check(response, request)
 
-    def touch(self, staging: str | None) -> None:
-        if staging and staging not in self.touched:
-            self.touched.append(staging)
+    def touch(self, staging: list[str]) -> None:
+        self.touched += [iri for iri in staging if iri not in set(self.touched)]
 
-    def count(self, iri: str, target: str, expected: int) -> int | None:
-        """Triples in graph ``iri`` (``target`` or its staging graph); None in a dry run."""
-        query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}"
-        request = HttpRequest(
-            "POST", self.endpoints.query,
-            {"Content-Type": "application/x-www-form-urlencoded",
-             "Accept": "application/sparql-results+json"},
-            urlencode({"query": query}).encode("ascii"), target, f"count triples in <{iri}>", expected,
-            repeatable=True, answer_limit=max_response_bytes())
-        response = self.transport.send(request)
+    def count_graphs(self, iris: list[str], purpose: str) -> dict[str, int] | None:
+        """Triples in each graph of ``iris``, in one query (a graph not in the answer is empty);
+        None in a dry run."""
+        if not iris:
+            return {}
+        values = " ".join(f"<{iri}>" for iri in iris)
+        query = (f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }} "
+                 "GROUP BY ?g")
+        response = self.select(query, purpose)
         if response.simulated:
             return None
-        self.check(response, request)
+        asked = set(iris)
         try:
-            return int(json.loads(response.body)["results"]["bindings"][0]["n"]["value"])
+            counts = {}
+            for row in json.loads(response.body)["results"]["bindings"]:
+                iri, n = row["g"]["value"], int(row["n"]["value"])
+                if iri not in asked or iri in counts:
+                    raise ValueError(iri)
+                counts[iri] = n
+            return counts
         except (ValueError, KeyError, IndexError, TypeError):
-            raise LoadError(f"graph <{target}>: the count query to {self.endpoints.query} answered something "
-                            f"unreadable ({response.headers.get('content-type', 'no content type')}): "
+            raise LoadError(f"the count query to {self.endpoints.query} answered something unreadable "
+                            f"({response.headers.get('content-type', 'no content type')}): "
                             f"{response.summary()}") from None
+
+    def select(self, query: str, purpose: str) -> HttpResponse:
+        """POST a SELECT query (safe to repeat); its 2xx answer, else LoadError."""
+        request = HttpRequest(
+            "POST", self.endpoints.query,
+            {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/sparql-results+json"},
+            urlencode({"query": query}).encode("ascii"), None, purpose,
+            repeatable=True, answer_limit=max_response_bytes())
+        response = self.transport.send(request)
+        if not response.simulated:
+            self.check(response, request)
+        return response
 
     def check(self, response: HttpResponse, request: HttpRequest) -> None:
         """Raise LoadError naming the graph and the store's answer unless it is a 2xx."""
