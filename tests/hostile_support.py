@@ -328,8 +328,15 @@ class _FaultHandler(BaseHTTPRequestHandler):
         self._send(307, b"", "text/plain", {"Location": target})
 
     def _wrong_count(self, owner, seen) -> None:
-        self._send(200, b'{"head": {"vars": ["n"]}, "results": {"bindings": [{"n": {"type": "literal", '
-                        b'"value": "12345"}}]}}')
+        # 12345 triples for every graph the count query names (one query counts them all, GROUP BY ?g).
+        import re
+        import urllib.parse
+
+        query = urllib.parse.unquote_plus(seen.body.decode("utf-8", "replace"))
+        values = re.search(r"VALUES \?g \{([^}]*)\}", query)
+        graphs = re.findall(r"<([^>]*)>", values.group(1)) if values else []
+        rows = [{"g": {"type": "uri", "value": g}, "n": {"type": "literal", "value": "12345"}} for g in graphs]
+        self._send(200, json.dumps({"head": {"vars": ["g", "n"]}, "results": {"bindings": rows}}).encode())
 
     def _forward(self, owner, seen) -> None:
         import http.client

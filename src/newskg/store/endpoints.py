@@ -124,8 +124,10 @@ def resolve_endpoints(
         found.auth_scheme,
         preset,
         endpoint.rstrip("/"),
-        found.dataset,
-        found.dataset_params,
+        # Data goes where --graph-store says: Oxigraph's GSP URL is its dataset URL too; for
+        # the other stores the given URL takes one graph a request.
+        found.dataset if not graph_store else _strip(graph_store) if preset == "oxigraph" else None,
+        found.dataset_params if not graph_store else {},
     )
 
 
