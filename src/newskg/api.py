@@ -339,8 +339,13 @@ def _prepare(saved: SavedQuery, proj: Project, params: Mapping[str, str] | None,
         raise UsageError(f"{saved.path} is a SPARQL update; queries modify nothing here "
                          "(pass --allow-update to run it anyway)")
     check_query_syntax(saved)
-    text = prepare_query_text(saved, dict(params or {}), limit)
-    graphs = list(default_graphs) if default_graphs else saved.default_graphs(proj.build(), level)
+    build_ = proj.build()
+    # A report parameter must name a report of the build; with the graphs named instead (a store
+    # loaded by other means) and no build here, only the form of its value can be checked.
+    reports = (build_.report_slugs() if any(p.type == "report" for p in saved.params)
+               and (not default_graphs or build_.manifest_or_none()) else None)
+    text = prepare_query_text(saved, dict(params or {}), limit, reports)
+    graphs = list(default_graphs) if default_graphs else saved.default_graphs(build_, level)
     return PreparedQuery(saved, text, graphs, level)
 
 

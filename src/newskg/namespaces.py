@@ -106,6 +106,23 @@ def article_resource_namespace(slug: str) -> Namespace:
     return Namespace(f"{BASE}resource/{slug}/")
 
 
+#: A report's document (the nkg:NewsArticle its claims are nkg:reportedIn) is art:article:
+#: `newskg new-report` writes it so, and the ``report`` query parameter relies on it.
+REPORT_DOCUMENT_NAME = "article"
+
+
+def report_document(slug: str) -> str:
+    """The IRI of report ``slug``'s document: ``nkr:<slug>/article``."""
+    return f"{BASE}resource/{slug}/{REPORT_DOCUMENT_NAME}"
+
+
+def report_of_document(iri: str) -> str | None:
+    """The slug of the report whose document ``iri`` is, or None when it is no report's document."""
+    base = BASE + "resource/"
+    slug, sep, name = iri[len(base):].partition("/") if iri.startswith(base) else ("", "", "")
+    return slug if sep and slug and name == REPORT_DOCUMENT_NAME else None
+
+
 def bind_prefixes(graph: Graph) -> Graph:
     """Bind the project's prefixes on an rdflib graph (for readable output)."""
     for prefix, iri in PREFIXES.items():

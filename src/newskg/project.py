@@ -231,6 +231,11 @@ class Build:
         except (KeyError, TypeError) as err:
             raise BuildMissingError(f"{self.manifest_path} is corrupt (a graph has no {err}); {hint}") from None
 
+    def report_slugs(self, hint: str = BUILD_HINT) -> list[str]:
+        """The slugs of the build's reports (its article graphs), from the manifest alone."""
+        return sorted(iri[len(ARTICLE_GRAPH_BASE):] for iri in self.graph_iris(hint)
+                      if graph_role(iri) == "article")
+
     def default_graphs(self, level: str = LEVELS[0], roles: tuple[str, ...] | None = None,
                        hint: str = BUILD_HINT) -> list[str]:
         """The graphs a query at ``level`` reads as its default graph (docs/status-levels.md).

@@ -18,7 +18,7 @@ block, an optional LIMIT.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -222,12 +222,14 @@ def apply_limit(text: str, limit: int) -> str:
     return text.rstrip() + f"\nLIMIT {limit}\n"
 
 
-def prepare_query_text(query: SavedQuery, given: Mapping[str, str], limit: int | None = None) -> str:
+def prepare_query_text(query: SavedQuery, given: Mapping[str, str], limit: int | None = None,
+                       reports: Collection[str] | None = None) -> str:
     """The exact text sent to an engine: prologue + query with parameters bound (+ LIMIT).
 
+    ``reports``: the slugs of the build's reports, which a ``report`` parameter must name.
     Raises ParameterError for bad parameters (see newskg.parameters.resolve_parameters).
     """
-    terms = resolve_parameters(query.params, given)
+    terms = resolve_parameters(query.params, given, reports)
     text = bind_parameters(query.text, terms)
     if limit is not None and query.form in ("SELECT", "CONSTRUCT", "DESCRIBE"):
         text = apply_limit(text, limit)
@@ -238,7 +240,8 @@ def catalog_markdown(queries: list[SavedQuery]) -> str:
     """A Markdown table of the saved queries (for the README): name, title, parameters, inferred."""
     lines = ["| query | returns | parameters | needs inferred |", "| --- | --- | --- | --- |"]
     for q in queries:
-        params = ", ".join(f"`{p.name}` ({p.type}" + (f", default `{p.default}`)" if p.default else ")")
+        params = ", ".join(f"`{p.name}` ({p.type}" + (f", default `{p.default}`)" if p.default
+                                                      else ", optional)" if p.optional else ")")
                            for p in q.params)
         lines.append(f"| `{q.name}` | {q.title} | {params or '-'} | {'yes' if q.inferred else 'no'} |")
     return "\n".join(lines) + "\n"

@@ -4,21 +4,28 @@ A value is never pasted into query text. It is checked against its declared
 type and turned into one escaped RDF term; `newskg.query.sparql.bind_parameters`
 binds the terms by a ``VALUES`` block placed as the first element of the query's
 top-level ``WHERE`` group, so no value can change the text around it.
+
+A parameter whose default is empty is optional: without a value it is bound to ``UNDEF``,
+which joins with any value, so the query's own patterns decide (``?claim nkg:reportedIn
+?report`` lists every report's claims; with a value, that report's only). The ``report`` type
+names a report of the build by its slug or its document's IRI.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
 from newskg.errors import ParameterError
-from newskg.namespaces import PREFIXES
+from newskg.namespaces import PREFIXES, report_document, report_of_document
 from newskg.terms import IRI_FORBIDDEN, IRI_SCHEME, escape_string
 
 #: Declared types of a parameter (the header's second field).
-PARAMETER_TYPES = ("iri", "string", "integer", "decimal", "date", "boolean")
+PARAMETER_TYPES = ("iri", "string", "integer", "decimal", "date", "boolean", "report")
+#: The term an optional parameter without a value is bound to: no value, so it matches any.
+UNBOUND = "UNDEF"
 
 _XSD = PREFIXES["xsd"]
 _INTEGER = re.compile(r"^[+-]?\d+$")
@@ -30,7 +37,8 @@ _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 @dataclass(frozen=True)
 class ParameterSpec:
-    """One ``#+ param:`` line: name, type, default (None = required), description, allowed values."""
+    """One ``#+ param:`` line: name, type, default (None = required, "" = optional: unbound when
+    not given), description, allowed values."""
 
     name: str
     type: str
@@ -42,9 +50,14 @@ class ParameterSpec:
     def required(self) -> bool:
         return self.default is None
 
+    @property
+    def optional(self) -> bool:
+        """Without a value the parameter is unbound: the query answers for every value."""
+        return self.default == ""
+
     def describe(self) -> str:
         """A one-line summary for listings and error messages."""
-        default = "required" if self.required else f"default {self.default}"
+        default = "required" if self.required else "optional" if self.optional else f"default {self.default}"
         return f"{self.name} ({self.type}, {default})"
 
 
@@ -52,7 +65,8 @@ def parse_parameter_line(value: str) -> ParameterSpec:
     """Parse the value of a ``#+ param:`` header line.
 
     Format: ``name | type | default | description | allowed values (comma separated)``;
-    a default of ``-`` means the parameter is required. Raises ValueError with the reason.
+    a default of ``-`` means the parameter is required, an empty one that it is optional (unbound,
+    so any value, when not given). Raises ValueError with the reason.
     """
     fields = [part.strip() for part in value.split("|")]
     if len(fields) < 3 or len(fields) > 5:
@@ -65,7 +79,7 @@ def parse_parameter_line(value: str) -> ParameterSpec:
     description = fields[3] if len(fields) > 3 else ""
     allowed = tuple(v.strip() for v in fields[4].split(",") if v.strip()) if len(fields) > 4 else ()
     spec = ParameterSpec(name, type_, None if default == "-" else default, description, allowed)
-    if spec.default is not None:
+    if spec.default:
         try:
             term_for(spec, spec.default)
         except ParameterError as err:
@@ -105,10 +119,30 @@ def _iri_term(spec: ParameterSpec, value: str) -> str:
     return f"<{iri}>"
 
 
-def term_for(spec: ParameterSpec, value: str) -> str:
+def _report_term(spec: ParameterSpec, value: str, reports: Collection[str] | None) -> str:
+    """A report's document IRI from its slug or its IRI; checked against ``reports`` (the slugs
+    of the build) when they are known, else only for its form."""
+    from newskg.authoring import SLUG_PATTERN
+
+    text = value.strip()
+    slug = text if SLUG_PATTERN.fullmatch(text) else report_of_document(_iri_term(spec, value)[1:-1])
+    if reports is not None and slug not in reports:
+        shown = sorted(reports)
+        listing = ", ".join(shown[:20]) + (f" and {len(shown) - 20} more" if len(shown) > 20 else "")
+        raise ParameterError(f"parameter {spec.name!r}: {value!r} is no report of the build; "
+                             f"its reports: {listing or 'none'} (a slug, or its IRI nkr:<slug>/article)")
+    if slug is None:
+        raise ParameterError(f"parameter {spec.name!r}: {value!r} is not a report: give its slug "
+                             "(its folder under graph/) or its IRI nkr:<slug>/article")
+    return f"<{report_document(slug)}>"
+
+
+def term_for(spec: ParameterSpec, value: str, reports: Collection[str] | None = None) -> str:
     """The SPARQL text of one escaped RDF term for ``value`` read as ``spec.type``.
 
-    Raises ParameterError naming the parameter when the value does not fit its type.
+    ``reports`` are the slugs of the build's reports, which a ``report`` value must name (None:
+    not known here, so only the form of the value is checked). Raises ParameterError naming the
+    parameter when the value does not fit its type.
     """
     def bad(expected: str) -> ParameterError:
         return ParameterError(f"parameter {spec.name!r}: {value!r} is not {expected}")
@@ -120,6 +154,8 @@ def term_for(spec: ParameterSpec, value: str) -> str:
 
     if spec.type == "iri":
         return _iri_term(spec, value)
+    if spec.type == "report":
+        return _report_term(spec, value, reports)
     if spec.type == "string":
         return f'"{escape_string(value)}"'
     if spec.type == "integer":
@@ -150,10 +186,13 @@ def term_for(spec: ParameterSpec, value: str) -> str:
     raise ParameterError(f"parameter {spec.name!r}: unknown type {spec.type!r}")
 
 
-def resolve_parameters(specs: Iterable[ParameterSpec], given: Mapping[str, str]) -> dict[str, str]:
+def resolve_parameters(specs: Iterable[ParameterSpec], given: Mapping[str, str],
+                       reports: Collection[str] | None = None) -> dict[str, str]:
     """Validate ``given`` (name -> raw value) against the declared ``specs``.
 
-    Returns name -> SPARQL term text for every declared parameter (defaults filled in).
+    Returns name -> SPARQL term text for every declared parameter (defaults filled in; an
+    optional parameter without a value, or given an empty one, is UNBOUND). ``reports``: the
+    slugs a ``report`` value must name (see `term_for`).
     Raises ParameterError for an unknown name, a missing required value, a value of the wrong
     type or one outside the allowed values; the message lists the parameters that exist.
     """
@@ -165,6 +204,10 @@ def resolve_parameters(specs: Iterable[ParameterSpec], given: Mapping[str, str])
             raise ParameterError(f"unknown parameter {name!r}; this query takes: {listing}")
     terms: dict[str, str] = {}
     for spec in specs:
+        if spec.optional and not given.get(spec.name, "").strip():
+            # An empty value too: a form's empty field, or `-p report=`, asks for every value.
+            terms[spec.name] = UNBOUND
+            continue
         if spec.name in given:
             raw = given[spec.name]
         elif spec.default is not None:
@@ -173,7 +216,7 @@ def resolve_parameters(specs: Iterable[ParameterSpec], given: Mapping[str, str])
             raise ParameterError(
                 f"missing required parameter {spec.name!r} (-p {spec.name}=...); this query takes: {listing}"
             )
-        term = term_for(spec, raw)
+        term = term_for(spec, raw, reports)
         if spec.allowed:
             allowed_terms = {term_for(spec, a): a for a in spec.allowed}
             if term not in allowed_terms:
