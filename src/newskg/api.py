@@ -101,6 +101,12 @@ def stats(project: PathLike | Project = ".") -> dict:
 # --- queries ------------------------------------------------------------------------------------
 
 
+def reports(project: PathLike | Project = ".") -> list[str]:
+    """The slugs of the build's reports: the values a ``report`` query parameter takes (or
+    ``nkr:<slug>/article``). BuildMissingError without a build."""
+    return _project(project).build().report_slugs()
+
+
 def list_queries(project: PathLike | Project = ".") -> list[SavedQuery]:
     """The saved queries of the project, sorted by name."""
     from newskg.query.catalog import list_saved_queries

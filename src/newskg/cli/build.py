@@ -124,6 +124,9 @@ def _problem_table(problems) -> list[str]:
 def stats(ctx: click.Context, fmt: str) -> None:
     """Figures of the build: triples per graph, classes, individuals, claims by status.
 
+    The claims are counted over the whole build, then for each report (its graph) by status
+    and by source kind.
+
     \b
     Examples:
       newskg stats
@@ -144,6 +147,13 @@ def stats(ctx: click.Context, fmt: str) -> None:
         click.echo(f"{key.replace('_', ' ')}:")
         for value, count in figures[key].items():
             click.echo(f"  {count:>8}  {value}")
+    click.echo("claims per report:")
+    for slug, report in figures["reports"].items():
+        click.echo(f"  {slug}: {report['claims']} claims")
+        for key in ("claims_by_status", "claims_by_source_kind"):
+            click.echo(f"    {key.replace('_', ' ').removeprefix('claims ')}:")
+            for value, count in report[key].items():
+                click.echo(f"    {count:>8}  {value}")
 
 
 @click.command()

@@ -124,7 +124,11 @@ def list_queries(ctx: click.Context, fmt: str) -> None:
 @click.argument("name", shell_complete=complete_query_name)
 @click.pass_context
 def show_query(ctx: click.Context, name: str) -> None:
-    """Show a saved query: its header and its SPARQL text.
+    """Show a saved query: its parameters, its header and its SPARQL text.
+
+    Each parameter is listed as -p NAME=... with its type and whether it is required,
+    has a default or is optional (unbound, so every value, when not given); a report
+    parameter lists the reports of the build.
 
     \b
     Examples:
@@ -132,9 +136,24 @@ def show_query(ctx: click.Context, name: str) -> None:
       newskg query show queries/evidence-for-entity.rq
     """
     from newskg import api
+    from newskg.errors import BuildMissingError
 
     saved = api.find_query(name, project=_project(ctx))
     click.echo(f"# {saved.path}")
+    for spec in saved.params:
+        if spec.required:
+            when = "required"
+        elif spec.optional:
+            when = "optional: every value when not given"
+        else:
+            when = f"default {spec.default}"
+        click.echo(f"# -p {spec.name}=...  ({spec.type}, {when}) {spec.description}")
+        if spec.type == "report":
+            try:
+                slugs = ", ".join(api.reports(_project(ctx))) or "none"
+            except BuildMissingError:
+                slugs = "(no build yet)"
+            click.echo(f"#     the build's reports: {slugs}")
     click.echo(saved.text, nl=not saved.text.endswith("\n"))
 
 
