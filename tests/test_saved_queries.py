@@ -69,17 +69,26 @@ def engines(build_dir: Path, tmp_path_factory):
         stop_oxigraph(proc)
 
 
+FIRST = "pakistan-bangladesh-links-2025"
+
+
 @pytest.fixture(params=ENGINES)
 def run(request, engines, build_dir):
     """run(name, level=..., **params) on one engine: every expectation is checked on each of the three.
 
-    The level defaults to "assessed": the article's answers with every positive claim counted."""
+    The level defaults to "assessed": the article's answers with every positive claim counted.
+    A query with a report parameter is asked about the first article (report=FIRST) unless the
+    test says otherwise (report="" for every report), so that another report in graph/ changes
+    none of these answers (tests/test_second_report.py checks that it does not)."""
     engine = engines[request.param]
+    build = Build(build_dir)
 
     def _run(name: str, level: str = "assessed", **params: str):
         saved = read_saved_query(QUERIES_DIR / f"{name}.rq")
-        return engine.query(prepare_query_text(saved, params), saved.form,
-                            saved.default_graphs(Build(build_dir), level))
+        if any(p.name == "report" for p in saved.params):
+            params.setdefault("report", FIRST)
+        return engine.query(prepare_query_text(saved, params, reports=build.report_slugs()), saved.form,
+                            saved.default_graphs(build, level))
 
     return _run
 
@@ -158,6 +167,7 @@ def test_three_engines_agree(path: Path, level: str, engines, build_dir):
 # --- expected answers, from the article ------------------------------------------------------
 
 L = "pakistan-bangladesh-links-2025/"
+ARTICLE = str(NKR[L + "article"])
 POSITIVE, NEGATIVE = str(NKG.Positive), str(NKG.Negative)
 CERTAIN, PROBABLE, POSSIBLE = str(NKG.Certain), str(NKG.Probable), str(NKG.Possible)
 
@@ -409,10 +419,18 @@ def test_counts_by_status_and_source_kind(run):
     assert {kind for status, kind in counts if status == CONFIRMED} <= {str(NKG.OfficialStatement), str(NKG.NewsAgencies)}
     assert {status for status, kind in counts if kind == str(NKG.UnnamedSources)} == {REPORTED}
     by_status = {r["status"].value: int(r["claims"].value) for r in run("claim-counts-by-status").rows}
-    # 43 claims of the article (see claims.ttl) and 19 Background claims (background.ttl)
-    assert by_status == {CONFIRMED: 1, REPORTED: 19, ASSESSED: 21, NOT_EVIDENCED: 2, str(NKG.Background): 19}
+    # 43 claims of the article (see claims.ttl): one acknowledged by the ministry, 19 passed on, 21
+    # judgements, 2 "no public evidence"
+    assert by_status == {CONFIRMED: 1, REPORTED: 19, ASSESSED: 21, NOT_EVIDENCED: 2}
     for status, total in by_status.items():
         assert total == sum(n for (s, _), n in counts.items() if s == status)
+    assert set(col(result, "report")) == {ARTICLE}
+    # Over every report, the 19 Background claims (background.ttl) are counted too, in a row of no report.
+    every = run("claim-counts-by-status", report="").rows
+    assert {(r.get("report", Term("uri", "")).value, r["status"].value): int(r["claims"].value)
+            for r in every if "report" not in r} == {("", str(NKG.Background)): 19}
+    assert {r["status"].value: int(r["claims"].value) for r in every if r.get("report") == Term("uri", ARTICLE)} \
+        == by_status
 
 
 def test_confirmed_subgraph_holds_only_what_the_ministry_acknowledged(run):
@@ -485,6 +503,7 @@ def test_article_metadata(run):
     result = run("article-metadata")
     assert len(result.rows) == 1
     row = result.rows[0]
+    assert row["report"].value == ARTICLE
     assert row["headline"].value == "Pakistan and Bangladesh Quietly Rebuild Intelligence and Defence Links"
     assert row["author"].value == str(NKR.AbhinandanMishra) and row["publisher"].value == str(NKR.TheSundayGuardian)
     assert row["lastUpdatedAsPrinted"].value == "December 28, 2025 02:22:58 IST"
@@ -496,3 +515,27 @@ def test_quote_search_and_a_hostile_value(run):
     assert rows_quoting(result, "formal intelligence-sharing agreement")
     assert run("claims-quoting-text", text=HOSTILE).rows == []
     assert run("claims-quoting-text", text="Bangladesh-based").rows, "the store is intact afterwards"
+
+
+def test_a_report_is_named_by_its_slug_or_its_iri_and_checked(run):
+    by_slug = run("statements-with-status-and-quote", report=FIRST)
+    assert set(col(by_slug, "report")) == {ARTICLE} and len(set(col(by_slug, "claim"))) == 43
+    assert run("statements-with-status-and-quote", report=f"nkr:{L}article") == by_slug
+    assert run("statements-with-status-and-quote", report=f"<{ARTICLE}>") == by_slug
+    # Every report: the same rows here, where the article is the only one.
+    assert run("statements-with-status-and-quote", report="") == by_slug
+    for wrong in ("no-such-report", "nkr:Pakistan", f"nkr:{L}claim-reset"):
+        with pytest.raises(ParameterError, match=f"is no report of the build; its reports: {FIRST} "):
+            run("statements-with-status-and-quote", report=wrong)
+    with pytest.raises(ParameterError, match="parameter 'report'"):
+        run("statements-with-status-and-quote", report=HOSTILE)
+
+
+def test_text_order_is_per_report_then_offset(run):
+    # The quotes of "statements-with-status-and-quote" come in the order of the article's text.
+    text = ARTICLE_TEXT.read_text(encoding="utf-8")
+    result = run("statements-with-status-and-quote", report="")
+    reports = col(result, "report")
+    assert reports == sorted(reports)
+    positions = [text.index(q) for q in col(result, "quote")]
+    assert positions == sorted(positions)
