@@ -29,21 +29,29 @@ LEVEL_STATUSES = {
 }
 
 
+def _sources(project_root: Path, pattern: str) -> list[Path]:
+    """The files of the article's graph and of the background: these questions are about this
+    article, so another report in graph/ changes none of their answers."""
+    graph = project_root / "graph"
+    return sorted(graph.glob(pattern)) + sorted((graph / SLUG).glob(pattern))
+
+
 def _turtle(project_root: Path) -> Graph:
-    """The ontology and every Turtle file of graph/: claims, anchors, documents, names."""
+    """The ontology and the Turtle files of the article and the background: claims, anchors,
+    the document, names."""
     graph = Graph()
     for path in sorted((project_root / "ontology").glob("*.ttl")):
         if path.name != "shapes.ttl":
             graph.parse(path, format="turtle")
-    for path in sorted((project_root / "graph").rglob("*.ttl")):
+    for path in _sources(project_root, "*.ttl"):
         graph.parse(path, format="turtle")
     return graph
 
 
 def _content(project_root: Path) -> Dataset:
-    """Every claim's content graph (report and background), named by the claim."""
+    """The content graph of each claim of the article and the background, named by the claim."""
     dataset = Dataset()
-    for path in sorted((project_root / "graph").rglob("*.trig")):
+    for path in _sources(project_root, "*.trig"):
         dataset.parse(path, format="trig")
     return dataset
 

@@ -140,3 +140,40 @@ def test_query_form_detects_updates_only_as_keywords(text, form):
 
 def test_variables_used_ignores_strings():
     assert variables_used('SELECT ?a $b WHERE { ?a ?p "?c" }') == {"a", "b", "p"}
+
+
+def test_an_empty_default_makes_a_parameter_optional_and_unbound_without_a_value():
+    optional = parse_parameter_line("report | report |  | Only this report")
+    assert optional.optional and not optional.required and optional.describe() == "report (report, optional)"
+    specs = [optional, ParameterSpec("n", "integer", "3", "")]
+    assert resolve_parameters(specs, {})["report"] == "UNDEF"
+    assert resolve_parameters(specs, {"report": " "})["report"] == "UNDEF"  # an empty form field: every report
+    # UNDEF joins with anything: the query's own pattern binds the variable
+    store = pyoxigraph.Store()
+    for name in ("a", "b"):
+        store.add(pyoxigraph.Quad(pyoxigraph.NamedNode(f"http://e/{name}"), pyoxigraph.NamedNode("http://e/in"),
+                                  pyoxigraph.NamedNode(f"http://e/{name.upper()}")))
+    text = "SELECT ?c ?report WHERE { ?c <http://e/in> ?report } ORDER BY ?c"
+
+    def answer(terms):
+        solutions = store.query(bind_parameters(text, terms))
+        assert isinstance(solutions, pyoxigraph.QuerySolutions)
+        return [s["c"].value for s in solutions]
+
+    assert answer({"report": "UNDEF"}) == ["http://e/a", "http://e/b"]
+    assert answer({"report": "<http://e/B>"}) == ["http://e/b"]
+
+
+def test_a_report_is_its_slug_or_its_documents_iri_and_must_be_one_of_the_builds():
+    report = ParameterSpec("report", "report", "", "")
+    document = f"<{NKR}first-report/article>"
+    for value in ("first-report", "nkr:first-report/article", document):
+        assert term_for(report, value, reports=["first-report", "second"]) == document
+    with pytest.raises(ParameterError, match="'nope' is no report of the build; its reports: first-report, second"):
+        term_for(report, "nope", reports=["second", "first-report"])
+    with pytest.raises(ParameterError, match="is not a report"):
+        term_for(report, "nkr:first-report/claim-1")  # a report's node, not its document
+    with pytest.raises(ParameterError, match="'report'"):
+        term_for(report, "nkr:x> } ; DROP ALL ; #", reports=["x"])
+    # without the build's reports, only the form is checked
+    assert term_for(report, "any-slug") == f"<{NKR}any-slug/article>"
