@@ -273,6 +273,7 @@ GOOD_CLAIM = """
         nkg:hasStatus nkg:Confirmed ;
         nkg:hasSourceKind nkg:OfficialStatement ;
         nkg:attributedTo nkr:PakistanMinistryOfForeignAffairs ;
+        nkg:reportedIn art:article ;
         nkg:hasAnchor art:anchor .
     art:anchor a nkg:TextAnchor ;
         oa:hasSource art:article ;
@@ -319,6 +320,12 @@ def test_claim_without_anchor_denotation_or_attribution_is_reported(ontology, sh
     assert any("nkg:hasAnchor" in m for m in messages)
     assert any("nkg:denotes" in m for m in messages)
     assert any("nkg:attributedTo" in m for m in messages)
+
+
+def test_report_claim_without_its_report_is_reported(ontology, shapes):
+    # Per-report listings find a claim through nkg:reportedIn; without it the claim would vanish from them.
+    messages = shape_messages(ontology, shapes, GOOD_CLAIM.replace("nkg:reportedIn art:article ;", ""))
+    assert any("nkg:reportedIn" in m for m in messages["nkr:test/claim"])
 
 
 def test_background_claim_needs_source_not_anchor(ontology, shapes):
