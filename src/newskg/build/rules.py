@@ -88,6 +88,7 @@ class LevelledRules:
     levels: list[Level]
     closure_size: int
     noise: Counter = field(default_factory=Counter)
+    how: str = "full"  # how it was reasoned: in full, or incrementally (newskg.build.incremental)
 
     @property
     def findings(self) -> list[Finding]:
@@ -109,6 +110,7 @@ class RulesEngine:
         self.datatypes = DatatypeRules(terms)
         self.ledger = ledger = Ledger(terms, schema, store)
         self.level = -1
+        self.asserted = 0  # distinct ABox triples asserted (at any level)
         asserted = set(tbox_triples)
         v = terms.id
         for t in closed:
@@ -161,10 +163,11 @@ class RulesEngine:
         store.origin, store.new, store.new_types, store.plain = derived_at(level), {}, [], set()
         origin = asserted_at(level)
         first_new = len(terms.terms)
-        iris, intern, flags, queue = terms.iris, terms.id, terms.flags, store.queue
+        iris, intern, flags, queue, asserted_later = terms.iris, terms.id, terms.flags, store.queue, store.asserted_later
         # Per predicate, what storing a triple takes: (dict, s->o index, o->s index, goes on the
         # worklist, needs the precondition check per triple). One lookup instead of five.
         states: dict[int, tuple] = {}
+        stored_before, later_before = sum(len(bucket) for bucket in store.facts.values()), len(asserted_later)
         last_s_ = last_p_ = last_s = last_p = None
         for s_, p_, o_ in triples:
             # Terms.id inlined for IRIs, most of the terms: a million triples pay for every
@@ -193,8 +196,10 @@ class RulesEngine:
             key = s << SHIFT | o
             before = bucket.get(key)
             if before is not None:
-                if before & 1:  # derived before, asserted now: no longer noise
-                    bucket[key] = origin
+                # Derived before, asserted now: no longer noise. The store keeps the level it
+                # was derived at (newskg.build.incremental reads it); the assertion goes aside.
+                if before & 1 and (p << 64 | key) not in asserted_later:
+                    asserted_later[p << 64 | key] = level
                     if before != TBOX_DERIVED or level:  # (the TBox's are counted at the end of level 0)
                         self.ledger.asserted_after_all(s, p, o)
                 continue
@@ -224,6 +229,9 @@ class RulesEngine:
                 flags[s] |= SEEN
                 flags[p] |= SEEN
                 flags[o] |= SEEN
+        # Distinct ABox triples asserted so far (newskg.build.incremental checks that none is gone).
+        self.asserted += sum(len(bucket) for bucket in store.facts.values()) - stored_before \
+            + len(asserted_later) - later_before
         ledger = self.ledger
         ledger.account_seen(first_new)
         fresh = self.datatypes.apply(ledger.literals, store, self.schema)

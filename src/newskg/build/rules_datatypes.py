@@ -25,6 +25,7 @@ class DatatypeRules:
         self.subsumptions = {terms.id(d): tuple(terms.id(s) for s in sups)
                              for d, sups in OWL_Datatype_Subsumptions.items()}
         self.used: set[int] = set()
+        self.used_level: dict[int, int] = {}  # datatype -> the level it is first used at
 
     def apply(self, literals: list[int], store: Store, schema: Schema) -> list[tuple[int, int]]:
         """Type `literals` (dt-type2, supertypes), check them (dt-not-type), and add the
@@ -38,11 +39,14 @@ class DatatypeRules:
             datatype = terms.get(term.datatype) if term.datatype is not None else None
             if datatype not in self.datatypes:
                 continue
+            level = (store.origin >> 1) - 1
             store.derive(lit, schema.TYPE, datatype)
             self.used.add(datatype)
+            self.used_level.setdefault(datatype, level)
             for wider in self.subsumptions.get(datatype, ()):
                 store.derive(lit, schema.TYPE, wider)
                 self.used.add(wider)
+                self.used_level.setdefault(wider, level)
             try:  # owlrl's test: its own lexical-to-value conversion raises ValueError
                 AltXSDToPYTHON.get(term.datatype, lambda value: value)(str(term))
             except ValueError:

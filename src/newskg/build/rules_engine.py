@@ -59,6 +59,9 @@ class Store(EqualityRules):
         self.new_types: list[int] = []  # ... and the rdf:type ones
         self.plain: set[int] = set()  # predicates derive() may store without checks (at this level)
         self.errors: list[tuple] = []  # (message kind, term ids...) in order of discovery
+        # `p << 64 | key` -> level, for a triple asserted at a level above the one it was derived at
+        # (its origin stays derived_at that lower level: the level it is present from).
+        self.asserted_later: dict[int, int] = {}
         self.guard_predicates, self.guard_types = guard_predicates, guard_types
         self.list_predicates, self.list_nodes = list_predicates, list_nodes
         # Only triples some rule reads go on the worklist (labels, most literals do not). The

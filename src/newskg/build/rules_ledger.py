@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from rdflib.namespace import OWL
 
-from newskg.build.rules_engine import TBOX_DERIVED, Store
+from newskg.build.rules_engine import Store
 from newskg.build.rules_schema import BLANK, COUNTED, LITERAL, MASK, SEEN, SHIFT, VOCABULARY, Schema, Terms
 
 Triple = tuple
@@ -124,7 +124,7 @@ class Ledger:
         if level == 0:  # the TBox closure's own inferences, unless the ABox asserts them
             derived: dict[int, list[int]] = {}
             for p, key in self.tbox_derived:
-                if store.facts[p][key] == TBOX_DERIVED:
+                if (p << 64 | key) not in store.asserted_later:
                     derived.setdefault(p, []).append(key)
             sources += derived.items()
         for p, keys in sources:
@@ -145,16 +145,20 @@ class Ledger:
         """The inconsistencies the store found since the last call that no level had before."""
         found = []
         for kind, *args in self.store.errors:
-            rule, template = MESSAGES[kind]
-            terms = [self.terms.terms[i] for i in args]
-            if kind == "dt-not-type":
-                terms.append(terms[0].datatype)
-            message = template.format(*(str(t) for t in terms))
+            rule, message = self.describe(kind, args)
             if (rule, message) not in self.messages:
                 self.messages[(rule, message)] = level
                 found.append(Finding(level, rule, message))
         self.store.errors = []
         return found
+
+    def describe(self, kind: str, args) -> tuple[str, str]:
+        """(rule id, owlrl's message) of an inconsistency the store recorded as (kind, *args)."""
+        rule, template = MESSAGES[kind]
+        terms = [self.terms.terms[i] for i in args]
+        if kind == "dt-not-type":
+            terms.append(terms[0].datatype)
+        return rule, template.format(*(str(t) for t in terms))
 
     def closure(self) -> Iterator[Triple]:
         """Every triple of owlrl's closure of what was added so far (without error nodes)."""

@@ -1,0 +1,640 @@
+"""Incremental re-reasoning: a build that only adds reports or claims re-reasons what they touch.
+
+After a build the rules engine's state (interned terms, the store with each triple's level,
+the ledger) is saved in the project's cache folder, keyed by the TBox's hash. The next build
+compares its input with the state, triple by triple (`added_triples`): if every triple the
+state was computed from is still asserted, at the same level or a stronger one, the state is
+extended with what is new (`extend`) instead of reasoning from scratch; otherwise (a report
+edited or deleted, a claim's status weakened) the build reasons in full and says why.
+
+Why it is exact. A stored triple's origin code says the level it is present from: the lowest
+level whose closure holds it, i.e. the least, over its derivations, of the strongest level a
+premise comes from (each level is closed over the levels below it). `extend` recomputes that
+semi-naively, level by level, from the added triples: at level L the rules see only the
+triples present at L or below (the store read through `_Visible` views), a triple derived at
+L that the store holds only at a higher level moves down to L and is joined again, and every
+triple added or moved at a lower level is joined again at each level above, where it meets
+the triples first present there. Every rule instance with a new premise is so found at the
+lowest level where all its premises are present, and no other has changed.
+
+What `extend` leaves to a full re-reasoning (NeedsFullReasoning, with the reason): owl:sameAs
+in the data (eq-rep-* join on any position: the store indexes everything then), blank nodes in
+the data (a new parse names them anew, so they never match the state's), a different number
+of levels, and any triple removed or moved to a weaker level.
+
+What the result holds (kept triples per level, noise, closure size, findings) is read off the
+store by `outcome`, identical to what `RulesEngine.add_level` returns level by level
+(tests/test_incremental.py compares both on the real project, on random graphs, on the corpus).
+"""
+
+from __future__ import annotations
+
+import gc
+import pickle
+import zlib
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from rdflib import BNode, Graph, Literal, URIRef
+
+from newskg.build.rules import Finding, Level, LevelledRules, RulesEngine, UnsupportedByRulesError
+from newskg.build.rules_engine import TBOX_DERIVED, SchemaViolation, Store, asserted_at, derived_at
+from newskg.build.rules_schema import BLANK, LITERAL, MASK, SEEN, SHIFT, VOCABULARY, Terms
+from newskg.build.rules_tbox import _cache_key, _canonical_bnode_labels, tbox_closure
+
+Triple = tuple
+
+#: Bump when the saved state's layout or meaning changes: an older state is then ignored.
+STATE_VERSION = 1
+_MAGIC = b"newskg rules state\n"
+
+
+class NeedsFullReasoning(Exception):
+    """The change is one `extend` does not handle exactly; the message says which."""
+
+
+# ---------------------------------------------------------------- the store as one level sees it
+
+class _Visible:
+    """One predicate's triples as the level being extended sees them: present at it or below."""
+
+    __slots__ = ("box", "raw")
+
+    def __init__(self, raw: dict, box: list):
+        self.raw, self.box = raw, box
+
+    def __contains__(self, key: int) -> bool:
+        origin = self.raw.get(key)
+        return origin is not None and origin <= self.box[0]
+
+    def __iter__(self):
+        limit = self.box[0]
+        return iter([key for key, origin in self.raw.items() if origin <= limit])
+
+
+class _VisibleIndex:
+    """An s -> [o] (or o -> [s]) index of the store, filtered as _Visible filters."""
+
+    __slots__ = ("box", "facts", "forward", "p", "raw")
+
+    def __init__(self, raw: dict, facts: dict, p: int, forward: bool, box: list):
+        self.raw, self.facts, self.p, self.forward, self.box = raw, facts, p, forward, box
+
+    def get(self, node: int, default=()):
+        found = self.raw.get(node)
+        if found is None:
+            return default
+        limit, bucket = self.box[0], self.facts[self.p]
+        if self.forward:
+            node <<= SHIFT
+            return [o for o in found if bucket[node | o] <= limit]
+        return [s for s in found if bucket[s << SHIFT | node] <= limit]
+
+
+class _ExtendingStore(Store):
+    """The engine's store, extended one level at a time: the rules (inherited) read it through
+    views of what the current level sees; derive() inserts a triple or moves it down to it."""
+
+    def __init__(self, store: Store):  # shares the store's dicts, so the store is extended in place
+        self.schema, self.flags = store.schema, store.flags
+        self.box = box = [0]
+        self.raw_facts, self.raw_forward, self.raw_backward = store.facts, store.forward, store.backward
+        self.facts = {p: _Visible(bucket, box) for p, bucket in store.facts.items()}  # type: ignore[misc]
+        self.types = self.facts[store.schema.TYPE]  # type: ignore[assignment]
+        self.forward = {p: _VisibleIndex(index, store.facts, p, True, box)  # type: ignore[misc]
+                        for p, index in store.forward.items()}
+        self.backward = {p: _VisibleIndex(index, store.facts, p, False, box)  # type: ignore[misc]
+                         for p, index in store.backward.items()}
+        for p in (*store.forward, *store.backward):
+            self._bucket(p)
+        self.equality = False
+        self.queue = []
+        self.origin = derived_at(0)
+        self.new, self.new_types, self.plain = {}, [], set()
+        self.errors = store.errors
+        self.guard_predicates, self.guard_types = store.guard_predicates, store.guard_types
+        self.list_predicates, self.list_nodes = store.list_predicates, store.list_nodes
+        self.active_predicates, self.active_classes = store.active_predicates, store.active_classes
+        self.all_types_active = store.all_types_active
+        self.asserted_later = store.asserted_later
+        self.delta: list[tuple] = []  # triples added or moved down by this extension, in order
+        self.asserted = 0  # distinct triples asserted that were not before
+
+    def at_level(self, level: int) -> None:
+        """From now on derive at `level` and see only what is present at it or below."""
+        self.origin = self.box[0] = derived_at(level)
+
+    def _bucket(self, p: int) -> dict:
+        bucket = self.raw_facts.get(p)
+        if bucket is None:
+            bucket = self.raw_facts[p] = {}
+            self.facts[p] = _Visible(bucket, self.box)  # type: ignore[assignment]
+        return bucket
+
+    def _put(self, s: int, p: int, o: int, origin: int) -> None:
+        self._bucket(p)[s << SHIFT | o] = origin
+        index = self.raw_forward.get(p)
+        if index is not None:
+            index.setdefault(s, []).append(o)
+        index = self.raw_backward.get(p)
+        if index is not None:
+            index.setdefault(o, []).append(s)
+
+    def requeue(self, triples: Iterable[tuple]) -> None:
+        """Put triples added or moved at a lower level back on the worklist, with every rule."""
+        TYPE, queue = self.schema.TYPE, self.queue
+        for s, p, o in triples:
+            if p == TYPE:  # its superclasses are present with it
+                if self.all_types_active or o in self.active_classes:
+                    queue.append((s, -1, o))
+            elif p in self.active_predicates:
+                queue.append((s, p, o))
+
+    # ------------------------------------------------------------ overrides of Store
+
+    def insert(self, s: int, p: int, o: int, origin: int, tag: int | None = None) -> bool:
+        raise NeedsFullReasoning("a rule outside the extended ones would add a triple")  # a safety net
+
+    def enable_equality(self) -> None:
+        raise NeedsFullReasoning("the data equates two terms (owl:sameAs)")
+
+    def has(self, s: int, p: int, o: int) -> bool:
+        bucket = self.raw_facts.get(p)
+        origin = None if bucket is None else bucket.get(s << SHIFT | o)
+        return origin is not None and origin <= self.origin
+
+    def derive(self, s: int, p: int, o: int, tag: int | None = None) -> None:
+        schema = self.schema
+        if p == schema.TYPE:
+            self.derive_type(s, o)
+            return
+        bucket = self.raw_facts.get(p)
+        key = s << SHIFT | o
+        before = None if bucket is None else bucket.get(key)
+        if before is not None:
+            if before > self.origin:  # present only at a higher level: it moves down
+                if not before & 1:  # asserted there: now derived first here, and kept here
+                    self.asserted_later[p << 64 | key] = (before >> 1) - 1
+                bucket[key] = self.origin  # type: ignore[index]
+                self.delta.append((s, p, o))
+                if p in self.active_predicates:
+                    self.queue.append((s, p, o))
+            return
+        if p == schema.SAME:
+            if s == o:
+                return
+            raise NeedsFullReasoning("the data equates two terms (owl:sameAs)")
+        if self.flags[p] & LITERAL:
+            return
+        if self.is_schema(s, p, o):
+            raise SchemaViolation((s, p, o))
+        self._put(s, p, o, self.origin)
+        self.delta.append((s, p, o))
+        if p in self.active_predicates:
+            self.queue.append((s, p if tag is None else tag, o))
+
+    def add_types(self, x: int, classes: tuple) -> None:
+        TYPE = self.schema.TYPE
+        types, guard, origin, later = self.raw_facts[TYPE], self.guard_types, self.origin, self.asserted_later
+        forward, backward = self.raw_forward.get(TYPE), self.raw_backward.get(TYPE)
+        queue_all, active, queue, delta = self.all_types_active, self.active_classes, self.queue, self.delta
+        for c in classes:
+            key = x << SHIFT | c
+            before = types.get(key)
+            if before is not None and before <= origin:
+                continue
+            if before is None:
+                if c in guard:
+                    raise SchemaViolation((x, TYPE, c))
+                if forward is not None:
+                    forward.setdefault(x, []).append(c)
+                if backward is not None:
+                    backward.setdefault(c, []).append(x)
+            elif not before & 1:
+                later[TYPE << 64 | key] = (before >> 1) - 1
+            types[key] = origin
+            delta.append((x, TYPE, c))
+            if queue_all or c in active:
+                queue.append((x, -1, c))
+
+    def assert_triple(self, engine: RulesEngine, s: int, p: int, o: int, level: int) -> None:
+        """Add an asserted triple at `level`, or move it down to it."""
+        bucket = self.raw_facts.get(p)
+        key = s << SHIFT | o
+        before = None if bucket is None else bucket.get(key)
+        code = asserted_at(level)
+        later = self.asserted_later
+        if before is None:
+            if engine._checked(p):
+                engine._check_asserted(s, p, o)
+            self._put(s, p, o, code)
+            self.asserted += 1
+            flags = self.flags
+            flags[s] |= SEEN
+            flags[p] |= SEEN
+            flags[o] |= SEEN
+        elif before <= derived_at(level):  # present here already
+            if before & 1:  # derived: asserted from this level on (kept where derived)
+                if (p << 64 | key) not in later:
+                    self.asserted += 1
+                if later.get(p << 64 | key, level + 1) > level:
+                    later[p << 64 | key] = level
+            return
+        else:  # present only at a higher level: it moves down
+            if before & 1 and later.pop(p << 64 | key, None) is None:
+                self.asserted += 1
+            bucket[key] = code  # type: ignore[index]
+        self.delta.append((s, p, o))
+        if p in self.active_predicates:
+            self.queue.append((s, p, o))
+
+
+# ---------------------------------------------------------------- extension
+
+def extend(engine: RulesEngine, added: Sequence[Sequence[tuple[int, int, int]]], first_new: int,
+           how: str = "incremental") -> LevelledRules:
+    """Add asserted triples (term ids, from `added_triples`) to a reasoned engine, level by
+    level, and return what its levels hold now (`infer_levels`' result on the whole input):
+    `added[L]` holds what is asserted at level L now and was not before; `first_new` is the
+    first term id interned since the engine last reasoned. Raises NeedsFullReasoning for a
+    change it cannot follow exactly (see the module docstring); the engine is then unusable."""
+    store = engine.store
+    if store.equality:
+        raise NeedsFullReasoning("the data equates two terms (owl:sameAs)")
+    if len(added) != engine.level + 1:
+        raise NeedsFullReasoning(f"{len(added)} levels where the saved state has {engine.level + 1}")
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        ext = _ExtendingStore(store)
+        for level, triples in enumerate(added):
+            ext.at_level(level)
+            ext.requeue(list(ext.delta))
+            for s, p, o in triples:
+                ext.assert_triple(engine, s, p, o, level)
+            engine.ledger.account_seen(first_new)
+            engine.ledger.literals = []
+            _type_literals(engine, ext, triples, level)
+            engine.ledger.account_seen(first_new)  # a datatype may be in a stored triple now
+            engine.ledger.literals = []  # (the noise these calls count is recounted at the end)
+            try:
+                ext.run()
+            except SchemaViolation as err:
+                raise UnsupportedByRulesError(engine._violation(err.triple)) from None
+            _record_findings(engine, ext.errors, level)
+        engine.asserted += ext.asserted
+        result = outcome(engine, how)
+        engine.ledger.noise = result.noise - Counter({"blank-node": 2 * len(engine.ledger.messages)})
+        return result
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _type_literals(engine: RulesEngine, ext: _ExtendingStore, triples, level: int) -> None:
+    """owlrl's datatype rules for the literals of the added triples, at their level (the engine
+    applies them once per literal, at the level it first appears at: now maybe a lower one)."""
+    from owlrl.DatatypeHandling import AltXSDToPYTHON
+
+    flags, terms, datatypes, TYPE = engine.terms.flags, engine.terms, engine.datatypes, engine.schema.TYPE
+    literals = {t for s, _, o in triples for t in (s, o) if flags[t] & LITERAL}
+    for lit in sorted(literals):
+        term = terms.terms[lit]
+        datatype = terms.get(term.datatype) if term.datatype is not None else None
+        if datatype not in datatypes.datatypes:
+            continue
+        for used in (datatype, *datatypes.subsumptions.get(datatype, ())):
+            if datatypes.used_level.get(used, level + 1) > level:
+                _use_datatype(engine, ext, used, level)
+            ext.derive(lit, TYPE, used)
+        try:
+            AltXSDToPYTHON.get(term.datatype, lambda value: value)(str(term))
+        except ValueError:
+            ext.error("dt-not-type", lit)
+
+
+def _use_datatype(engine: RulesEngine, ext: _ExtendingStore, datatype: int, level: int) -> None:
+    """A datatype in use from `level` on: owlrl's disjointness with each other datatype in use,
+    from the level both are (newskg.build.rules_datatypes does it as the levels come)."""
+    from owlrl.AxiomaticTriples import OWLRL_Datatypes_Disjointness
+
+    datatypes, terms, schema, store = engine.datatypes, engine.terms, engine.schema, engine.store
+    datatypes.used.add(datatype)
+    datatypes.used_level[datatype] = level
+    types = store.facts[schema.TYPE]
+    for left, _, right in OWLRL_Datatypes_Disjointness:
+        lo, hi = terms.id(left), terms.id(right)
+        if datatype not in (lo, hi) or (hi if datatype == lo else lo) not in datatypes.used_level:
+            continue
+        at = max(datatypes.used_level[lo], datatypes.used_level[hi])
+        bucket = ext._bucket(schema.DISJOINT)
+        before = bucket.get(lo << SHIFT | hi)
+        if before is not None and before <= derived_at(at):
+            continue
+        if before is None:
+            ext._put(lo, schema.DISJOINT, hi, derived_at(at))
+            engine.ledger.see(lo, schema.DISJOINT, hi)
+            schema.cls(lo).disjoint += ((lo, hi, hi),)
+            schema.cls(hi).disjoint += ((lo, hi, lo),)
+            schema.cls(lo).update()
+            schema.cls(hi).update()
+            store.active_classes |= {lo, hi}
+        else:
+            bucket[lo << SHIFT | hi] = derived_at(at)
+        # cax-dw for the literals of both datatypes already stored, at the level all three hold at
+        members: dict[int, int] = {}
+        for key, origin in types.items():
+            if key & MASK == lo:
+                members[key >> SHIFT] = origin
+        for key, origin in types.items():
+            if key & MASK == hi and key >> SHIFT in members:
+                both = max(origin, members[key >> SHIFT], derived_at(at))
+                ext.error("cax-dw", lo, hi, key >> SHIFT)
+                _record_findings(engine, ext.errors, max((both >> 1) - 1, 0))
+
+
+def _record_findings(engine: RulesEngine, errors: list, level: int) -> None:
+    """Record the inconsistencies found at `level`, at the lowest level each holds at."""
+    messages, describe = engine.ledger.messages, engine.ledger.describe
+    disjoint = engine.store.facts.get(engine.schema.DISJOINT, {})
+    for kind, *args in errors:
+        found = describe(kind, args)
+        at = level
+        if kind == "cax-dw":  # datatypes disjoint only from the level both are used at
+            origin = disjoint.get(args[0] << SHIFT | args[1], 0)
+            at = max(level, (origin >> 1) - 1)
+        if messages.get(found, at + 1) > at:
+            messages[found] = at
+    errors.clear()
+
+
+# ---------------------------------------------------------------- the outcome, read off the store
+
+def _scan(engine: RulesEngine) -> tuple[list[list[Triple]], list[int], int, Counter]:
+    """(kept triples per level, derived per level, asserted count, noise without the error nodes),
+    as add_level and the ledger count them level by level."""
+    terms, flags = engine.terms.terms, engine.terms.flags
+    store, schema, ledger = engine.store, engine.schema, engine.ledger
+    levels = engine.level + 1
+    kept: list[list[Triple]] = [[] for _ in range(levels)]
+    derived = [0] * levels
+    noise: Counter = Counter()
+    later = store.asserted_later
+    filler, top = schema.filler_types, schema.top_classes
+    for p, bucket in store.facts.items():
+        blank = flags[p] & BLANK
+        tp, reflexive, is_type = terms[p], p in schema.reflexive_noise, p == schema.TYPE
+        is_top = p in schema.top_predicates
+        for key, origin in bucket.items():
+            if not origin & 1:
+                continue
+            level = (origin >> 1) - 1 if origin != TBOX_DERIVED else 0
+            derived[level] += 1
+            if blank:
+                continue
+            asserted = later.get(p << 64 | key) if later else None
+            s, o = key >> SHIFT, key & MASK
+            if flags[s] & (LITERAL | BLANK | VOCABULARY) or flags[o] & BLANK or (reflexive and s == o) \
+                    or (is_type and o in filler) or (is_top and o in top):
+                if asserted is None:
+                    noise[ledger.noise_kind(s, p, o)] += 1
+            elif asserted is None or asserted > level:
+                kept[level].append((terms[s], tp, terms[o]))
+    same = store.facts.get(schema.SAME, {})
+    for term in range(len(flags)):
+        kind = flags[term]
+        if kind & SEEN and (term << SHIFT | term) not in same:
+            noise["literal-subject" if kind & LITERAL else "blank-node" if kind & BLANK
+                  else "vocabulary-subject" if kind & VOCABULARY else "reflexive"] += 1
+    return kept, derived, engine.asserted, noise
+
+
+def outcome(engine: RulesEngine, how: str = "full") -> LevelledRules:
+    """What the engine's levels hold now, as `infer_levels` returns it (findings in the order
+    first found, per level)."""
+    kept, derived, _, noise = _scan(engine)
+    findings: list[list[Finding]] = [[] for _ in kept]
+    for (rule, message), level in engine.ledger.messages.items():
+        findings[level].append(Finding(level, rule, message))
+    levels = [Level(kept[i], findings[i], derived[i]) for i in range(len(kept))]
+    errors = Counter({"blank-node": 2 * len(engine.ledger.messages)})
+    return LevelledRules(levels, engine.closure_size(), +(noise + errors), how)
+
+
+# ---------------------------------------------------------------- what the input adds
+
+def added_triples(engine: RulesEngine, levels: Sequence[Iterable[Triple]]) -> list[list[tuple[int, int, int]]]:
+    """The triples of `levels` (the new input, level by level) the engine does not hold as
+    asserted at that level or a stronger one, as term ids. Raises NeedsFullReasoning if a
+    triple the engine was given is no longer asserted, or only at a weaker level."""
+    terms, store = engine.terms, engine.store
+    iris, intern, objects, facts, later = terms.iris, terms.id, terms.terms, store.facts, store.asserted_later
+    same = engine.schema.SAME
+    matched = 0
+    moved: set[int] = set()  # triples found asserted at a stronger level than before
+    added: list[list[tuple[int, int, int]]] = []
+    for level, triples in enumerate(levels):
+        found: list[tuple[int, int, int]] = []
+        added.append(found)
+        last_s_ = last_p_ = last_s = last_p = None
+        for s_, p_, o_ in triples:
+            if s_ is not last_s_:
+                s = iris.get(str(s_)) if type(s_) is URIRef else None
+                if s is None:
+                    s = intern(s_)
+                if objects[s] is None:
+                    objects[s] = s_
+                last_s_, last_s = s_, s
+            else:
+                s = last_s
+            if p_ is not last_p_:
+                p = iris.get(str(p_)) if type(p_) is URIRef else None
+                if p is None:
+                    p = intern(p_)
+                if objects[p] is None:
+                    objects[p] = p_
+                if p == same:
+                    raise NeedsFullReasoning("the data uses owl:sameAs")
+                last_p_, last_p = p_, p
+            else:
+                p = last_p
+            o = iris.get(str(o_)) if type(o_) is URIRef else None
+            if o is None:
+                o = intern(o_)
+            if objects[o] is None:
+                objects[o] = o_
+            bucket = facts.get(p)
+            key = s << SHIFT | o
+            before = None if bucket is None else bucket.get(key)
+            if before is None:
+                found.append((s, p, o))
+                continue
+            if before & 1:  # derived: asserted too, and at which level?
+                was = later.get(p << 64 | key)
+                if was is None:
+                    found.append((s, p, o))
+                    continue
+            elif before < 2:  # a TBox triple: the engine ignores it in the data
+                continue
+            else:
+                was = (before >> 1) - 1
+            code = p << 64 | key
+            if code in moved or was < level:  # stated at a stronger level too (or gone: counted below)
+                continue
+            matched += 1
+            if was > level:
+                moved.add(code)
+                found.append((s, p, o))
+    if matched != engine.asserted:
+        raise NeedsFullReasoning(f"{engine.asserted - matched} asserted triple(s) removed or moved to a weaker "
+                                 f"level (a report or claim edited or deleted, or blank nodes in the data)")
+    return added
+
+
+# ---------------------------------------------------------------- the saved state
+
+def state_path(cache_dir: Path, tbox_key: str) -> Path:
+    """Where the state of a build over the TBox of hash `tbox_key` is kept."""
+    return Path(cache_dir) / f"rules-state-{tbox_key}.pickle"
+
+
+def save_state(engine: RulesEngine, path: Path, labels: dict) -> None:
+    """Write the engine's state to `path` (atomically; a checksum guards it). `labels`: the
+    TBox's blank nodes' canonical labels, by which the next parse's blank nodes are matched.
+    The rdflib terms are not saved: the next input and the TBox bring them back."""
+    terms = engine.terms
+    bnodes = {}
+    for node, label in labels.items():
+        i = terms.get(node)
+        if i is not None:
+            bnodes[i] = (str(node), label)
+    objects, terms.terms = terms.terms, []
+    try:
+        payload = pickle.dumps({"version": STATE_VERSION, "engine": engine, "bnodes": bnodes},
+                               protocol=pickle.HIGHEST_PROTOCOL)
+    finally:
+        terms.terms = objects
+    header = _MAGIC + f"{STATE_VERSION} {len(payload)} {zlib.crc32(payload)}\n".encode()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for old in path.parent.glob("rules-state-*.pickle"):  # one state is enough: the last build's
+            if old != path:
+                old.unlink(missing_ok=True)
+        tmp = path.with_suffix(".tmp")
+        with tmp.open("wb") as out:
+            out.write(header)
+            out.write(payload)
+        tmp.replace(path)
+    except OSError:  # the state only saves time: a project we cannot write to still builds
+        pass
+
+
+def load_state(path: Path, tbox: Graph, labels: dict, cache_dir: Path | None) -> RulesEngine | None:
+    """The engine saved at `path`, its terms restored for this parse of the TBox, or None if
+    the file is missing, damaged, of another version, or does not fit the TBox."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if not data.startswith(_MAGIC):
+        return None
+    head, _, payload = data[len(_MAGIC):].partition(b"\n")
+    try:
+        version, size, crc = (int(x) for x in head.split())
+    except ValueError:
+        return None
+    if version != STATE_VERSION or size != len(payload) or crc != zlib.crc32(payload):
+        return None
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        state = pickle.loads(payload)
+    except Exception:  # damaged beyond the checksum's reach: recomputed, never trusted
+        return None
+    finally:
+        if collecting:
+            gc.enable()
+    if not isinstance(state, dict) or state.get("version") != STATE_VERSION \
+            or not isinstance(state.get("engine"), RulesEngine):
+        return None
+    engine: RulesEngine = state["engine"]
+    terms = engine.terms
+    terms.terms = [None] * len(terms.flags)
+    by_label = {label: node for node, label in labels.items()}
+    for i, (old, label) in state["bnodes"].items():
+        node = by_label.get(label)
+        if node is None:
+            return None
+        terms.others.pop(("_:", old), None)
+        terms.others[Terms.key(node)] = i
+        terms.terms[i] = node
+    for triple in tbox_closure(tbox, cache_dir):
+        for term in triple:
+            i = terms.get(term)
+            if i is not None and terms.terms[i] is None:
+                terms.terms[i] = term
+    return engine
+
+
+def _restore_terms(engine: RulesEngine) -> None:
+    """Make the rdflib terms the input did not bring back (terms of nothing asserted now)."""
+    objects = engine.terms.terms
+    for iri, i in engine.terms.iris.items():
+        if objects[i] is None:
+            objects[i] = URIRef(iri)
+    for key, i in engine.terms.others.items():
+        if objects[i] is None:
+            if isinstance(key, tuple) and key[0] == "_:" and len(key) == 2:
+                objects[i] = BNode(key[1])
+            elif isinstance(key, tuple):
+                lexical, language, datatype = key
+                objects[i] = Literal(lexical, lang=language, datatype=None if datatype is None else URIRef(datatype),
+                                     normalize=False)
+            else:
+                objects[i] = key
+
+
+# ---------------------------------------------------------------- the reasoner
+
+class IncrementalReasoner:
+    """Level-by-level rules reasoning that keeps its state in `cache_dir` between builds, and
+    extends it when the input only adds to what it was computed from."""
+
+    def __init__(self, cache_dir: Path):
+        self.cache_dir = Path(cache_dir)
+
+    def levels(self, tbox: Graph, base: Iterable[Triple], deltas: Sequence[Iterable[Triple]]) -> LevelledRules:
+        """`newskg.build.rules.infer_levels`, the same result; `base` and `deltas` must be
+        re-iterable (graphs, lists). The result's `how` says whether it was incremental."""
+        inputs = [base, *deltas]
+        labels = _canonical_bnode_labels(tbox)
+        if labels is None:
+            return self._full(tbox, inputs, None, "the ontology's blank nodes cannot be told apart, so no state "
+                                                  "is kept")
+        path = state_path(self.cache_dir, _cache_key(tbox, labels))
+        if not path.exists():
+            return self._full(tbox, inputs, (path, labels), "no saved state for this ontology")
+        engine = load_state(path, tbox, labels, self.cache_dir)
+        if engine is None:
+            return self._full(tbox, inputs, (path, labels), "the saved state is damaged or of another version")
+        first_new = len(engine.terms.flags)
+        try:
+            added = added_triples(engine, inputs)
+            _restore_terms(engine)
+            count = sum(len(level) for level in added)
+            result = extend(engine, added, first_new, f"incremental: {count} asserted triple(s) added to "
+                                                      f"the saved state")
+        except (NeedsFullReasoning, UnsupportedByRulesError) as err:
+            why = str(err) if isinstance(err, NeedsFullReasoning) else "the rules engine refused the change"
+            return self._full(tbox, inputs, (path, labels), why)
+        save_state(engine, path, labels)
+        return result
+
+    def _full(self, tbox: Graph, inputs: list, saving: tuple | None, why: str) -> LevelledRules:
+        engine = RulesEngine(tbox, self.cache_dir)
+        levels = [engine.add_level(triples) for triples in inputs]
+        result = LevelledRules(levels, engine.closure_size(), engine.noise, f"full re-reasoning: {why}")
+        if saving is not None:
+            save_state(engine, *saving)
+        return result
