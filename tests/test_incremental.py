@@ -61,12 +61,23 @@ def assert_identical(ours: LevelledRules, full: LevelledRules) -> None:
 
 
 def reason_in_two_steps(tbox: Graph, before: list, after: list) -> LevelledRules:
-    """Reason over `before` (levels of triples) in full, then extend with what `after` adds."""
+    """Reason over `before` (levels of triples) in full, then extend with what `after` adds;
+    check that the changes extend() returns are the difference of the two outcomes."""
     engine = RulesEngine(tbox)
     for triples in before:
         engine.add_level(triples)
+    first = outcome(engine)
     first_new = len(engine.terms.terms)
-    return extend(engine, added_triples(engine, after), first_new)
+    changes = extend(engine, added_triples(engine, after), first_new)
+    result = outcome(engine)
+    for index, (old, new) in enumerate(zip(first.levels, result.levels, strict=True)):
+        assert set(changes.added[index]) == set(new.kept) - set(old.kept), f"level {index}"
+        assert set(changes.removed[index]) == set(old.kept) - set(new.kept), f"level {index}"
+    assert changes.noise == result.noise
+    assert changes.closure_size == result.closure_size
+    assert changes.findings == sorted((f for level in result.levels for f in level.findings),
+                                      key=lambda f: (f.level, f.rule, f.message))
+    return result
 
 
 # ---------------------------------------------------------------- the outcome read off the store

@@ -34,6 +34,7 @@ import pickle
 import zlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -119,11 +120,19 @@ class _ExtendingStore(Store):
         self.all_types_active = store.all_types_active
         self.asserted_later = store.asserted_later
         self.delta: list[tuple] = []  # triples added or moved down by this extension, in order
+        # `p << 64 | key` -> (origin, asserted_later level) before this extension, of each triple it changed
+        self.touched: dict[int, tuple[int | None, int | None]] = {}
         self.asserted = 0  # distinct triples asserted that were not before
 
     def at_level(self, level: int) -> None:
         """From now on derive at `level` and see only what is present at it or below."""
         self.origin = self.box[0] = derived_at(level)
+
+    def touch(self, p: int, key: int, origin: int | None) -> None:
+        """Remember a triple's state before this extension first changes it."""
+        code = p << 64 | key
+        if code not in self.touched:
+            self.touched[code] = (origin, self.asserted_later.get(code))
 
     def _bucket(self, p: int) -> dict:
         bucket = self.raw_facts.get(p)
@@ -174,6 +183,7 @@ class _ExtendingStore(Store):
         before = None if bucket is None else bucket.get(key)
         if before is not None:
             if before > self.origin:  # present only at a higher level: it moves down
+                self.touch(p, key, before)
                 if not before & 1:  # asserted there: now derived first here, and kept here
                     self.asserted_later[p << 64 | key] = (before >> 1) - 1
                 bucket[key] = self.origin  # type: ignore[index]
@@ -189,6 +199,7 @@ class _ExtendingStore(Store):
             return
         if self.is_schema(s, p, o):
             raise SchemaViolation((s, p, o))
+        self.touch(p, key, None)
         self._put(s, p, o, self.origin)
         self.delta.append((s, p, o))
         if p in self.active_predicates:
@@ -204,6 +215,7 @@ class _ExtendingStore(Store):
             before = types.get(key)
             if before is not None and before <= origin:
                 continue
+            self.touch(TYPE, key, before)
             if before is None:
                 if c in guard:
                     raise SchemaViolation((x, TYPE, c))
@@ -228,6 +240,7 @@ class _ExtendingStore(Store):
         if before is None:
             if engine._checked(p):
                 engine._check_asserted(s, p, o)
+            self.touch(p, key, None)
             self._put(s, p, o, code)
             self.asserted += 1
             flags = self.flags
@@ -236,12 +249,14 @@ class _ExtendingStore(Store):
             flags[o] |= SEEN
         elif before <= derived_at(level):  # present here already
             if before & 1:  # derived: asserted from this level on (kept where derived)
+                self.touch(p, key, before)
                 if (p << 64 | key) not in later:
                     self.asserted += 1
                 if later.get(p << 64 | key, level + 1) > level:
                     later[p << 64 | key] = level
             return
         else:  # present only at a higher level: it moves down
+            self.touch(p, key, before)
             if before & 1 and later.pop(p << 64 | key, None) is None:
                 self.asserted += 1
             bucket[key] = code  # type: ignore[index]
@@ -253,9 +268,9 @@ class _ExtendingStore(Store):
 # ---------------------------------------------------------------- extension
 
 def extend(engine: RulesEngine, added: Sequence[Sequence[tuple[int, int, int]]], first_new: int,
-           how: str = "incremental") -> LevelledRules:
+           how: str = "incremental") -> Changes:
     """Add asserted triples (term ids, from `added_triples`) to a reasoned engine, level by
-    level, and return what its levels hold now (`infer_levels`' result on the whole input):
+    level, and return what changed in what its levels keep (`outcome` gives all of it):
     `added[L]` holds what is asserted at level L now and was not before; `first_new` is the
     first term id interned since the engine last reasoned. Raises NeedsFullReasoning for a
     change it cannot follow exactly (see the module docstring); the engine is then unusable."""
@@ -274,19 +289,19 @@ def extend(engine: RulesEngine, added: Sequence[Sequence[tuple[int, int, int]]],
             for s, p, o in triples:
                 ext.assert_triple(engine, s, p, o, level)
             engine.ledger.account_seen(first_new)
+            first_new = len(engine.terms.flags)
             engine.ledger.literals = []
             _type_literals(engine, ext, triples, level)
             engine.ledger.account_seen(first_new)  # a datatype may be in a stored triple now
-            engine.ledger.literals = []  # (the noise these calls count is recounted at the end)
+            first_new = len(engine.terms.flags)
+            engine.ledger.literals = []  # (datatype rules: _type_literals)
             try:
                 ext.run()
             except SchemaViolation as err:
                 raise UnsupportedByRulesError(engine._violation(err.triple)) from None
             _record_findings(engine, ext.errors, level)
         engine.asserted += ext.asserted
-        result = outcome(engine, how)
-        engine.ledger.noise = result.noise - Counter({"blank-node": 2 * len(engine.ledger.messages)})
-        return result
+        return _changes(engine, ext.touched, how)
     finally:
         if collecting:
             gc.enable()
@@ -332,6 +347,7 @@ def _use_datatype(engine: RulesEngine, ext: _ExtendingStore, datatype: int, leve
         before = bucket.get(lo << SHIFT | hi)
         if before is not None and before <= derived_at(at):
             continue
+        ext.touch(schema.DISJOINT, lo << SHIFT | hi, before)
         if before is None:
             ext._put(lo, schema.DISJOINT, hi, derived_at(at))
             engine.ledger.see(lo, schema.DISJOINT, hi)
@@ -367,6 +383,63 @@ def _record_findings(engine: RulesEngine, errors: list, level: int) -> None:
         if messages.get(found, at + 1) > at:
             messages[found] = at
     errors.clear()
+
+
+# ---------------------------------------------------------------- what changed
+
+@dataclass
+class Changes:
+    """What an extension changed: per level the kept triples it added and removed (a triple
+    moving down is removed from one level and added to another); the noise counts, closure
+    size and findings are the whole input's, as `outcome` gives them."""
+
+    added: list[list[Triple]]
+    removed: list[list[Triple]]
+    noise: Counter
+    closure_size: int
+    findings: list[Finding]
+    how: str
+
+
+def _status(engine: RulesEngine, p: int, key: int, origin: int | None, later: int | None):
+    """("kept", level) or ("noise", kind) for a triple in the store with `origin` and asserted
+    at `later`, as add_level and the ledger count it; None if neither (absent, asserted)."""
+    if origin is None or not origin & 1 or engine.terms.flags[p] & BLANK:
+        return None
+    level = max((origin >> 1) - 1, 0)
+    kind = engine.ledger.noise_kind(key >> SHIFT, p, key & MASK)
+    if kind is not None:
+        return None if later is not None else ("noise", kind)
+    return ("kept", level) if later is None or later > level else None
+
+
+def _changes(engine: RulesEngine, touched: dict, how: str) -> Changes:
+    levels = engine.level + 1
+    added: list[list[Triple]] = [[] for _ in range(levels)]
+    removed: list[list[Triple]] = [[] for _ in range(levels)]
+    facts, later, noise = engine.store.facts, engine.store.asserted_later, engine.ledger.noise
+    moved = []
+    for code, (origin, was_later) in touched.items():
+        p, key = code >> 64, code & ((1 << 64) - 1)
+        before = _status(engine, p, key, origin, was_later)
+        after = _status(engine, p, key, facts[p][key], later.get(code))
+        if before != after:
+            moved.append((p, key, before, after))
+    _fill_terms(engine, {t for p, key, _, _ in moved for t in (p, key >> SHIFT, key & MASK)})
+    terms = engine.terms.terms
+    for p, key, before, after in moved:
+        triple = (terms[key >> SHIFT], terms[p], terms[key & MASK])
+        for status, sign, lists in ((before, -1, removed), (after, 1, added)):
+            if status is None:
+                continue
+            if status[0] == "noise":
+                noise[status[1]] += sign
+            else:
+                lists[status[1]].append(triple)
+    engine.ledger.noise = +noise
+    findings = sorted((Finding(level, rule, message) for (rule, message), level in engine.ledger.messages.items()),
+                      key=lambda f: (f.level, f.rule, f.message))
+    return Changes(added, removed, engine.noise, engine.closure_size(), findings, how)
 
 
 # ---------------------------------------------------------------- the outcome, read off the store
@@ -428,6 +501,16 @@ def added_triples(engine: RulesEngine, levels: Sequence[Iterable[Triple]]) -> li
     """The triples of `levels` (the new input, level by level) the engine does not hold as
     asserted at that level or a stronger one, as term ids. Raises NeedsFullReasoning if a
     triple the engine was given is no longer asserted, or only at a weaker level."""
+    collecting = gc.isenabled()
+    gc.disable()  # a million new tuples and no cycle: the collector would rescan the store each time
+    try:
+        return _added_triples(engine, levels)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _added_triples(engine: RulesEngine, levels: Sequence[Iterable[Triple]]) -> list[list[tuple[int, int, int]]]:
     terms, store = engine.terms, engine.store
     iris, intern, objects, facts, later = terms.iris, terms.id, terms.terms, store.facts, store.asserted_later
     same = engine.schema.SAME
@@ -577,14 +660,18 @@ def load_state(path: Path, tbox: Graph, labels: dict, cache_dir: Path | None) ->
     return engine
 
 
-def _restore_terms(engine: RulesEngine) -> None:
-    """Make the rdflib terms the input did not bring back (terms of nothing asserted now)."""
+def _fill_terms(engine: RulesEngine, wanted: set[int] | None = None) -> None:
+    """Make the rdflib terms of `wanted` (all if None) that the input did not bring back."""
     objects = engine.terms.terms
+    if wanted is not None:
+        wanted = {i for i in wanted if objects[i] is None}
+        if not wanted:
+            return
     for iri, i in engine.terms.iris.items():
-        if objects[i] is None:
+        if objects[i] is None and (wanted is None or i in wanted):
             objects[i] = URIRef(iri)
     for key, i in engine.terms.others.items():
-        if objects[i] is None:
+        if objects[i] is None and (wanted is None or i in wanted):
             if isinstance(key, tuple) and key[0] == "_:" and len(key) == 2:
                 objects[i] = BNode(key[1])
             elif isinstance(key, tuple):
@@ -621,10 +708,10 @@ class IncrementalReasoner:
         first_new = len(engine.terms.flags)
         try:
             added = added_triples(engine, inputs)
-            _restore_terms(engine)
+            _fill_terms(engine)
             count = sum(len(level) for level in added)
-            result = extend(engine, added, first_new, f"incremental: {count} asserted triple(s) added to "
-                                                      f"the saved state")
+            extend(engine, added, first_new)
+            result = outcome(engine, f"incremental: {count} asserted triple(s) added to the saved state")
         except (NeedsFullReasoning, UnsupportedByRulesError) as err:
             why = str(err) if isinstance(err, NeedsFullReasoning) else "the rules engine refused the change"
             return self._full(tbox, inputs, (path, labels), why)

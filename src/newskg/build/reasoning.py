@@ -183,6 +183,7 @@ class LevelledInference:
     closure_size: int
     noise: Counter = field(default_factory=Counter)
     findings: list[LevelFinding] = field(default_factory=list)
+    how: str = "full"  # in full or incrementally, and why (newskg.build.incremental)
 
     @property
     def noise_removed(self) -> int:
@@ -237,9 +238,13 @@ REASONERS = ("rules", "owlrl")
 
 
 def reason_by_level(tbox: Graph, base: Graph, deltas: list[Graph], reasoner: str = REASONERS[0],
-                    cache_dir: Path | None = None) -> LevelledInference:
+                    cache_dir: Path | None = None, incremental: bool = False) -> LevelledInference:
     """What OWL-RL adds at each level: the TBox and ``base`` (claim layer and confirmed facts),
-    then each delta (the facts of the next level), with either engine of REASONERS."""
+    then each delta (the facts of the next level), with either engine of REASONERS.
+
+    ``incremental`` (rules engine, with a ``cache_dir``): keep the engine's state in
+    ``cache_dir`` and, when the input only adds to the last one, extend it instead of reasoning
+    from scratch (newskg.build.incremental); the result is the same, and ``how`` says which."""
     if reasoner == "owlrl":
         everything = Graph()
         for graph in (tbox, base):
@@ -250,13 +255,19 @@ def reason_by_level(tbox: Graph, base: Graph, deltas: list[Graph], reasoner: str
         raise UsageError(f"unknown reasoner {reasoner!r}; reasoners: {', '.join(REASONERS)}")
     from newskg.build.rules import infer_levels as infer_levels_by_rules
 
-    outcome = infer_levels_by_rules(tbox, base, deltas, cache_dir)
+    if incremental and cache_dir is not None:
+        from newskg.build.incremental import IncrementalReasoner
+
+        outcome = IncrementalReasoner(cache_dir).levels(tbox, base, deltas)
+    else:
+        outcome = infer_levels_by_rules(tbox, base, deltas, cache_dir)
     inferred = []
     for level in outcome.levels:
         graph = Graph()
         for triple in level.kept:
             graph.add(triple)
         inferred.append(graph)
+    # Sorted: an extended state finds them in another order than a full run.
     findings = [LevelFinding(f.level, f.rule, _shorten_iris(f.message), mentioned_iris(f.message))
-                for f in outcome.findings]
-    return LevelledInference(inferred, outcome.closure_size, outcome.noise, findings)
+                for f in sorted(outcome.findings, key=lambda f: (f.level, f.rule, f.message))]
+    return LevelledInference(inferred, outcome.closure_size, outcome.noise, findings, outcome.how)

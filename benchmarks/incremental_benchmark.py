@@ -1,0 +1,177 @@
+"""Adding one report to a reasoned corpus: the incremental path against a full re-reasoning.
+
+PLACEHOLDER docstring, rewritten below once the benchmark is complete.
+"""
+
+from __future__ import annotations
+
+import argparse
+import pickle
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+OUT = REPO / "benchmarks" / "out"
+
+
+def say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def prepared_input(size: int, seed: int) -> Path:
+    """The corpus's TBox and its levels with and without its last report, parsed once and kept
+    in benchmarks/out/ (rdflib takes minutes to parse a million triples)."""
+    path = OUT / f"incremental-corpus-{size}-{seed}.pickle"
+    if path.exists():
+        return path
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from corpus import generate
+    from rdflib import Graph
+
+    from newskg.build import claim_layer, union_graph
+    from newskg.build.levels import read_claims, split_by_level
+    from newskg.build.sources import discover_inputs, load_dataset
+    from newskg.namespaces import ARTICLE_GRAPH_BASE, BACKGROUND_GRAPH, ONTOLOGY_GRAPH
+
+    project = OUT / f"incremental-corpus-{size}-{seed}"
+    say(f"  generating the {size:,}-triple corpus")
+    generate(project, triples=size, seed=seed)
+    inputs = discover_inputs(project)
+    last = max(item.slug for item in inputs if item.slug)
+    say(f"  parsing it with rdflib (once; kept in {OUT.name}/); the added report is {last}")
+    started = time.perf_counter()
+    sources = load_dataset(inputs)
+    say(f"  parsed in {time.perf_counter() - started:.0f} s")
+    dropped = {item.relpath for item in inputs if item.slug == last}
+    dropped_graphs = {item.graph for item in inputs if item.slug == last and item.graph is not None}
+    tbox = list(sources.dataset.graph(ONTOLOGY_GRAPH))
+
+    def levels(without_last: bool) -> list[list]:
+        if without_last:  # claim_layer without the report's own graphs (the background may name what it names)
+            claims = Graph()
+            for graph in sources.dataset.graphs():
+                if graph.identifier not in dropped_graphs and (graph.identifier == BACKGROUND_GRAPH or str(
+                        graph.identifier).startswith(ARTICLE_GRAPH_BASE)):
+                    for triple in graph:
+                        claims.add(triple)
+        else:
+            claims = claim_layer(sources.dataset)
+        content = [sources.dataset.graph(iri) for iri, rel in sorted(sources.content_files.items())
+                   if not (without_last and rel in dropped)]
+        facts = split_by_level(content, read_claims(claims))
+        return [list(union_graph(claims, facts.by_level[0])), *(list(g) for g in facts.by_level[1:])]
+
+    data = {"tbox": tbox, "before": levels(True), "after": levels(False), "report": last}
+    OUT.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+    return path
+
+
+def clock() -> tuple[float, float]:
+    return time.perf_counter(), time.process_time()
+
+
+def since(start: tuple[float, float]) -> tuple[float, float]:
+    wall, cpu = clock()
+    return wall - start[0], cpu - start[1]
+
+
+def show(label: str, times: tuple[float, float]) -> str:
+    return f"{label}: {times[0]:.2f} s wall, {times[1]:.2f} s CPU"
+
+
+def same(ours, full) -> bool:
+    return all(set(a.kept) == set(b.kept) and a.derived == b.derived
+               and {(f.level, f.rule, f.message) for f in a.findings} == {(f.level, f.rule, f.message) for f in b.findings}
+               for a, b in zip(ours.levels, full.levels, strict=True)) \
+        and ours.noise == full.noise and ours.closure_size == full.closure_size
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--triples", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--prepare-only", action="store_true")
+    args = parser.parse_args()
+    path = prepared_input(args.triples, args.seed)
+    if args.prepare_only:
+        return
+    import gc
+    import tempfile
+
+    from rdflib import Graph
+
+    from newskg.build.incremental import (
+        added_triples,
+        extend,
+        load_state,
+        save_state,
+        state_path,
+    )
+    from newskg.build.rules import LevelledRules, RulesEngine
+    from newskg.build.rules_tbox import _cache_key, _canonical_bnode_labels
+
+    data = pickle.loads(path.read_bytes())
+    tbox = Graph()
+    for triple in data["tbox"]:
+        tbox.add(triple)
+    before, after = data["before"], data["after"]
+    sizes = [sum(map(len, before)), sum(map(len, after))]
+    print(f"corpus of {args.triples:,} triples, seed {args.seed}: {sizes[0]:,} asserted ABox triples, then "
+          f"{sizes[1]:,} with {data['report']} (reasoning alone: parsing and writing are not measured)")
+    with tempfile.TemporaryDirectory() as cache:
+        cache_dir = Path(cache)
+        labels = _canonical_bnode_labels(tbox)
+        state = state_path(cache_dir, _cache_key(tbox, labels))
+        RulesEngine(tbox, cache_dir)  # the TBox closure cached, as in every build but the first
+
+        start = clock()
+        engine = RulesEngine(tbox, cache_dir)
+        for triples in before:
+            engine.add_level(triples)
+        print(show("full reasoning without the report", since(start)))
+        start = clock()
+        save_state(engine, state, labels)
+        saved = since(start)
+        print(show(f"  saving the state ({state.stat().st_size / 2**20:.0f} MiB)", saved))
+        del engine
+        gc.collect()
+
+        start = clock()
+        engine = RulesEngine(tbox, cache_dir)
+        levels = [engine.add_level(triples) for triples in after]
+        full = LevelledRules(levels, engine.closure_size(), engine.noise)
+        full_time = since(start)
+        print(show("full re-reasoning with the report", full_time))
+        del engine, levels
+        gc.collect()
+
+        start = clock()
+        engine = load_state(state, tbox, labels, cache_dir)
+        assert engine is not None
+        loaded = since(start)
+        first_new = len(engine.terms.flags)
+        start = clock()
+        added = added_triples(engine, after)
+        from newskg.build.incremental import _restore_terms
+        _restore_terms(engine)
+        compared = since(start)
+        start = clock()
+        ours = extend(engine, added, first_new)
+        extended = since(start)
+        start = clock()
+        save_state(engine, state, labels)
+        saved_again = since(start)
+        total = tuple(sum(t) for t in zip(loaded, compared, extended, saved_again, strict=True))
+        print(show(f"incremental, the report's {sum(map(len, added)):,} new asserted triples", total))
+        print(show("  loading the state", loaded))
+        print(show("  comparing the input with it", compared))
+        print(show("  extending it and reading the levels off it", extended))
+        print(show("  saving it", saved_again))
+        print(f"ratio full / incremental: {full_time[0] / total[0]:.1f}x wall, {full_time[1] / total[1]:.1f}x CPU")
+        print(f"identical to the full re-reasoning: {'yes' if same(ours, full) else 'NO'}")
+
+
+if __name__ == "__main__":
+    main()
