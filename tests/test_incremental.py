@@ -23,8 +23,10 @@ from newskg.build.incremental import (
     IncrementalReasoner,
     NeedsFullReasoning,
     added_triples,
+    build_key,
     extend,
     outcome,
+    report_additions,
     state_path,
 )
 from newskg.build.levels import read_claims, split_by_level
@@ -351,3 +353,53 @@ def test_the_ontologys_blank_nodes_are_matched_in_a_new_parse(tmp_path):
     assert result.how.startswith("incremental")
     assert (ex("unit"), RDF.type, ex("Unit")) in result.levels[0].kept
     assert_identical(result, infer_levels(tbox, after[0], after[1:]))
+
+
+# ---------------------------------------------------------------- a build that adds a report
+
+def _pipeline_input(root: Path):
+    """What run_pipeline gives the reasoner, and the build's key of its input."""
+    inputs = discover_inputs(root)
+    sources = load_dataset(inputs)
+    claims_graph = claim_layer(sources.dataset)
+    claims = read_claims(claims_graph)
+    facts = split_by_level(sources.content_graphs(), claims)
+    base = union_graph(claims_graph, facts.by_level[0])
+    return sources.dataset.graph(ONTOLOGY_GRAPH), base, facts, sources, build_key(inputs, claims)
+
+
+def test_a_build_that_adds_a_report_says_what_it_adds_and_gets_a_full_builds_result(tmp_path):
+    import shutil
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    from corpus import generate
+
+    project = tmp_path / "project"
+    generate(project, reports=3, seed=2)
+    last = sorted((project / "graph").glob("report-*"))[-1]
+    shutil.move(last, tmp_path / "aside")
+    tbox, base, facts, sources, key = _pipeline_input(project)
+    reasoner = IncrementalReasoner(tmp_path / "cache")
+    assert reasoner.levels(tbox, base, facts.by_level[1:], key).how.startswith("full")
+    shutil.move(tmp_path / "aside", last)
+    tbox, base, facts, sources, key = _pipeline_input(project)
+    told = []
+
+    def additions(saved):
+        told.append(report_additions(saved, key, sources, facts))
+        return told[-1]
+
+    result = reasoner.levels(tbox, base, facts.by_level[1:], key, additions)
+    assert "the build's account of its new files" in result.how
+    assert sum(map(len, told[0])) > 100
+    assert_identical(result, infer_levels(tbox, base, facts.by_level[1:]))
+    # a claim's status changed by hand: not an addition, whatever the files say
+    saved = dict(key, claims={**key["claims"], next(iter(key["claims"])): 99})
+    assert report_additions(saved, key, sources, facts) is None
+    # a report removed: the build cannot account for it, the comparison finds it
+    shutil.rmtree(last)
+    tbox, base, facts, sources, key = _pipeline_input(project)
+    result = reasoner.levels(tbox, base, facts.by_level[1:], key,
+                             lambda saved: report_additions(saved, key, sources, facts))
+    assert "removed or moved to a weaker level" in result.how
+    assert_identical(result, infer_levels(tbox, base, facts.by_level[1:]))

@@ -504,13 +504,15 @@ def added_triples(engine: RulesEngine, levels: Sequence[Iterable[Triple]]) -> li
     collecting = gc.isenabled()
     gc.disable()  # a million new tuples and no cycle: the collector would rescan the store each time
     try:
-        return _added_triples(engine, levels)
+        return _added_triples(engine, levels, True)
     finally:
         if collecting:
             gc.enable()
 
 
-def _added_triples(engine: RulesEngine, levels: Sequence[Iterable[Triple]]) -> list[list[tuple[int, int, int]]]:
+def _added_triples(engine: RulesEngine, levels: Sequence[Iterable[Triple]],
+                   complete: bool = True) -> list[list[tuple[int, int, int]]]:
+    """See added_triples; `complete`: `levels` is the whole input, not only what it adds."""
     terms, store = engine.terms, engine.store
     iris, intern, objects, facts, later = terms.iris, terms.id, terms.terms, store.facts, store.asserted_later
     same = engine.schema.SAME
@@ -569,7 +571,7 @@ def _added_triples(engine: RulesEngine, levels: Sequence[Iterable[Triple]]) -> l
             if was > level:
                 moved.add(code)
                 found.append((s, p, o))
-    if matched != engine.asserted:
+    if complete and matched != engine.asserted:
         raise NeedsFullReasoning(f"{engine.asserted - matched} asserted triple(s) removed or moved to a weaker "
                                  f"level (a report or claim edited or deleted, or blank nodes in the data)")
     return added
@@ -582,10 +584,11 @@ def state_path(cache_dir: Path, tbox_key: str) -> Path:
     return Path(cache_dir) / f"rules-state-{tbox_key}.pickle"
 
 
-def save_state(engine: RulesEngine, path: Path, labels: dict) -> None:
+def save_state(engine: RulesEngine, path: Path, labels: dict, key=None) -> None:
     """Write the engine's state to `path` (atomically; a checksum guards it). `labels`: the
     TBox's blank nodes' canonical labels, by which the next parse's blank nodes are matched.
-    The rdflib terms are not saved: the next input and the TBox bring them back."""
+    The rdflib terms are not saved: the next input and the TBox bring them back. `key`: what
+    the caller says of the input (see `IncrementalReasoner.levels`), saved with it."""
     terms = engine.terms
     bnodes = {}
     for node, label in labels.items():
@@ -594,7 +597,7 @@ def save_state(engine: RulesEngine, path: Path, labels: dict) -> None:
             bnodes[i] = (str(node), label)
     objects, terms.terms = terms.terms, []
     try:
-        payload = pickle.dumps({"version": STATE_VERSION, "engine": engine, "bnodes": bnodes},
+        payload = pickle.dumps({"version": STATE_VERSION, "engine": engine, "bnodes": bnodes, "key": key},
                                protocol=pickle.HIGHEST_PROTOCOL)
     finally:
         terms.terms = objects
@@ -613,9 +616,10 @@ def save_state(engine: RulesEngine, path: Path, labels: dict) -> None:
         pass
 
 
-def load_state(path: Path, tbox: Graph, labels: dict, cache_dir: Path | None) -> RulesEngine | None:
-    """The engine saved at `path`, its terms restored for this parse of the TBox, or None if
-    the file is missing, damaged, of another version, or does not fit the TBox."""
+def load_state(path: Path, tbox: Graph, labels: dict, cache_dir: Path | None) -> tuple[RulesEngine, object] | None:
+    """(the engine saved at `path`, its terms restored for this parse of the TBox; the key
+    saved with it), or None if the file is missing, damaged, of another version, or does not
+    fit the TBox."""
     try:
         data = path.read_bytes()
     except OSError:
@@ -657,7 +661,7 @@ def load_state(path: Path, tbox: Graph, labels: dict, cache_dir: Path | None) ->
             i = terms.get(term)
             if i is not None and terms.terms[i] is None:
                 terms.terms[i] = term
-    return engine
+    return engine, state.get("key")
 
 
 def _fill_terms(engine: RulesEngine, wanted: set[int] | None = None) -> None:
@@ -691,31 +695,48 @@ class IncrementalReasoner:
     def __init__(self, cache_dir: Path):
         self.cache_dir = Path(cache_dir)
 
-    def levels(self, tbox: Graph, base: Iterable[Triple], deltas: Sequence[Iterable[Triple]]) -> LevelledRules:
+    def levels(self, tbox: Graph, base: Iterable[Triple], deltas: Sequence[Iterable[Triple]], key=None,
+               additions=None) -> LevelledRules:
         """`newskg.build.rules.infer_levels`, the same result; `base` and `deltas` must be
-        re-iterable (graphs, lists). The result's `how` says whether it was incremental."""
+        re-iterable (graphs, lists). The result's `how` says whether it was incremental.
+
+        Without `additions`, the input is compared with the state triple by triple (about as
+        long as reading it into the engine). A caller that knows better passes `key` (any
+        picklable description of its input, saved with the state) and `additions`: a function
+        of the saved state's key returning what the input adds to that one, per level, or None
+        if it cannot tell (then the triple-by-triple comparison decides). It must never leave
+        out an addition, nor return anything when something was removed or weakened.
+        """
         inputs = [base, *deltas]
         labels = _canonical_bnode_labels(tbox)
         if labels is None:
             return self._full(tbox, inputs, None, "the ontology's blank nodes cannot be told apart, so no state "
                                                   "is kept")
         path = state_path(self.cache_dir, _cache_key(tbox, labels))
+        saving = (path, labels, key)
         if not path.exists():
-            return self._full(tbox, inputs, (path, labels), "no saved state for this ontology")
-        engine = load_state(path, tbox, labels, self.cache_dir)
-        if engine is None:
-            return self._full(tbox, inputs, (path, labels), "the saved state is damaged or of another version")
+            return self._full(tbox, inputs, saving, "no saved state for this ontology")
+        loaded = load_state(path, tbox, labels, self.cache_dir)
+        if loaded is None:
+            return self._full(tbox, inputs, saving, "the saved state is damaged or of another version")
+        engine, saved_key = loaded
         first_new = len(engine.terms.flags)
         try:
-            added = added_triples(engine, inputs)
-            _fill_terms(engine)
-            count = sum(len(level) for level in added)
+            told = additions(saved_key) if additions is not None and saved_key is not None else None
+            if told is not None:
+                added = _added_triples(engine, told, complete=False)
+                account = "the build's account of its new files"
+            else:
+                added = added_triples(engine, inputs)
+                account = "a comparison with the saved state"
             extend(engine, added, first_new)
-            result = outcome(engine, f"incremental: {count} asserted triple(s) added to the saved state")
         except (NeedsFullReasoning, UnsupportedByRulesError) as err:
             why = str(err) if isinstance(err, NeedsFullReasoning) else "the rules engine refused the change"
-            return self._full(tbox, inputs, (path, labels), why)
-        save_state(engine, path, labels)
+            return self._full(tbox, inputs, saving, why)
+        count = sum(len(level) for level in added)
+        _fill_terms(engine)
+        result = outcome(engine, f"incremental: {count} asserted triple(s) added to the saved state ({account})")
+        save_state(engine, path, labels, key)
         return result
 
     def _full(self, tbox: Graph, inputs: list, saving: tuple | None, why: str) -> LevelledRules:
@@ -725,3 +746,41 @@ class IncrementalReasoner:
         if saving is not None:
             save_state(engine, *saving)
         return result
+
+
+# ---------------------------------------------------------------- what a build adds
+
+def build_key(inputs, claims: dict) -> dict:
+    """What the state remembers of a build's input: each input file's hash (`inputs`: the
+    build's InputFile list) and each claim's level (`claims`: newskg.build.levels.read_claims)."""
+    return {"files": {item.relpath: item.sha256() for item in inputs},
+            "claims": {str(iri): claim.level for iri, claim in claims.items()}}
+
+
+def report_additions(saved: dict, key: dict, sources, facts) -> list[list[Triple]] | None:
+    """What the build's input adds to the one the state was saved for, by level, when it only
+    adds report files (graph/<report>/...) and leaves every other file and every claim's level
+    as it was; None otherwise. `key`: build_key of this input; `sources`, `facts`: the build's
+    newskg.build.sources.Sources and newskg.build.levels.FactLevels."""
+    try:
+        before, now = saved["files"], key["files"]
+        if any(now.get(path) != digest for path, digest in before.items()):
+            return None  # a file changed or was removed
+        new_files = set(now) - set(before)
+        if any(not (path.startswith("graph/") and path.count("/") >= 2) for path in new_files):
+            return None  # the background, the ontology: not a report's
+        claims = key["claims"]
+        if any(claims.get(iri, "gone") != level for iri, level in saved["claims"].items()):
+            return None  # a new file gave a claim another status or polarity
+    except (KeyError, TypeError, AttributeError):  # a key of another kind
+        return None
+    added: list[list[Triple]] = [[] for _ in facts.by_level]
+    for path in sorted(new_files):  # the new reports' claim layer: document, claims, anchors
+        added[0].extend(sources.turtle_files.get(path, ()))
+    for iri, path in sorted(sources.content_files.items()):  # the new claims' content, at its level
+        if path in new_files:
+            for triple in sources.dataset.graph(iri):
+                level = facts.level_of(triple)
+                if level is not None:
+                    added[level].append(triple)
+    return added

@@ -238,13 +238,16 @@ REASONERS = ("rules", "owlrl")
 
 
 def reason_by_level(tbox: Graph, base: Graph, deltas: list[Graph], reasoner: str = REASONERS[0],
-                    cache_dir: Path | None = None, incremental: bool = False) -> LevelledInference:
+                    cache_dir: Path | None = None, incremental: bool = False, key=None,
+                    additions=None) -> LevelledInference:
     """What OWL-RL adds at each level: the TBox and ``base`` (claim layer and confirmed facts),
     then each delta (the facts of the next level), with either engine of REASONERS.
 
     ``incremental`` (rules engine, with a ``cache_dir``): keep the engine's state in
     ``cache_dir`` and, when the input only adds to the last one, extend it instead of reasoning
-    from scratch (newskg.build.incremental); the result is the same, and ``how`` says which."""
+    from scratch (newskg.build.incremental); the result is the same, and ``how`` says which.
+    ``key`` and ``additions``: the build's account of what its input adds (see
+    IncrementalReasoner.levels), which spares comparing the whole input with the state."""
     if reasoner == "owlrl":
         everything = Graph()
         for graph in (tbox, base):
@@ -258,7 +261,7 @@ def reason_by_level(tbox: Graph, base: Graph, deltas: list[Graph], reasoner: str
     if incremental and cache_dir is not None:
         from newskg.build.incremental import IncrementalReasoner
 
-        outcome = IncrementalReasoner(cache_dir).levels(tbox, base, deltas)
+        outcome = IncrementalReasoner(cache_dir).levels(tbox, base, deltas, key, additions)
     else:
         outcome = infer_levels_by_rules(tbox, base, deltas, cache_dir)
     inferred = []
