@@ -127,6 +127,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as cache:
         cache_dir = Path(cache)
         labels = _canonical_bnode_labels(tbox)
+        assert labels is not None, "the ontology's blank nodes can be told apart"
         state = state_path(cache_dir, _cache_key(tbox, labels))
         RulesEngine(tbox, cache_dir)  # the TBox closure cached, as in every build but the first
 
@@ -157,7 +158,9 @@ def main() -> None:
             shutil.copy(cache_dir / "saved", state)
             gc.collect()
             start = clock()
-            engine, _ = load_state(state, tbox, labels, cache_dir)
+            loaded_state = load_state(state, tbox, labels, cache_dir)
+            assert loaded_state is not None
+            engine = loaded_state[0]
             loaded = since(start)
             first_new = len(engine.terms.flags)
             start = clock()
@@ -169,7 +172,8 @@ def main() -> None:
             start = clock()
             save_state(engine, state, labels)
             saved_again = since(start)
-            total = tuple(sum(t) for t in zip(loaded, compared, extended, saved_again, strict=True))
+            steps = (loaded, compared, extended, saved_again)
+            total = (sum(step[0] for step in steps), sum(step[1] for step in steps))
             start = clock()
             _fill_terms(engine)
             ours = outcome(engine)

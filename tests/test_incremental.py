@@ -50,6 +50,13 @@ def graph_of(turtle: str) -> Graph:
     return Graph().parse(data=PREFIXES + turtle, format="turtle")
 
 
+def graph_from(triples) -> Graph:
+    graph = Graph()
+    for triple in triples:
+        graph.add(triple)
+    return graph
+
+
 def assert_identical(ours: LevelledRules, full: LevelledRules) -> None:
     assert len(ours.levels) == len(full.levels)
     for index, (mine, theirs) in enumerate(zip(ours.levels, full.levels, strict=True)):
@@ -91,7 +98,7 @@ def test_the_outcome_read_off_the_store_is_what_the_levels_returned(seed):
     levels: list[list] = [[], [], []]
     for triple in abox:
         levels[draw.randrange(3)].append(triple)
-    engine = RulesEngine(union_graph(Graph(), tbox_triples))
+    engine = RulesEngine(graph_from(tbox_triples))
     try:
         returned = [engine.add_level(triples) for triples in levels]
     except UnsupportedByRulesError:
@@ -114,7 +121,7 @@ def random_split(seed: int):
         after[level].append(triple)
         if draw.random() < 0.6:
             before[draw.randrange(level, 3)].append(triple)
-    return union_graph(Graph(), tbox_triples), before, after
+    return graph_from(tbox_triples), before, after
 
 
 @pytest.mark.parametrize("seed", range(300, 360))
@@ -391,7 +398,7 @@ def test_a_build_that_adds_a_report_says_what_it_adds_and_gets_a_full_builds_res
 
     result = reasoner.levels(tbox, base, facts.by_level[1:], key, additions)
     assert "the build's account of its new files" in result.how
-    assert sum(map(len, told[0])) > 100
+    assert told[0] is not None and sum(len(level) for level in told[0]) > 100
     assert_identical(result, infer_levels(tbox, base, facts.by_level[1:]))
     # a claim's status changed by hand: not an addition, whatever the files say
     saved = dict(key, claims={**key["claims"], next(iter(key["claims"])): 99})

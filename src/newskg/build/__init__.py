@@ -23,6 +23,7 @@ from rdflib import Dataset, Graph
 
 from newskg.build.anchors import find_anchor_problems
 from newskg.build.checks import run_quality_checks, validate_shapes
+from newskg.build.incremental import build_key, report_additions
 from newskg.build.levels import (
     FactLevels,
     claims_behind,
@@ -209,8 +210,11 @@ def run_pipeline(project: Project, inputs: list[InputFile], reports: list[Report
     say("reasoning (OWL-RL, level by level)")
     tbox = dataset.graph(ONTOLOGY_GRAPH)
     base = union_graph(tbox, claims_graph, facts.by_level[0])
+    key = build_key(inputs, claims)  # the reasoner's state is extended when only reports were added
     inference = reason_by_level(tbox, union_graph(claims_graph, facts.by_level[0]), facts.by_level[1:],
-                                reasoner, project.cache_dir)
+                                reasoner, project.cache_dir, incremental=True, key=key,
+                                additions=lambda saved: report_additions(saved, key, sources, facts))
+    say(f"reasoned: {inference.how}")
     confirmed = [f for f in inference.findings if f.level == 0]
     if confirmed:
         err = InconsistencyError([(f.rule, f.message) for f in confirmed])

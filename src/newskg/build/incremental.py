@@ -40,6 +40,7 @@ from pathlib import Path
 from rdflib import BNode, Graph, Literal, URIRef
 
 from newskg.build.rules import Finding, Level, LevelledRules, RulesEngine, UnsupportedByRulesError
+from newskg.build.rules_datatypes import declare_disjoint
 from newskg.build.rules_engine import TBOX_DERIVED, SchemaViolation, Store, asserted_at, derived_at
 from newskg.build.rules_schema import BLANK, LITERAL, MASK, SEEN, SHIFT, VOCABULARY, Terms
 from newskg.build.rules_tbox import _cache_key, _canonical_bnode_labels, tbox_closure
@@ -102,7 +103,7 @@ class _ExtendingStore(Store):
         self.box = box = [0]
         self.raw_facts, self.raw_forward, self.raw_backward = store.facts, store.forward, store.backward
         self.facts = {p: _Visible(bucket, box) for p, bucket in store.facts.items()}  # type: ignore[misc]
-        self.types = self.facts[store.schema.TYPE]  # type: ignore[assignment]
+        self.types = self.facts[store.schema.TYPE]
         self.forward = {p: _VisibleIndex(index, store.facts, p, True, box)  # type: ignore[misc]
                         for p, index in store.forward.items()}
         self.backward = {p: _VisibleIndex(index, store.facts, p, False, box)  # type: ignore[misc]
@@ -351,11 +352,7 @@ def _use_datatype(engine: RulesEngine, ext: _ExtendingStore, datatype: int, leve
         if before is None:
             ext._put(lo, schema.DISJOINT, hi, derived_at(at))
             engine.ledger.see(lo, schema.DISJOINT, hi)
-            schema.cls(lo).disjoint += ((lo, hi, hi),)
-            schema.cls(hi).disjoint += ((lo, hi, lo),)
-            schema.cls(lo).update()
-            schema.cls(hi).update()
-            store.active_classes |= {lo, hi}
+            declare_disjoint([(lo, hi)], store, schema)
         else:
             bucket[lo << SHIFT | hi] = derived_at(at)
         # cax-dw for the literals of both datatypes already stored, at the level all three hold at
@@ -497,10 +494,18 @@ def outcome(engine: RulesEngine, how: str = "full") -> LevelledRules:
 
 # ---------------------------------------------------------------- what the input adds
 
+_REMOVED = ("{} or more asserted triple(s) removed or moved to a weaker level (a report or claim edited or "
+            "deleted, or blank nodes in the data)")
+
+
 def added_triples(engine: RulesEngine, levels: Sequence[Iterable[Triple]]) -> list[list[tuple[int, int, int]]]:
     """The triples of `levels` (the new input, level by level) the engine does not hold as
     asserted at that level or a stronger one, as term ids. Raises NeedsFullReasoning if a
     triple the engine was given is no longer asserted, or only at a weaker level."""
+    from collections.abc import Sized
+
+    if all(isinstance(level, Sized) for level in levels) and sum(map(len, levels)) < engine.asserted:  # type: ignore[arg-type]
+        raise NeedsFullReasoning(_REMOVED.format(engine.asserted - sum(map(len, levels))))  # type: ignore[arg-type]
     collecting = gc.isenabled()
     gc.disable()  # a million new tuples and no cycle: the collector would rescan the store each time
     try:
@@ -522,7 +527,11 @@ def _added_triples(engine: RulesEngine, levels: Sequence[Iterable[Triple]],
     for level, triples in enumerate(levels):
         found: list[tuple[int, int, int]] = []
         added.append(found)
-        last_s_ = last_p_ = last_s = last_p = None
+        last_s_ = last_p_ = None
+        last_s = last_p = -1
+        s: int | None
+        p: int | None
+        o: int | None
         for s_, p_, o_ in triples:
             if s_ is not last_s_:
                 s = iris.get(str(s_)) if type(s_) is URIRef else None
@@ -572,8 +581,7 @@ def _added_triples(engine: RulesEngine, levels: Sequence[Iterable[Triple]],
                 moved.add(code)
                 found.append((s, p, o))
     if complete and matched != engine.asserted:
-        raise NeedsFullReasoning(f"{engine.asserted - matched} asserted triple(s) removed or moved to a weaker "
-                                 f"level (a report or claim edited or deleted, or blank nodes in the data)")
+        raise NeedsFullReasoning(_REMOVED.format(engine.asserted - matched))
     return added
 
 

@@ -20,6 +20,10 @@ Design (numbers: benchmarks/reasoner_benchmark.py; owlrl stays the reference):
   inconsistencies that first appear at it. `infer_levels` runs the three levels; the reference
   for a level is owlrl on everything asserted up to it. `RulesReasoner.closure` is the plain
   `Reasoner` drop-in for OwlrlReasoner: the very same closure, triple for triple.
+- Each stored triple keeps the level it holds from (derived there, or asserted there; a triple
+  derived at one level and asserted at a weaker one keeps the stronger, its assertion is noted
+  aside), so the store after a build is all a later build needs to add reports to it without
+  reasoning from scratch: newskg.build.incremental saves it and extends it.
 
 Precondition, checked (UnsupportedByRulesError names the triple): the ABox never changes the
 schema, i.e. no ABox triple, asserted or derived, is a schema triple (rdfs:subClassOf, owl:*

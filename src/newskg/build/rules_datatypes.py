@@ -64,15 +64,20 @@ class DatatypeRules:
         return fresh
 
 
-def _disjoint_from_now_on(pairs: list[tuple[int, int]], store: Store, schema: Schema) -> None:
-    # cax-dw for datatype pairs that are disjoint from now on: members to come through the
-    # rule tables, members already stored by one scan of the type triples.
+def declare_disjoint(pairs: list[tuple[int, int]], store: Store, schema: Schema) -> None:
+    """cax-dw for the members to come of datatype pairs disjoint from now on: the rule tables."""
     for lo, hi in pairs:
         schema.cls(lo).disjoint += ((lo, hi, hi),)
         schema.cls(hi).disjoint += ((lo, hi, lo),)
         schema.cls(lo).update()
         schema.cls(hi).update()
         store.active_classes |= {lo, hi}
+
+
+def _disjoint_from_now_on(pairs: list[tuple[int, int]], store: Store, schema: Schema) -> None:
+    # cax-dw for datatype pairs that are disjoint from now on: members to come through the
+    # rule tables, members already stored by one scan of the type triples.
+    declare_disjoint(pairs, store, schema)
     watched = {c for pair in pairs for c in pair}
     members: dict[int, set[int]] = {c: set() for c in watched}
     for key in store.types:
