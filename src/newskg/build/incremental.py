@@ -29,7 +29,9 @@ store by `outcome`, identical to what `RulesEngine.add_level` returns level by l
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import os
 import pickle
 import zlib
 from collections import Counter
@@ -610,18 +612,19 @@ def save_state(engine: RulesEngine, path: Path, labels: dict, key=None) -> None:
     finally:
         terms.terms = objects
     header = _MAGIC + f"{STATE_VERSION} {len(payload)} {zlib.crc32(payload)}\n".encode()
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")  # two builds at once each write their own
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         for old in path.parent.glob("rules-state-*.pickle"):  # one state is enough: the last build's
             if old != path:
                 old.unlink(missing_ok=True)
-        tmp = path.with_suffix(".tmp")
         with tmp.open("wb") as out:
             out.write(header)
             out.write(payload)
         tmp.replace(path)
     except OSError:  # the state only saves time: a project we cannot write to still builds
-        pass
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
 
 
 def load_state(path: Path, tbox: Graph, labels: dict, cache_dir: Path | None) -> tuple[RulesEngine, object] | None:
@@ -722,7 +725,11 @@ class IncrementalReasoner:
                                                   "is kept")
         path = state_path(self.cache_dir, _cache_key(tbox, labels))
         saving = (path, labels, key)
-        if not path.exists():
+        try:
+            present = path.exists()
+        except OSError:  # an unreadable cache folder: as if empty
+            present = False
+        if not present:
             return self._full(tbox, inputs, saving, "no saved state for this ontology")
         loaded = load_state(path, tbox, labels, self.cache_dir)
         if loaded is None:
