@@ -251,11 +251,14 @@ class _ExtendingStore(Store):
             flags[p] |= SEEN
             flags[o] |= SEEN
         elif before <= derived_at(level):  # present here already
-            if before & 1:  # derived: asserted from this level on (kept where derived)
+            if before & 1:  # derived: asserted from this level on
                 self.touch(p, key, before)
                 if (p << 64 | key) not in later:
                     self.asserted += 1
-                if later.get(p << 64 | key, level + 1) > level:
+                if before == derived_at(level):  # a full run asserts it before deriving it: not derived
+                    later.pop(p << 64 | key, None)
+                    bucket[key] = code  # type: ignore[index]
+                elif later.get(p << 64 | key, level + 1) > level:  # kept where derived
                     later[p << 64 | key] = level
             return
         else:  # present only at a higher level: it moves down
