@@ -135,7 +135,7 @@ def check_sources(project: Project, sources: Sources, inputs: list[InputFile],
             # Re-read the one file so a violation is reported against its module.
             problems += find_profile_violations(parse_turtle(item.path, item.relpath), item.relpath)
     if project.checks_dir.is_dir():
-        problems += suggest_declared_terms(run_quality_checks(sources.dataset, project.checks_dir),
+        problems += suggest_declared_terms(run_quality_checks(sources.store, project.checks_dir),
                                            sources.dataset.graph(ONTOLOGY_GRAPH))
     for report in reports:
         label = project.relative(report.text_path)
@@ -147,11 +147,12 @@ def check_sources(project: Project, sources: Sources, inputs: list[InputFile],
     return problems
 
 
-def check_shapes(asserted: Graph, inferred: Graph, shapes: Graph) -> list[Problem]:
+def check_shapes(asserted: list[Graph], inferred: list[Graph], shapes: Graph) -> list[Problem]:
     """SHACL over asserted + inferred, so a shape targeting a superclass sees every member."""
     if not len(shapes):
         return []
-    return validate_shapes(asserted + inferred, shapes)
+    # One union of all of them: pyshacl needs one graph, and every copy of the whole data costs.
+    return validate_shapes(union_graph(*asserted, *inferred), shapes)
 
 
 def claim_layer(dataset: Dataset) -> Graph:
@@ -209,7 +210,6 @@ def run_pipeline(project: Project, inputs: list[InputFile], reports: list[Report
                      + check_usage(sources))
     say("reasoning (OWL-RL, level by level)")
     tbox = dataset.graph(ONTOLOGY_GRAPH)
-    base = union_graph(tbox, claims_graph, facts.by_level[0])
     key = build_key(inputs, claims)  # the reasoner's state is extended when only reports were added
     inference = reason_by_level(tbox, union_graph(claims_graph, facts.by_level[0]), facts.by_level[1:],
                                 reasoner, project.cache_dir, incremental=True, key=key,
@@ -224,8 +224,8 @@ def run_pipeline(project: Project, inputs: list[InputFile], reports: list[Report
         return PipelineResult(problems + locate(clashes, locations), sources, facts)
     problems += [_contradiction(f, facts, claims_graph) for f in inference.findings]
     say("validating shapes")
-    everything = union_graph(base, *facts.by_level[1:], *sources.content_graphs())
-    problems += stage(check_shapes(everything, union_graph(*inference.inferred), sources.shapes))
+    asserted = [tbox, claims_graph, *facts.by_level, *sources.content_graphs()]
+    problems += stage(check_shapes(asserted, inference.inferred, sources.shapes))
     return PipelineResult(problems, sources, facts, inference)
 
 

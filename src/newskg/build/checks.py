@@ -10,6 +10,7 @@ returns no rows, and each row becomes one Problem.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from rdflib import Dataset, Graph
 from rdflib.namespace import RDF, SH
@@ -51,11 +52,13 @@ def validate_shapes(data: Graph, shapes: Graph) -> list[Problem]:
     return sorted(problems, key=lambda p: (p.focus or "", p.message))
 
 
-def run_quality_checks(data: Graph, checks_dir: Path) -> list[Problem]:
+def run_quality_checks(data: Graph | Any, checks_dir: Path) -> list[Problem]:
     """Run every ``*-violation.rq`` in ``checks_dir`` over ``data``; one Problem per row.
 
-    A check's default graph is the union of every graph of ``data``; the named graphs of a
-    Dataset (each claim's content) stay available to ``GRAPH`` patterns.
+    ``data`` is an rdflib Graph or Dataset, or a pyoxigraph Store (the build's sources are
+    already in one: no copy). A check's default graph is the union of every graph of
+    ``data``; the named graphs of a Dataset or Store (each claim's content) stay available to
+    ``GRAPH`` patterns.
 
     The Problem's check is the file's stem, its severity the query's ``#+ severity:`` header
     (error when absent), its focus the first projected value of the row and its message the
@@ -80,9 +83,11 @@ def run_quality_checks(data: Graph, checks_dir: Path) -> list[Problem]:
     return problems
 
 
-def _load_store(data: Graph):
+def _load_store(data: Graph | Any):
     import pyoxigraph
 
+    if isinstance(data, pyoxigraph.Store):
+        return data
     store = pyoxigraph.Store()
     if isinstance(data, Dataset):
         # Named graphs stay named (a check may ask GRAPH ?claim { ... } of claim content);

@@ -15,6 +15,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
@@ -249,53 +250,125 @@ def _rel(path: Path, root: Path) -> str:
 def parse_turtle(path: Path, label: str | None = None) -> Graph:
     """Parse one Turtle file; a syntax error names the file, line and column."""
     graph = Graph()
-    _parse_into(graph, path, "turtle", label)
+    parsed = read_rdf(path, "turtle", label)
+    graph.addN((s, p, o, graph) for s, p, o, _ in parsed.quads)
+    for prefix, iri in parsed.prefixes.items():  # as rdflib's parser binds them
+        graph.bind(prefix, iri)
     return graph
 
 
 def parse_trig(path: Path, label: str | None = None) -> Dataset:
     """Parse one TriG file into a Dataset; a syntax error names the file, line and column."""
     dataset = Dataset()
-    _parse_into(dataset, path, "trig", label)
+    for s, p, o, g in read_rdf(path, "trig", label).quads:
+        dataset.graph(g if g is not None else DATASET_DEFAULT_GRAPH_ID).add((s, p, o))
     return dataset
 
 
-def _parse_into(graph: Graph, path: Path, fmt: str, label: str | None) -> None:
+@dataclass
+class ParsedFile:
+    """One file's statements, as rdflib terms (graph None: the default graph) and as
+    pyoxigraph quads (the same statements, for the store the quality checks query)."""
+
+    quads: list[tuple]
+    oxigraph: list
+    #: the prefixes the file declares (explain reads a report's art: on the command line)
+    prefixes: dict[str, str] = field(default_factory=dict)
+
+
+def read_rdf(path: Path, fmt: str, label: str | None = None) -> ParsedFile:
+    """Parse one Turtle or TriG file (``fmt``: turtle | trig) with pyoxigraph, and check its terms.
+
+    rdflib is the reference the rest of the pipeline was written against; pyoxigraph is
+    stricter. Whatever pyoxigraph refuses is parsed again with rdflib, so a file is accepted
+    or refused, and a refusal worded, exactly as before: a syntax error naming file, line
+    and column, or the term no store accepts (check_terms).
+    """
+    import pyoxigraph
+
+    from newskg.build.oxterms import ToRdflib, Unconvertible
+
     name = label or str(path)
     raw = read_bytes(path, name)
     data = decode(raw, name)
+    check_literals = len(raw) > max_literal_bytes()
+    rdf_format = pyoxigraph.RdfFormat.TRIG if fmt == "trig" else pyoxigraph.RdfFormat.TURTLE
+    if _UPPER_CASE_LANGUAGE.search(raw):
+        # pyoxigraph lowercases language tags (the same tag by RDF 1.1), rdflib keeps them as
+        # written: "@en-GB" must reach build/ as written.
+        return _read_with_rdflib(path, data, fmt, name, check_literals)
+    converter = ToRdflib(name)
     try:
-        graph.parse(data=data, format=fmt, publicID=path.as_uri())
+        parser = pyoxigraph.parse(raw, format=rdf_format, base_iri=path.as_uri())
+        parsed = list(parser)
+        quads = list(converter.quads(parsed))
+    except (SyntaxError, Unconvertible):
+        return _read_with_rdflib(path, data, fmt, name, check_literals)
+    # pyoxigraph puts only IRIs in predicate position and no literal as subject: the
+    # terms are what is left to check, each once.
+    _check_each(converter.terms(), name, check_literals)
+    return ParsedFile(quads, [converter.relabel(q) for q in parsed], dict(parser.prefixes))
+
+
+#: A language tag with a capital letter (or text that looks like one: then rdflib reads it).
+_UPPER_CASE_LANGUAGE = re.compile(rb"[\"']@[A-Za-z0-9-]*[A-Z]")
+
+
+def _read_with_rdflib(path: Path, data: str, fmt: str, name: str, check_literals: bool) -> ParsedFile:
+    from newskg.build.oxterms import ToOxigraph
+
+    parsed = Dataset() if fmt == "trig" else Graph()
+    try:
+        parsed.parse(data=data, format=fmt, publicID=path.as_uri())
     except SyntaxError as err:  # rdflib's BadSyntax is a SyntaxError
         line, column, why = _locate(err, data)
         raise RdfSyntaxError(name, line, column, why) from err
     except Exception as err:  # rdflib raises plain exceptions for e.g. unknown prefixes
         raise RdfSyntaxError(name, None, None, str(err)) from err
-    check_terms(graph, name, check_literals=len(raw) > max_literal_bytes())
+    if isinstance(parsed, Dataset):
+        quads = [(s, p, o, None if g == DATASET_DEFAULT_GRAPH_ID else g)
+                 for s, p, o, g in parsed.quads((None, None, None, None))]
+    else:
+        quads = [(s, p, o, None) for s, p, o in parsed]
+    _check_quads(quads, name, check_literals)
+    converter = ToOxigraph()
+    try:
+        oxigraph = [converter.quad(q) for q in quads]
+    except ValueError as err:
+        # rdflib read it, the checks let it through, pyoxigraph cannot hold it.
+        raise InputError(f"{name}: {err}; no RDF store would accept it, fix it") from None
+    return ParsedFile(quads, oxigraph, {p: str(iri) for p, iri in parsed.namespaces()})
 
 
 def check_terms(graph: Graph, name: str, check_literals: bool = True) -> None:
     """Refuse what rdflib reads but no store does: a literal or blank node as predicate, a
     literal as subject, an IRI holding a space or one of <>"{}|^`\\, a string that is not
     Unicode text, a literal over NEWSKG_MAX_LITERAL_BYTES. Raises InputError naming the file."""
-    cap = max_literal_bytes()
-    seen: set = set()
     quads = graph.quads((None, None, None, None)) if isinstance(graph, Dataset) else (
         (s, p, o, None) for s, p, o in graph)
+    _check_quads(quads, name, check_literals)
+
+
+def _check_quads(quads, name: str, check_literals: bool) -> None:
+    seen: dict = {}  # a dict keeps the order they come in: the first bad term is the one named
     for s, p, o, g in quads:
         if not isinstance(p, URIRef):
             raise InputError(f"{name}: {_show(p)} is used as a predicate; only an IRI can be one")
         if isinstance(s, Literal):
             raise InputError(f"{name}: the literal {_show(s)} is used as a subject; only an IRI or blank "
                              "node can be one")
-        for term in (s, p, o, g):
-            if term is None or term in seen:
-                continue
-            seen.add(term)
-            if isinstance(term, URIRef):
-                _check_iri(str(term), name)
-            elif isinstance(term, Literal):
-                _check_literal(term, name, cap if check_literals else None)
+        seen.update(dict.fromkeys((s, p, o, g)))
+    seen.pop(None, None)
+    _check_each(seen, name, check_literals)
+
+
+def _check_each(terms, name: str, check_literals: bool) -> None:
+    cap = max_literal_bytes() if check_literals else None
+    for term in terms:
+        if isinstance(term, URIRef):
+            _check_iri(str(term), name)
+        elif isinstance(term, Literal):
+            _check_literal(term, name, cap)
 
 
 def _check_iri(iri: str, name: str) -> None:
@@ -372,6 +445,9 @@ class Sources:
     #: content problems found while reading (triples outside any named graph, a claim's
     #: content in two files)
     problems: list[Problem] = field(default_factory=list)
+    #: the named graphs of ``dataset`` (not the shapes) in a pyoxigraph Store, filled while
+    #: parsing: what the quality-check queries run on, with no second copy through N-Quads
+    store: Any = None
 
     def content_graphs(self) -> list[Graph]:
         """The content graph of every claim, in a stable order."""
@@ -380,33 +456,41 @@ class Sources:
 
 def load_dataset(inputs: list[InputFile]) -> Sources:
     """Parse every input into its named graph (claim content into one graph per claim)."""
+    import pyoxigraph
+
     dataset = Dataset()
     bind_prefixes(dataset)
-    sources = Sources(dataset, Graph())
+    sources = Sources(dataset, Graph(), store=pyoxigraph.Store())
     for item in inputs:
         if item.role == "content":
             _load_content(sources, item)
             continue
-        parsed = parse_turtle(item.path, item.relpath)
+        parsed = read_rdf(item.path, "turtle", item.relpath)
         if item.role in ("article", "background"):
-            sources.turtle_files[item.relpath] = parsed
+            own = sources.turtle_files[item.relpath] = Graph()
+            own.addN((s, p, o, own) for s, p, o, _ in parsed.quads)
         target = sources.shapes if item.graph is None else sources.dataset.graph(item.graph)
-        for triple in parsed:
-            target.add(triple)
+        target.addN((s, p, o, target) for s, p, o, _ in parsed.quads)
+        if item.graph is not None:
+            graph = pyoxigraph.NamedNode(str(item.graph))
+            sources.store.extend(pyoxigraph.Quad(q.subject, q.predicate, q.object, graph)
+                                 for q in parsed.oxigraph)
     return sources
 
 
 def _load_content(sources: Sources, item: InputFile) -> None:
-    parsed = parse_trig(item.path, item.relpath)
-    for graph in parsed.graphs():
-        if not len(graph):
-            continue
-        name = graph.identifier
-        if name == DATASET_DEFAULT_GRAPH_ID or not isinstance(name, URIRef):
-            first = next(iter(graph))
+
+    parsed = read_rdf(item.path, "trig", item.relpath)
+    by_graph: dict = {}
+    for quad, oxigraph in zip(parsed.quads, parsed.oxigraph, strict=True):
+        by_graph.setdefault(quad[3], ([], []))
+        by_graph[quad[3]][0].append(quad[:3])
+        by_graph[quad[3]][1].append(oxigraph)
+    for name, (triples, oxigraph) in by_graph.items():
+        if name is None or not isinstance(name, URIRef):
             sources.problems.append(Problem(
-                "claim-content", f"{len(graph)} triple(s) outside any claim's graph, e.g. "
-                f"{' '.join(shorten(str(t)) for t in first)}; put each in the graph of the claim that "
+                "claim-content", f"{len(set(triples))} triple(s) outside any claim's graph, e.g. "
+                f"{' '.join(shorten(str(t)) for t in triples[0])}; put each in the graph of the claim that "
                 "states it", path=item.relpath))
             continue
         if name in sources.content_files and sources.content_files[name] != item.relpath:
@@ -415,5 +499,5 @@ def _load_content(sources: Sources, item: InputFile) -> None:
                 f"{sources.content_files[name]}; keep one graph per claim", path=item.relpath))
         sources.content_files[name] = item.relpath
         target = sources.dataset.graph(name)
-        for triple in graph:
-            target.add(triple)
+        target.addN((s, p, o, target) for s, p, o in triples)
+        sources.store.extend(oxigraph)

@@ -35,17 +35,29 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Graph
 
+from newskg.build.oxterms import ToOxigraph
 from newskg.errors import BuildBusyError, BuildWriteError
-from newskg.namespaces import bind_prefixes
+from newskg.namespaces import PREFIXES
 from newskg.project import GRAPHS_DIR, PERSISTENT_STORE_MIN_QUADS, Build, graph_file_name
 
 
-def ntriples_lines(graph: Graph) -> list[str]:
-    """The graph as sorted N-Triples lines (sorted, so a build is byte-stable)."""
-    text = graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
-    return sorted(line for line in text.splitlines() if line.strip())
+def ntriples_lines(graph: Graph, converter: ToOxigraph | None = None) -> list[str]:
+    """The graph as sorted N-Triples lines (sorted, so a build is byte-stable), each ending in
+    `` .``; written by pyoxigraph, the engine that reads them back. ValueError for a term
+    pyoxigraph refuses."""
+    return _sorted_lines(graph, converter or ToOxigraph())
+
+
+def _sorted_lines(graph: Graph, converter: ToOxigraph) -> list[str]:
+    import pyoxigraph
+
+    triple = converter.triple
+    text = pyoxigraph.serialize((triple(t) for t in graph), format=pyoxigraph.RdfFormat.N_TRIPLES) or b""
+    lines = text.decode("utf-8").splitlines()
+    lines.sort()
+    return lines
 
 
 def write_build(build: Build, graphs: dict[str, Graph], manifest: dict) -> None:
@@ -67,8 +79,7 @@ def write_build(build: Build, graphs: dict[str, Graph], manifest: dict) -> None:
             raise _write_error(build_dir, err) from None
         try:
             staged = Build(staging)
-            trig = _write_files(staged, graphs)
-            _write_trig(staged, trig)
+            _write_files(staged, graphs)
             # The manifest goes last: a folder with a manifest is a complete build.
             staged.write_manifest(manifest)
             lock.note_swap(staging)
@@ -85,39 +96,39 @@ def write_build(build: Build, graphs: dict[str, Graph], manifest: dict) -> None:
             raise
 
 
-def _write_files(staged: Build, graphs: dict[str, Graph]) -> Dataset:
-    """Every graph file, dataset.nq (parsed back) and the store of a large build; the dataset to
-    write as TriG."""
+def _write_files(staged: Build, graphs: dict[str, Graph]) -> None:
+    """Every graph file, dataset.nq (parsed back), dataset.trig and the store of a large build."""
     (staged.dir / GRAPHS_DIR).mkdir()
-    quads: list[str] = []
-    trig = Dataset()
-    bind_prefixes(trig)
-    for iri, graph in graphs.items():
-        try:
-            lines = ntriples_lines(graph)
-        except Exception as err:  # rdflib refuses some terms it read with a plain Exception
-            raise BuildWriteError(f"graph <{iri}> cannot be written as N-Triples ({err}); the previous build "
-                                  "is unchanged") from None
-        path = staged.dir / GRAPHS_DIR / graph_file_name(iri)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
-        quads += [f"{line[:-1].rstrip()} <{iri}> .\n" for line in lines]
-        target = trig.graph(URIRef(iri))
-        for triple in graph:
-            target.add(triple)
-    staged.nquads_path.write_text("".join(quads), encoding="utf-8")
-    if len(quads) >= PERSISTENT_STORE_MIN_QUADS:
+    converter = ToOxigraph()
+    count = 0
+    with open(staged.nquads_path, "w", encoding="utf-8") as nquads:
+        for iri, graph in graphs.items():
+            try:
+                lines = _sorted_lines(graph, converter)
+            except ValueError as err:  # a term rdflib let through and pyoxigraph refuses
+                raise BuildWriteError(f"graph <{iri}> cannot be written as N-Triples ({err}); the previous "
+                                      "build is unchanged") from None
+            path = staged.dir / GRAPHS_DIR / graph_file_name(iri)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+            nquads.write("".join(f"{line[:-1].rstrip()} <{iri}> .\n" for line in lines))
+            count += len(lines)
+    if count >= PERSISTENT_STORE_MIN_QUADS:
         write_store(staged)
-    _parse_back(staged, len(quads))
-    return trig
+    _parse_back(staged, count)
+    _write_trig(staged)
 
 
-def _write_trig(staged: Build, trig: Dataset) -> None:
+def _write_trig(staged: Build) -> None:
+    """dataset.trig from dataset.nq, once that has parsed back: the same quads in the same
+    order (graph by graph, sorted), with the project's prefixes."""
+    import pyoxigraph
+
+    quads = pyoxigraph.parse(path=str(staged.nquads_path), format=pyoxigraph.RdfFormat.N_QUADS)
     try:
-        trig.serialize(destination=str(staged.trig_path), format="trig")
-    except OSError:
-        raise
-    except Exception as err:  # rdflib refuses some terms it read with a plain Exception
+        pyoxigraph.serialize(quads, output=str(staged.trig_path), format=pyoxigraph.RdfFormat.TRIG,
+                             prefixes=dict(PREFIXES))
+    except (SyntaxError, MemoryError, ValueError) as err:
         raise BuildWriteError(f"the new {staged.trig_path.name} cannot be written ({err}); the previous build "
                               "is unchanged") from None
 

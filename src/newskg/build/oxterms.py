@@ -1,0 +1,130 @@
+"""RDF terms between pyoxigraph and rdflib: pyoxigraph parses and writes (fast, strict), the
+pipeline's checks and reasoning still work on rdflib graphs.
+
+Each converter remembers the terms it has converted: a corpus names the same few thousand
+IRIs and literals over and over, and building an rdflib term is the costly part. A literal is
+built as rdflib's own Turtle parser builds it (``Literal(lexical, lang=...)`` or
+``Literal(lexical, datatype=...)``), so rdflib normalises it the same way.
+
+Blank nodes get labels of our own, numbered in the order the parser meets them and prefixed
+by a digest of the file's name: unique across the files of a build (pyoxigraph keeps a
+document's ``_:x`` as ``x``, which two files may both use), and the same in every build of
+the same files, so the build's output is byte-for-byte the same too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+
+import pyoxigraph as ox
+from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import XSD
+
+_XSD_STRING = str(XSD.string)
+
+
+class Unconvertible(ValueError):
+    """A term one library has and the other has not (an RDF 1.2 triple term, say)."""
+
+
+class ToRdflib:
+    """pyoxigraph quads of one parsed file to rdflib (subject, predicate, object, graph) tuples;
+    the graph is None for the default graph."""
+
+    def __init__(self, name: str) -> None:
+        self._prefix = "f" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:10] + "b"
+        self._terms: dict = {}
+        self.blank_nodes: dict[str, ox.BlankNode] = {}  # pyoxigraph's label -> ours
+
+    def quads(self, parsed: Iterable[ox.Quad]) -> Iterator[tuple]:
+        """Each quad as rdflib terms; Unconvertible for a term rdflib has no class for."""
+        term, default = self.term, ox.DefaultGraph()
+        for quad in parsed:
+            graph = quad.graph_name
+            yield (term(quad.subject), term(quad.predicate), term(quad.object),
+                   None if graph == default else term(graph))
+
+    def term(self, node):
+        """One pyoxigraph term as rdflib's."""
+        try:
+            return self._terms[node]
+        except KeyError:
+            pass
+        made: URIRef | BNode | Literal
+        if isinstance(node, ox.NamedNode):
+            made = URIRef(node.value)
+        elif isinstance(node, ox.BlankNode):
+            label = f"{self._prefix}{len(self.blank_nodes)}"
+            self.blank_nodes[node.value] = ox.BlankNode(label)
+            made = BNode(label)
+        elif isinstance(node, ox.Literal):
+            datatype = node.datatype.value
+            if node.language is not None:
+                made = Literal(node.value, lang=node.language)
+            elif datatype == _XSD_STRING:
+                made = Literal(node.value)
+            else:
+                made = Literal(node.value, datatype=URIRef(datatype))
+        else:
+            raise Unconvertible(f"{node} (an RDF 1.2 triple term) has no rdflib equivalent")
+        self._terms[node] = made
+        return made
+
+    def terms(self):
+        """Every rdflib term made so far, each once."""
+        return self._terms.values()
+
+    def relabel(self, quad: ox.Quad) -> ox.Quad:
+        """The pyoxigraph quad with our blank node labels (those rdflib's terms carry)."""
+        s, o, g = quad.subject, quad.object, quad.graph_name
+        if not (isinstance(s, ox.BlankNode) or isinstance(o, ox.BlankNode) or isinstance(g, ox.BlankNode)):
+            return quad
+        mine = self.blank_nodes
+        return ox.Quad(mine[s.value] if isinstance(s, ox.BlankNode) else s, quad.predicate,
+                       mine[o.value] if isinstance(o, ox.BlankNode) else o,
+                       mine[g.value] if isinstance(g, ox.BlankNode) else g)
+
+
+class ToOxigraph:
+    """rdflib terms to pyoxigraph's. ValueError for a term pyoxigraph refuses (an IRI or
+    language tag rdflib let through)."""
+
+    def __init__(self) -> None:
+        self._terms: dict = {}
+
+    def term(self, node):
+        """One rdflib term as pyoxigraph's."""
+        try:
+            return self._terms[node, type(node)]
+        except KeyError:
+            pass
+        made: ox.NamedNode | ox.BlankNode | ox.Literal
+        if isinstance(node, URIRef):
+            made = ox.NamedNode(str(node))
+        elif isinstance(node, BNode):
+            made = ox.BlankNode(str(node))
+        elif isinstance(node, Literal):
+            if node.language:
+                made = ox.Literal(str(node), language=node.language)
+            elif node.datatype is not None:
+                made = ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype)))
+            else:
+                made = ox.Literal(str(node))
+        else:
+            raise ValueError(f"{node!r} is not an RDF term")
+        # Keyed with the type: rdflib's Literal("1") == URIRef("1") is False, but a hash
+        # clash between a str subclass and another must never merge two terms.
+        self._terms[node, type(node)] = made
+        return made
+
+    def triple(self, triple: tuple) -> ox.Triple:
+        """An rdflib (subject, predicate, object) as a pyoxigraph Triple."""
+        term = self.term
+        return ox.Triple(term(triple[0]), term(triple[1]), term(triple[2]))
+
+    def quad(self, quad: tuple) -> ox.Quad:
+        """An rdflib (subject, predicate, object, graph or None) as a pyoxigraph Quad."""
+        term = self.term
+        graph = ox.DefaultGraph() if quad[3] is None else term(quad[3])
+        return ox.Quad(term(quad[0]), term(quad[1]), term(quad[2]), graph)
