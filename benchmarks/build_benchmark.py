@@ -5,7 +5,12 @@ build's asserted triples and runs owlrl's OWL-RL closure on them, nothing else. 
 ratio shows what the pipeline (parsing, checks, SHACL, noise filter, writing) costs on
 top of the reasoning itself.
 
-Usage: python benchmarks/build_benchmark.py [--runs 5] [--project .]
+With --stages it also prints, from one more build, each stage's wall and CPU seconds and the
+peak memory (`newskg build --timings`): what to look at first on a synthetic corpus, e.g.
+`python benchmarks/corpus.py /tmp/c100k --triples 100000 && python benchmarks/build_benchmark.py
+--project /tmp/c100k --runs 1 --stages`.
+
+Usage: python benchmarks/build_benchmark.py [--runs 5] [--project .] [--stages]
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--project", type=Path, default=Path(__file__).resolve().parent.parent)
+    parser.add_argument("--stages", action="store_true", help="also print seconds per stage of one build")
     args = parser.parse_args()
     newskg = str(Path(sys.executable).parent / "newskg")
     subprocess.run([newskg, "build", "--force", "-q"], cwd=args.project, check=True)
@@ -58,6 +64,10 @@ def main() -> None:
     print(f"bare owlrl closure     median of {args.runs}: {bare_median:.3f} s  (runs: "
           + ", ".join(f"{t:.2f}" for t in bare_times) + ")")
     print(f"ratio build / bare owlrl: {build_median / bare_median:.2f}x")
+    if args.stages:
+        timed_run = subprocess.run([newskg, "build", "--force", "-q", "--timings"], cwd=args.project, check=True,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        print("stages of one more build:\n" + timed_run.stderr.rstrip())
 
 
 if __name__ == "__main__":
