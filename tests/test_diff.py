@@ -174,8 +174,11 @@ def test_blank_nodes_are_compared_by_structure_not_by_their_labels(project: Path
     os.rename(project / "build", tmp_path / "first")
     build_project(project, force=True)
     ontology = "graphs/ontology.nt"
-    # rdflib labels blank nodes afresh at each parse, so the files differ although the graphs do not.
-    assert (tmp_path / "first" / ontology).read_bytes() != (project / "build" / ontology).read_bytes()
+    # The build labels blank nodes the same way each time; another tool (or an older newskg,
+    # whose rdflib labelled them afresh at each parse) need not: relabel them in the first build.
+    first = tmp_path / "first" / ontology
+    first.write_text(first.read_text(encoding="utf-8").replace("_:", "_:other"), encoding="utf-8")
+    assert first.read_bytes() != (project / "build" / ontology).read_bytes()
     assert not diff_builds(tmp_path / "first", project / "build").changed
 
 
