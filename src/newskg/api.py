@@ -50,7 +50,8 @@ def _project(project: PathLike | Project) -> Project:
 
 
 def build(project: PathLike | Project = ".", *, force: bool = False, reasoner: str = "rules",
-          progress: Progress | None = None, build_dir: PathLike | None = None) -> BuildResult:
+          progress: Progress | None = None, build_dir: PathLike | None = None,
+          shacl: str = "sparql") -> BuildResult:
     """Parse, check and reason over the sources and write the build folder atomically.
 
     Skipped when nothing changed since the last build (unless ``force``). Raises
@@ -59,14 +60,18 @@ def build(project: PathLike | Project = ".", *, force: bool = False, reasoner: s
     from newskg.build import build_project
 
     return build_project(_project(project), force=force, reasoner=reasoner, progress=progress,
-                         build_dir=Path(build_dir) if build_dir else None)
+                         build_dir=Path(build_dir) if build_dir else None, shacl=shacl)
 
 
-def check(project: PathLike | Project = ".", *, progress: Progress | None = None) -> list[Problem]:
-    """Every problem the build would find (all of them, not only the first kind)."""
+def check(project: PathLike | Project = ".", *, progress: Progress | None = None,
+          shacl: str = "sparql") -> list[Problem]:
+    """Every problem the build would find (all of them, not only the first kind).
+
+    ``shacl``: the SHACL validator, "sparql" (compiled to SPARQL) or "pyshacl" (the reference).
+    """
     from newskg.build import check_project
 
-    return check_project(_project(project), progress=progress)
+    return check_project(_project(project), progress=progress, shacl=shacl)
 
 
 def explain(subject: str, predicate: str, obj: str, *,

@@ -132,6 +132,11 @@ class InputError(NewskgError):
     IRI, a term no RDF store accepts, or a value over a size limit. Names the file and what to do."""
 
 
+class UnsupportedShapeError(InputError):
+    """A SHACL shape uses a feature the SPARQL validator does not compile (newskg.build.shapes);
+    names the shape and the feature. `--shacl pyshacl` validates any shapes graph."""
+
+
 class BuildBusyError(NewskgError):
     """Another `newskg build` is writing the same build folder right now."""
 

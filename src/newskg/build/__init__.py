@@ -22,7 +22,7 @@ from pathlib import Path
 from rdflib import Dataset, Graph
 
 from newskg.build.anchors import find_anchor_problems
-from newskg.build.checks import run_quality_checks, validate_shapes
+from newskg.build.checks import SHACL_ENGINES, run_quality_checks, validate_shapes
 from newskg.build.incremental import build_key, report_additions
 from newskg.build.levels import (
     FactLevels,
@@ -147,12 +147,12 @@ def check_sources(project: Project, sources: Sources, inputs: list[InputFile],
     return problems
 
 
-def check_shapes(asserted: list[Graph], inferred: list[Graph], shapes: Graph) -> list[Problem]:
-    """SHACL over asserted + inferred, so a shape targeting a superclass sees every member."""
+def check_shapes(graphs: list[Graph], shapes: Graph, shacl: str = SHACL_ENGINES[0]) -> list[Problem]:
+    """SHACL over the union of ``graphs`` (asserted + inferred), so a shape targeting a superclass
+    sees every member; ``shacl`` is the validator (newskg.build.checks.SHACL_ENGINES)."""
     if not len(shapes):
         return []
-    # One union of all of them: pyshacl needs one graph, and every copy of the whole data costs.
-    return validate_shapes(union_graph(*asserted, *inferred), shapes)
+    return validate_shapes(graphs, shapes, shacl)
 
 
 def claim_layer(dataset: Dataset) -> Graph:
@@ -176,7 +176,7 @@ def union_graph(*graphs: Graph) -> Graph:
 
 def run_pipeline(project: Project, inputs: list[InputFile], reports: list[Report], *,
                  strict: bool, reasoner: str = REASONERS[0],
-                 progress: Progress | None = None) -> PipelineResult:
+                 progress: Progress | None = None, shacl: str = SHACL_ENGINES[0]) -> PipelineResult:
     """Parse, check, split facts by level, reason level by level, validate shapes.
 
     ``strict`` (the build) raises at the first stage that found errors: ValidationError,
@@ -224,8 +224,8 @@ def run_pipeline(project: Project, inputs: list[InputFile], reports: list[Report
         return PipelineResult(problems + locate(clashes, locations), sources, facts)
     problems += [_contradiction(f, facts, claims_graph) for f in inference.findings]
     say("validating shapes")
-    asserted = [tbox, claims_graph, *facts.by_level, *sources.content_graphs()]
-    problems += stage(check_shapes(asserted, inference.inferred, sources.shapes))
+    everything = [tbox, claims_graph, *facts.by_level, *sources.content_graphs(), *inference.inferred]
+    problems += stage(check_shapes(everything, sources.shapes, shacl))
     return PipelineResult(problems, sources, facts, inference)
 
 
@@ -249,18 +249,20 @@ def _contradiction(finding: LevelFinding, facts: FactLevels, claims_graph: Graph
 
 
 def check_project(root: Path | Project, reasoner: str = REASONERS[0],
-                  progress: Progress | None = None) -> list[Problem]:
+                  progress: Progress | None = None, shacl: str = SHACL_ENGINES[0]) -> list[Problem]:
     """Run every check the build runs, and report all problems instead of stopping at the first kind.
 
     An inconsistency found by the closure is reported as problems too.
     """
     project = root if isinstance(root, Project) else Project.at(root)
     inputs, reports = discover_inputs(project.root), discover_reports(project.root)
-    return run_pipeline(project, inputs, reports, strict=False, reasoner=reasoner, progress=progress).problems
+    return run_pipeline(project, inputs, reports, strict=False, reasoner=reasoner, progress=progress,
+                        shacl=shacl).problems
 
 
 def build_project(root: Path | Project, force: bool = False, reasoner: str = REASONERS[0],
-                  progress: Progress | None = None, build_dir: Path | None = None) -> BuildResult:
+                  progress: Progress | None = None, build_dir: Path | None = None,
+                  shacl: str = SHACL_ENGINES[0]) -> BuildResult:
     """Build the project at `root` into build/ (or `build_dir`).
 
     Skips the work when the inputs are unchanged since the last build, unless `force`.
@@ -278,7 +280,8 @@ def build_project(root: Path | Project, force: bool = False, reasoner: str = REA
     if not force and previous and previous.get("fingerprint") == stamp:
         return BuildResult(build.dir, skipped=True, manifest=previous)
 
-    result = run_pipeline(project, inputs, reports, strict=True, reasoner=reasoner, progress=progress)
+    result = run_pipeline(project, inputs, reports, strict=True, reasoner=reasoner, progress=progress,
+                          shacl=shacl)
     # strict: every error was raised, so every stage ran
     assert result.sources is not None and result.facts is not None and result.inference is not None
     graphs = _named_graphs(result.sources, result.facts, result.inference)

@@ -1,7 +1,8 @@
 """Data checks that need no reasoning: SHACL shapes, and the quality-check queries.
 
-``validate_shapes`` runs pyshacl over a graph the caller has prepared (the build passes the
-asserted and inferred triples, ontology included, so class targets see subclass members);
+``validate_shapes`` validates the graphs the caller has prepared (the build passes the
+asserted and inferred triples, ontology included, so class targets see subclass members)
+with SHACL compiled to SPARQL (newskg.build.shapes) or with pyshacl, the reference;
 it never infers anything itself. ``run_quality_checks`` runs every
 ``queries/checks/*-violation.rq`` over the graph with pyoxigraph: a check passes when its query
 returns no rows, and each row becomes one Problem.
@@ -9,6 +10,7 @@ returns no rows, and each row becomes one Problem.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -16,31 +18,55 @@ from rdflib import Dataset, Graph
 from rdflib.namespace import RDF, SH
 
 from newskg.errors import Problem, QuerySyntaxError
-from newskg.namespaces import shorten
+from newskg.namespaces import bind_prefixes, shorten
 from newskg.query.catalog import prologue_for, read_saved_query
 
 #: The file-name ending that marks a quality check (see docs/architecture.md).
 CHECK_SUFFIX = "-violation.rq"
 #: The variable a check query projects for the message of a row, if it has one.
 MESSAGE_VARIABLE = "message"
+#: The SHACL validators: the default (SPARQL on pyoxigraph), then the reference (pyshacl).
+SHACL_ENGINES = ("sparql", "pyshacl")
 
 
-def validate_shapes(data: Graph, shapes: Graph) -> list[Problem]:
-    """Validate ``data`` against the SHACL ``shapes``: one Problem per validation result.
+def validate_shapes(data: Graph | Iterable[Graph], shapes: Graph, shacl: str = SHACL_ENGINES[0]) -> list[Problem]:
+    """Validate ``data`` (a graph, or the union of several) against the SHACL ``shapes``.
 
-    No inference: pyshacl sees exactly the triples given. Each Problem names the focus node
-    (as a CURIE where possible) and carries the shape's sh:message; its severity is "error"
-    for sh:Violation and "warning" otherwise.
+    One Problem per validation result; none when the data conforms (pyshacl's
+    ``allow_warnings``: warnings alone are no failure). No inference: the validator sees exactly
+    the triples given. Each Problem names the focus node (as a CURIE where possible) and
+    carries the shape's sh:message; its severity is "error" for sh:Violation and "warning"
+    otherwise. ``shacl`` picks the engine: "sparql" (newskg.build.shapes, compiled to SPARQL on
+    pyoxigraph; refuses a shape it does not compile with UnsupportedShapeError) or "pyshacl"
+    (the reference). Both give the same Problems in the same order.
     """
+    if shacl not in SHACL_ENGINES:
+        raise ValueError(f"unknown SHACL engine {shacl!r}; one of {', '.join(SHACL_ENGINES)}")
+    graphs = [data] if isinstance(data, Graph) else list(data)
+    if shacl == "sparql":
+        from newskg.build.shapes import validate_graphs_sparql
+
+        return validate_graphs_sparql(graphs, shapes)
     import pyshacl  # imported here: slow, and only validation needs it
 
+    if len(graphs) == 1:
+        union = graphs[0]
+    else:
+        union = bind_prefixes(Graph())
+        for graph in graphs:
+            for triple in graph:
+                union.add(triple)
     conforms, report, _ = pyshacl.validate(
-        data, shacl_graph=shapes, inference="none", advanced=False, allow_warnings=True
+        union, shacl_graph=shapes, inference="none", advanced=False, allow_warnings=True
     )
     if conforms:
         return []
     problems = []
-    for result in report.subjects(RDF.type, SH.ValidationResult):
+    # The report's sh:result list only: the results pyshacl nests under an sh:node result
+    # (sh:detail) say why a value failed, about the value, not about a focus node of the data.
+    results = [r for report_node in report.subjects(RDF.type, SH.ValidationReport)
+               for r in report.objects(report_node, SH.result)]
+    for result in results:
         focus = report.value(result, SH.focusNode)
         path = report.value(result, SH.resultPath)
         messages = sorted(str(m) for m in report.objects(result, SH.resultMessage))
@@ -49,7 +75,7 @@ def validate_shapes(data: Graph, shapes: Graph) -> list[Problem]:
             message += f" (path {_show(path)})"
         severity = "error" if report.value(result, SH.resultSeverity) == SH.Violation else "warning"
         problems.append(Problem("shacl", message, severity, _show(focus)))
-    return sorted(problems, key=lambda p: (p.focus or "", p.message))
+    return sorted(problems, key=lambda p: (p.focus or "", p.message, p.severity))
 
 
 def run_quality_checks(data: Graph | Any, checks_dir: Path) -> list[Problem]:

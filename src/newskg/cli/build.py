@@ -61,8 +61,11 @@ class _StageTimer:
 @click.option("--reasoner", type=click.Choice(["rules", "owlrl"]), default="rules", show_default=True,
               help="OWL-RL engine: rules (TBox closed once by owlrl, data by forward chaining; same "
                    "inferences) or owlrl (the reference).")
+@click.option("--shacl", type=click.Choice(["sparql", "pyshacl"]), default="sparql", show_default=True,
+              help="SHACL validator: sparql (shapes compiled to SPARQL; same problems) or pyshacl (the reference).")
 @click.pass_context
-def build(ctx: click.Context, force: bool, quiet: bool, verbose: bool, timings: bool, reasoner: str) -> None:
+def build(ctx: click.Context, force: bool, quiet: bool, verbose: bool, timings: bool, reasoner: str,
+          shacl: str) -> None:
     """Parse, check and reason over the sources; write build/.
 
     \b
@@ -84,7 +87,8 @@ def build(ctx: click.Context, force: bool, quiet: bool, verbose: bool, timings: 
     from newskg import api
 
     progress = timer = _StageTimer(_progress(quiet)) if timings else None
-    result = api.build(_root(ctx), force=force, reasoner=reasoner, progress=progress or _progress(quiet))
+    result = api.build(_root(ctx), force=force, reasoner=reasoner, progress=progress or _progress(quiet),
+                       shacl=shacl)
     for warning in result.warnings:
         click.echo(str(warning), err=True)
     if timer:
@@ -112,8 +116,10 @@ def build(ctx: click.Context, force: bool, quiet: bool, verbose: bool, timings: 
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
               help="table: one problem a line, file:line first; json: a list of objects.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the problems.")
+@click.option("--shacl", type=click.Choice(["sparql", "pyshacl"]), default="sparql", show_default=True,
+              help="SHACL validator: sparql (shapes compiled to SPARQL; same problems) or pyshacl (the reference).")
 @click.pass_context
-def check(ctx: click.Context, fmt: str, quiet: bool) -> None:
+def check(ctx: click.Context, fmt: str, quiet: bool, shacl: str) -> None:
     """Run every quality check and list all problems; exit 1 if any is an error.
 
     \b
@@ -132,7 +138,7 @@ def check(ctx: click.Context, fmt: str, quiet: bool) -> None:
     """
     from newskg import api
 
-    problems = sorted(api.check(_root(ctx), progress=_progress(quiet or fmt == "json")), key=_place)
+    problems = sorted(api.check(_root(ctx), progress=_progress(quiet or fmt == "json"), shacl=shacl), key=_place)
     errors = sum(1 for p in problems if p.severity == "error")
     if fmt == "json":
         click.echo(json.dumps({"errors": errors, "warnings": len(problems) - errors,

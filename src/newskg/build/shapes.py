@@ -1,0 +1,875 @@
+"""SHACL validation compiled to SPARQL and run on pyoxigraph: the build's default validator.
+
+pyshacl (``newskg.build.checks.validate_shapes(..., shacl="pyshacl")``) stays the reference:
+this module gives the same Problems (focus, message, severity, and how many) for the SHACL
+Core components it compiles, and refuses a shapes graph that uses anything else, naming the
+shape and the component (`UnsupportedShapeError`), so an extension of ontology/shapes.ttl can
+never go unchecked in silence; ``--shacl pyshacl`` validates such a graph.
+
+How: every constraint of a targeted shape becomes one SPARQL SELECT whose rows are its
+validation results; shapes used by other shapes (sh:node, sh:not, sh:or, sh:and,
+sh:qualifiedValueShape) become boolean expressions ("this node does not conform") inside them.
+The Rust engine scans what each query needs once, instead of pyshacl's per-focus-node work.
+
+Where the two engines could disagree, this one follows pyshacl (it is the reference), and
+refuses what it cannot follow:
+
+- A pyoxigraph Store rewrites typed literals (``"3"^^xsd:nonNegativeInteger`` is stored as
+  ``"3"^^xsd:integer``, ``"01"`` as ``"1"``, ``"1"^^xsd:boolean`` as ``"true"``), which would
+  break sh:datatype, counts and sh:hasValue. The loader keeps every literal the store would
+  change under a private datatype IRI (`_WRAP`) in the graph the core constraints read, and in
+  its native form in the graph the SPARQL-based constraints read, so these see the values a
+  SPARQL engine sees. That is why the input is triples, never a ready Store.
+- Whether a literal of sh:datatype D is well formed is decided in Python by rdflib, as pyshacl
+  does; sh:lessThan pairs that SPARQL cannot settle with certainty are compared in Python as
+  pyshacl compares them.
+- pyshacl runs with ``allow_warnings``: when no result has a Violation severity (or sits under a
+  Warning shape), the graph conforms and no Problem is returned. A shape used by another shape
+  must keep the default severity (its conformance would otherwise depend on where it is used).
+- A shape whose constraints report at the top level needs an sh:message: pyshacl's generated
+  texts (which print blank nodes as Turtle) are not reproduced.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, unquote
+
+from newskg.errors import Problem, UnsupportedShapeError
+from newskg.namespaces import shorten
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+
+SH = "http://www.w3.org/ns/shacl#"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+#: Datatype IRI base of a literal the store would rewrite, kept as written (see module docstring).
+_WRAP = "urn:newskg:shacl:literal:"
+#: The same for a language-tagged literal whose tag is not in lower case (the store lowers it).
+_WRAP_LANG = "urn:newskg:shacl:lang:"
+#: Graphs of the literals the store would rewrite: as written (core constraints), native (SPARQL).
+_WRITTEN_GRAPH = "urn:newskg:shacl:written"
+_NATIVE_GRAPH = "urn:newskg:shacl:native"
+#: Variable the SPARQL-based constraints get their focus node in (the query's own $this may be absent).
+_FOCUS_VAR = "newskg_shacl_focus"
+
+#: Parameters this module compiles, by the kind of shape they may sit on.
+_VALUE_PARAMETERS = {"class", "datatype", "nodeKind", "in", "minLength", "maxLength", "node", "not", "or", "and"}
+_PROPERTY_ONLY = {"minCount", "maxCount", "qualifiedValueShape", "qualifiedMinCount", "qualifiedMaxCount",
+                  "lessThan"}
+_HANDLED = (_VALUE_PARAMETERS | _PROPERTY_ONLY
+            | {"hasValue", "property", "sparql", "path", "message", "severity", "deactivated",
+               "targetClass", "targetNode", "targetObjectsOf", "targetSubjectsOf"})
+#: sh: terms on a shape that validate nothing (labels, form hints) and are ignored, as by pyshacl.
+_INERT = {"name", "description", "order", "group", "defaultValue", "declare", "prefixes"}
+_TARGETS = ("targetClass", "targetNode", "targetObjectsOf", "targetSubjectsOf")
+_NODE_KINDS = {"IRI": "isIRI({v})", "BlankNode": "isBlank({v})", "Literal": "isLiteral({v})",
+               "BlankNodeOrIRI": "(isBlank({v}) || isIRI({v}))",
+               "BlankNodeOrLiteral": "(isBlank({v}) || isLiteral({v}))",
+               "IRIOrLiteral": "(isIRI({v}) || isLiteral({v}))"}
+#: Largest count a nested shape may ask for (written as that many distinct variables).
+_NESTED_COUNT_LIMIT = 4
+_LENIENT = (SH + "Warning", SH + "Info")
+
+
+def validate_shapes_sparql(triples: Iterable, shapes: Graph) -> list[Problem]:
+    """Validate ``triples`` against the SHACL ``shapes``; the Problems pyshacl would give.
+
+    ``triples`` are pyoxigraph Triples or Quads as parsed (graph names are ignored: the data
+    graph is their union), never a pyoxigraph Store, which rewrites typed literals. Raises
+    UnsupportedShapeError, before reading any data, when a shape uses a SHACL feature this
+    module does not compile.
+    """
+    plan = _Plan(shapes)
+    loader = _Loader(plan.datatypes)
+    loader.add_oxigraph(triples)
+    return _run(plan, loader)
+
+
+def validate_graphs_sparql(graphs: Iterable[Graph], shapes: Graph) -> list[Problem]:
+    """`validate_shapes_sparql` over the union of rdflib ``graphs`` (the build's current inputs)."""
+    plan = _Plan(shapes)
+    loader = _Loader(plan.datatypes)
+    loader.add_rdflib(graphs)
+    return _run(plan, loader)
+
+
+def check_supported(shapes: Graph) -> None:
+    """Raise UnsupportedShapeError if ``shapes`` uses a feature `validate_shapes_sparql` refuses."""
+    _Plan(shapes)
+
+
+# --------------------------------------------------------------------------- loading the data
+
+
+class _Loader:
+    """Fills a pyoxigraph Store with the data, keeping every literal as written (see `_WRAP`)."""
+
+    def __init__(self, datatypes: set[str]):
+        import pyoxigraph as ox
+
+        self.ox = ox
+        self.store = ox.Store()
+        self._scratch = ox.Store()
+        self._datatypes = datatypes
+        #: store term (core view) of each literal pyshacl's sh:datatype check rejects, by datatype
+        self.ill_typed: dict[str, list] = {d: [] for d in datatypes}
+        self.rewritten = False
+        self._literals: dict[tuple, tuple] = {}
+        self._written = ox.NamedNode(_WRITTEN_GRAPH)
+        self._native = ox.NamedNode(_NATIVE_GRAPH)
+        self._blank_names: dict[str, str] = {}
+
+    def add_rdflib(self, graphs: Iterable[Graph]) -> None:
+        """Add the triples of rdflib ``graphs`` (their terms converted once each)."""
+        from rdflib import BNode, Literal
+
+        ox = self.ox
+        terms: dict = {}
+
+        def term(t):
+            found = terms.get(t)
+            if found is None:
+                if isinstance(t, Literal):
+                    found = self._literal(str(t), str(t.datatype) if t.datatype else None,
+                                          t.language, t)
+                elif isinstance(t, BNode):
+                    found = (self._blank(str(t)), None)
+                else:
+                    found = (ox.NamedNode(str(t)), None)
+                terms[t] = found
+            return found
+
+        quads: list = []
+        for graph in graphs:
+            for s, p, o in graph:
+                quads.extend(self._quads(term(s)[0], term(p)[0], term(o)))
+        self.store.bulk_extend(quads)
+
+    def add_oxigraph(self, triples: Iterable) -> None:
+        """Add pyoxigraph Triples or Quads (graph names dropped)."""
+        ox = self.ox
+        string = XSD + "string"
+        quads: list = []
+        for t in triples:
+            s, p, o = t.subject, t.predicate, t.object
+            if isinstance(s, ox.BlankNode):
+                s = self._blank(s.value)
+            if isinstance(o, ox.Literal):
+                datatype = None if o.language or o.datatype.value == string else o.datatype.value
+                quads.extend(self._quads(s, p, self._literal(o.value, datatype, o.language, None)))
+            else:
+                if isinstance(o, ox.BlankNode):
+                    o = self._blank(o.value)
+                quads.append(ox.Quad(s, p, o))
+        self.store.bulk_extend(quads)
+
+    def _quads(self, s, p, o: tuple) -> Iterator:
+        written, native = o
+        if native is None:
+            yield self.ox.Quad(s, p, written)
+        else:
+            yield self.ox.Quad(s, p, written, self._written)
+            yield self.ox.Quad(s, p, native, self._native)
+
+    def _blank(self, name: str):
+        try:
+            return self.ox.BlankNode(name)
+        except ValueError:  # a label pyoxigraph refuses: a fresh one, shown under the old label
+            node = self.ox.BlankNode()
+            self._blank_names[node.value] = name
+            return node
+
+    def blank_label(self, name: str) -> str:
+        """The label a blank node had in the input."""
+        return self._blank_names.get(name, name)
+
+    def _literal(self, lexical: str, datatype: str | None, language: str | None, original) -> tuple:
+        """(term as written, native term or None when the store keeps it as written)."""
+        key = (lexical, datatype, language)
+        found = self._literals.get(key)
+        if found is not None:
+            return found
+        ox = self.ox
+        if language:
+            native = ox.Literal(lexical, language=language)
+            written = native if language == language.lower() else \
+                ox.Literal(lexical, datatype=ox.NamedNode(_WRAP_LANG + quote(language, safe="")))
+        elif datatype is None:
+            native = written = ox.Literal(lexical)
+        else:
+            native = ox.Literal(lexical, datatype=ox.NamedNode(datatype))
+            if datatype == XSD + "string" or not self._kept(native):
+                written = ox.Literal(lexical, datatype=ox.NamedNode(_WRAP + quote(datatype, safe="")))
+            else:
+                written = native
+            if datatype in self._datatypes and not _datatype_accepts(original, lexical, datatype):
+                self.ill_typed[datatype].append(written)
+        found = (written, None) if written is native else (written, native)
+        if written is not native:
+            self.rewritten = True
+        self._literals[key] = found
+        return found
+
+    def _kept(self, literal) -> bool:
+        """Whether the store gives ``literal`` back exactly as written."""
+        ox = self.ox
+        self._scratch.add(ox.Quad(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), literal))
+        stored = next(iter(self._scratch)).object
+        self._scratch.clear()
+        return stored.value == literal.value and stored.datatype == literal.datatype
+
+
+def _datatype_accepts(original, lexical: str, datatype: str) -> bool:
+    """pyshacl's sh:datatype test of a literal whose datatype IRI is ``datatype``."""
+    from rdflib import Literal, URIRef
+
+    literal = original if original is not None else Literal(lexical, datatype=URIRef(datatype))
+    if literal.ill_typed is True:
+        return False
+    value = literal.value
+    expected: Any = {XSD + "string": (str, bytes), RDF + "langString": (str, bytes), XSD + "integer": int,
+                     XSD + "float": float, XSD + "decimal": Decimal, XSD + "boolean": bool,
+                     XSD + "date": date, XSD + "time": time, XSD + "dateTime": datetime}.get(datatype)
+    return expected is None or isinstance(value, expected)
+
+
+# --------------------------------------------------------------------------- the shapes
+
+
+@dataclass
+class _Query:
+    """One SELECT whose rows are validation results of one constraint of one shape."""
+
+    text: str
+    message: str | None
+    severity: str
+    counts: bool  # whether a result makes the data graph non-conforming (pyshacl allow_warnings)
+    kind: str = "plain"  # plain | less-than | sparql
+    focus: int = 0  # the column of the focus node
+    detail: Any = None
+
+
+class _Plan:
+    """The shapes graph checked and compiled (queries are written once the data is loaded)."""
+
+    def __init__(self, shapes: Graph):
+        from rdflib import URIRef
+        from rdflib.collection import Collection
+
+        self.g = shapes
+        self.URIRef = URIRef
+        self.Collection = Collection
+        self.datatypes: set[str] = set()
+        self._refuse_custom_components()
+        self.implicit: set = set()
+        self.targeted = self._targeted_shapes()
+        self._checked: set = set()
+        for shape in self.targeted:
+            self._check(shape, self._name(shape), nested=False, trail=())
+
+    # -- reading the shapes graph
+
+    def values(self, node, local: str) -> list:
+        return list(self.g.objects(node, self.URIRef(SH + local)))
+
+    def one(self, node, local: str):
+        found = self.values(node, local)
+        if len(found) > 1:
+            raise UnsupportedShapeError(f"{self._name(node)}: more than one sh:{local}")
+        return found[0] if found else None
+
+    def items(self, node) -> list:
+        return list(self.Collection(self.g, node))
+
+    def _name(self, node) -> str:
+        from rdflib import BNode
+
+        if not isinstance(node, BNode):
+            return shorten(str(node))
+        try:
+            path = self._path_text(self.one(node, "path")) if self.is_property_shape(node) else None
+        except UnsupportedShapeError:
+            path = "(a path not compiled)"
+        for parent in self.g.subjects(None, node):
+            inner = self._name(parent)
+            return f"the shape on path {path} of {inner}" if path is not None else f"a blank-node shape of {inner}"
+        return f"the blank-node shape on path {path}" if path is not None else "a blank-node shape"
+
+    def _refuse_custom_components(self) -> None:
+        from rdflib import RDF as R
+
+        for component in self.g.subjects(R.type, self.URIRef(SH + "ConstraintComponent")):
+            raise UnsupportedShapeError(f"{shorten(str(component))}: custom SHACL constraint components "
+                                        "(SHACL-SPARQL sh:ConstraintComponent) are not compiled; "
+                                        "validate with --shacl pyshacl")
+
+    def _targeted_shapes(self) -> list:
+        from rdflib import RDF as R
+        from rdflib import RDFS as RS
+
+        found: set = set()
+        for local in _TARGETS:
+            found.update(self.g.subjects(self.URIRef(SH + local), None))
+        classes = {RS.Class, *self.g.subjects(RS.subClassOf, RS.Class)}
+        for kind in ("NodeShape", "PropertyShape"):
+            for shape in self.g.subjects(R.type, self.URIRef(SH + kind)):
+                if any(t in classes for t in self.g.objects(shape, R.type)):
+                    found.add(shape)
+                    self.implicit.add(shape)
+        for shape in self.g.subjects(self.URIRef(SH + "target"), None):
+            raise UnsupportedShapeError(f"{self._name(shape)}: sh:target (SHACL-AF custom targets) is not "
+                                        "compiled; validate with --shacl pyshacl")
+        return sorted(found, key=str)
+
+    def is_property_shape(self, node) -> bool:
+        return (node, self.URIRef(SH + "path"), None) in self.g
+
+    def deactivated(self, node) -> bool:
+        flag = self.one(node, "deactivated")
+        return flag is not None and bool(flag.toPython())
+
+    def severity(self, node) -> str:
+        found = self.one(node, "severity")
+        return str(found) if found is not None else SH + "Violation"
+
+    def messages(self, node) -> list[str]:
+        return sorted(str(m) for m in self.values(node, "message"))
+
+    # -- checking what is used
+
+    def _check(self, shape, name: str, nested: bool, trail: tuple) -> None:
+        """Refuse what is not compiled; collect the datatypes whose ill-typed literals matter."""
+        if shape in trail:
+            raise UnsupportedShapeError(f"{name}: the shape refers to itself (recursive shapes are not compiled)")
+        key = (shape, nested)
+        if key in self._checked:
+            return
+        self._checked.add(key)
+        trail = (*trail, shape)
+        prop = self.is_property_shape(shape)
+        if prop:
+            self._path_text(self.one(shape, "path"), name)
+        if nested and self.severity(shape) != SH + "Violation":
+            raise UnsupportedShapeError(f"{name}: sh:severity on a shape used by another shape is not compiled "
+                                        "(pyshacl's conformance then depends on where the shape is used)")
+        for p, o in self.g.predicate_objects(shape):
+            text = str(p)
+            if not text.startswith(SH):
+                continue
+            local = text[len(SH):]
+            if local in _INERT:
+                continue
+            if local not in _HANDLED:
+                raise UnsupportedShapeError(f"{name}: sh:{local} is not compiled by the SPARQL validator; "
+                                            "validate with --shacl pyshacl")
+            if local in _PROPERTY_ONLY and not prop:
+                raise UnsupportedShapeError(f"{name}: sh:{local} on a node shape is not compiled")
+            if local == "lessThan" and nested:
+                raise UnsupportedShapeError(f"{name}: sh:lessThan in a shape used by another shape is not compiled")
+            if local in ("sparql",) and (nested or prop):
+                raise UnsupportedShapeError(f"{name}: sh:sparql is compiled only on a targeted node shape")
+            if local == "qualifiedValueShape" and self.values(shape, "qualifiedValueShapesDisjoint"):
+                raise UnsupportedShapeError(f"{name}: sh:qualifiedValueShapesDisjoint is not compiled")
+            if local in ("minCount", "maxCount", "minLength", "maxLength", "qualifiedMinCount",
+                         "qualifiedMaxCount"):
+                self._count(shape, local, name)
+            if nested and local in ("minCount", "maxCount", "qualifiedMinCount", "qualifiedMaxCount") and \
+                    self._count(shape, local, name) + local.endswith("axCount") > _NESTED_COUNT_LIMIT:
+                raise UnsupportedShapeError(f"{name}: sh:{local} above {_NESTED_COUNT_LIMIT} in a shape "
+                                            "used by another shape is not compiled")
+            if local == "datatype":
+                if str(o) == RDFS + "Datatype":
+                    raise UnsupportedShapeError(f"{name}: sh:datatype rdfs:Datatype is not compiled")
+                self.datatypes.add(str(o))
+            if (local == "nodeKind" and not str(o).startswith(SH)) or \
+                    (local == "nodeKind" and str(o)[len(SH):] not in _NODE_KINDS):
+                raise UnsupportedShapeError(f"{name}: sh:nodeKind {shorten(str(o))} is not a SHACL node kind")
+            if local in ("hasValue", "in"):
+                for value in (self.items(o) if local == "in" else [o]):
+                    self._constant(value, name)
+            if local in ("node", "not"):
+                self._check(o, self._name(o), True, trail)
+            if local == "qualifiedValueShape":
+                self._check(o, self._name(o), True, trail)
+            if local in ("or", "and"):
+                members = self.items(o)
+                if not members:
+                    raise UnsupportedShapeError(f"{name}: an empty sh:{local} list")
+                for member in members:
+                    self._check(member, self._name(member), True, trail)
+            if local == "property":
+                if not self.is_property_shape(o):
+                    raise UnsupportedShapeError(f"{name}: sh:property {self._name(o)} has no sh:path")
+                self._check(o, self._name(o), nested, trail)
+            if local == "sparql":
+                self._check_sparql(o, name)
+        if not nested and not self.messages(shape) and self._reports_itself(shape):
+            raise UnsupportedShapeError(f"{name}: a shape that reports results needs an sh:message "
+                                        "(pyshacl's generated texts are not reproduced)")
+
+    def _reports_itself(self, shape) -> bool:
+        """Whether a constraint of the shape itself (not of its sh:property shapes) can report."""
+        reporting = _HANDLED - {"property", "sparql", "path", "message", "severity", "deactivated", *_TARGETS}
+        return any(str(p)[len(SH):] in reporting for p in self.g.predicates(shape) if str(p).startswith(SH))
+
+    def _count(self, shape, local: str, name: str) -> int:
+        value = self.one(shape, local)
+        number = value.toPython() if value is not None else None
+        if not isinstance(number, int) or isinstance(number, bool) or number < 0:
+            raise UnsupportedShapeError(f"{name}: sh:{local} must be a non-negative integer")
+        return number
+
+    def _constant(self, value, name: str) -> None:
+        from rdflib import BNode
+
+        if isinstance(value, BNode):
+            raise UnsupportedShapeError(f"{name}: a blank node as sh:hasValue or in sh:in is not compiled")
+
+    def _path_text(self, path, name: str = "a shape") -> str:
+        """The SHACL path as a SPARQL property path."""
+        from rdflib import BNode
+
+        if path is None:
+            raise UnsupportedShapeError(f"{name}: a property shape without sh:path")
+        if not isinstance(path, BNode):
+            return f"<{path}>"
+        alternative = self.one(path, "alternativePath")
+        if alternative is not None:
+            return "(" + "|".join(self._path_text(p, name) for p in self.items(alternative)) + ")"
+        inverse = self.one(path, "inversePath")
+        if inverse is not None:
+            return "^" + self._path_text(inverse, name)
+        for local in ("zeroOrMorePath", "oneOrMorePath", "zeroOrOnePath"):
+            if self.values(path, local):
+                raise UnsupportedShapeError(f"{name}: sh:{local} is not compiled; validate with --shacl pyshacl")
+        steps = self.items(path)
+        if len(steps) < 2:
+            raise UnsupportedShapeError(f"{name}: a path that is neither an IRI, a sequence, "
+                                        "sh:alternativePath nor sh:inversePath")
+        return "(" + "/".join(self._path_text(p, name) for p in steps) + ")"
+
+    def _check_sparql(self, constraint, name: str) -> None:
+        selects = self.values(constraint, "select")
+        if len(selects) != 1:
+            raise UnsupportedShapeError(f"{name}: an sh:sparql constraint needs exactly one sh:select "
+                                        "(sh:ask is not compiled)")
+        text = str(selects[0])
+        if not _THIS.search(text):
+            raise UnsupportedShapeError(f"{name}: an sh:select that never mentions $this is not compiled")
+        for pattern, what in _REFUSED_SPARQL:
+            if pattern.search(text):
+                raise UnsupportedShapeError(f"{name}: an sh:select with {what} is not compiled")
+        for p in self.g.predicates(constraint):
+            local = str(p)[len(SH):] if str(p).startswith(SH) else None
+            if local not in (None, "select", "message", "prefixes", "deactivated"):
+                raise UnsupportedShapeError(f"{name}: sh:{local} on an sh:sparql constraint is not compiled")
+
+    # -- prefixes of SPARQL-based constraints (as pyshacl collects them)
+
+    def prefixes(self, constraint) -> dict[str, str]:
+        from rdflib import OWL
+        from rdflib import RDF as R
+
+        prefixes = {"rdf": RDF, "rdfs": RDFS, "owl": "http://www.w3.org/2002/07/owl#"}
+        chosen = self.values(constraint, "prefixes")
+        if not chosen:
+            return prefixes
+        declare = self.URIRef(SH + "declare")
+        graph_declares = set(self.g.objects(self.g.identifier, declare))
+        ontologies = set(self.g.subjects(R.type, OWL.Ontology))
+        every = set(graph_declares)
+        for ontology in ontologies:
+            every.update(self.g.objects(ontology, declare))
+        for node in chosen:
+            own = set(self.g.objects(node, declare))
+            for declaration in (own | graph_declares) if own and node in ontologies else (every | own):
+                prefix = self.one(declaration, "prefix")
+                namespace = self.one(declaration, "namespace")
+                if prefix is None or namespace is None:
+                    raise UnsupportedShapeError(f"{self._name(node)}: an sh:declare without sh:prefix "
+                                                "and sh:namespace")
+                prefixes[str(prefix)] = str(namespace)
+        return prefixes
+
+
+_THIS = re.compile(r"[\s{}()][$?]this\b")
+_REFUSED_SPARQL = [(re.compile(r"\bMINUS\b", re.I), "MINUS"), (re.compile(r"\bVALUES\b", re.I), "VALUES"),
+                   (re.compile(r"\bSERVICE\b", re.I), "SERVICE"),
+                   (re.compile(r"\bSELECT\b[^{]*\{[^}]*\bSELECT\b", re.I | re.S), "a nested SELECT"),
+                   (re.compile(r"[$?](shapesGraph|currentShape|PATH|failure|" + _FOCUS_VAR + r")\b"),
+                    "$shapesGraph, $currentShape, $PATH or ?failure")]
+
+
+# --------------------------------------------------------------------------- writing the queries
+
+
+class _Compiler:
+    """Writes the SELECTs of a plan against a loaded store."""
+
+    def __init__(self, plan: _Plan, loader: _Loader):
+        self.plan = plan
+        self.loader = loader
+        self._n = 0
+
+    def fresh(self) -> str:
+        self._n += 1
+        return f"?x{self._n}"
+
+    def term(self, node) -> str:
+        """A constant of the shapes graph as it is stored (as written, see `_WRAP`)."""
+        from rdflib import Literal
+
+        if isinstance(node, Literal):
+            written, _ = self.loader._literal(str(node), str(node.datatype) if node.datatype else None,
+                                              node.language, node)
+            return str(written)
+        return f"<{node}>"
+
+    def queries(self) -> list[_Query]:
+        found: list[_Query] = []
+        for shape in self.plan.targeted:
+            if self.plan.deactivated(shape):
+                continue
+            this = self.fresh()
+            focus = f"{{ SELECT DISTINCT {this} WHERE {{ {self._targets(shape, this)} }} }}"
+            found += self._shape(shape, focus, [this], this, counts=True)
+        return found
+
+    def _targets(self, shape, var: str) -> str:
+        plan = self.plan
+        parts = []
+        for c in plan.values(shape, "targetClass"):
+            parts.append(f"{var} <{RDF}type>/<{RDFS}subClassOf>* <{c}> .")
+        if shape in plan.implicit:
+            parts.append(f"{var} <{RDF}type>/<{RDFS}subClassOf>* <{shape}> .")  # implicit class target
+        for p in plan.values(shape, "targetSubjectsOf"):
+            parts.append(f"{var} <{p}> {self.fresh()} .")
+        for p in plan.values(shape, "targetObjectsOf"):
+            parts.append(f"{self.fresh()} <{p}> {var} .")
+        nodes = plan.values(shape, "targetNode")
+        if nodes:
+            parts.append(f"VALUES {var} {{ {' '.join(self.term(n) for n in nodes)} }}")
+        return " UNION ".join(f"{{ {p} }}" for p in parts)
+
+    def _shape(self, shape, focus: str, keys: list[str], this: str, counts: bool) -> list[_Query]:
+        """The queries of ``shape`` for the focus nodes bound to ``this`` by the pattern ``focus``."""
+        plan = self.plan
+        if plan.deactivated(shape):
+            return []
+        counts = counts and plan.severity(shape) not in _LENIENT
+        messages = plan.messages(shape)
+        found: list[_Query] = []
+
+        def add(text: str, kind: str = "plain") -> None:
+            found.append(_Query(text, messages[0] if messages else None,
+                                "error" if plan.severity(shape) == SH + "Violation" else "warning",
+                                counts, kind, len(keys) - 1))
+
+        select = " ".join(keys)
+        path = plan._path_text(plan.one(shape, "path")) if plan.is_property_shape(shape) else None
+        value = self.fresh() if path else this
+        values = f"{this} {path} {value} ." if path else ""
+        for local, arg in self._value_constraints(shape):
+            fails = self._fails(local, arg, value)
+            extra = f" {value}" if path else ""
+            add(f"SELECT DISTINCT {select}{extra} WHERE {{ {focus} {values} FILTER({fails}) }}")
+        for h in plan.values(shape, "hasValue"):
+            if path:
+                add(f"SELECT DISTINCT {select} WHERE {{ {focus} FILTER NOT EXISTS {{ {this} {path} {self.term(h)} }} }}")
+            else:
+                add(f"SELECT DISTINCT {select} WHERE {{ {focus} FILTER(!sameTerm({this}, {self.term(h)})) }}")
+        if path:
+            low = plan.one(shape, "minCount")
+            if low is not None and low.toPython() > 0:
+                add(self._count_query(select, focus, f"{this} {path} {value} .", f"< {low.toPython()}", value))
+            high = plan.one(shape, "maxCount")
+            if high is not None:
+                add(self._count_query(select, focus, f"{this} {path} {value} .", f"> {high.toPython()}", value))
+            for q in plan.values(shape, "qualifiedValueShape"):
+                fits = f"{this} {path} {value} . FILTER(!{self.violates(q, value)})"
+                for local, test in (("qualifiedMaxCount", ">"), ("qualifiedMinCount", "<")):
+                    bound = plan.one(shape, local)
+                    if bound is not None:
+                        add(self._count_query(select, focus, fits, f"{test} {bound.toPython()}", value))
+            for other in plan.values(shape, "lessThan"):
+                add(self._less_than_query(select, focus, this, path, value, other), "less-than")
+        for constraint in plan.values(shape, "sparql"):
+            if not plan.deactivated(constraint):
+                query = self._sparql_query(constraint, focus, this)
+                found.append(_Query(query, None, "error" if plan.severity(shape) == SH + "Violation" else "warning",
+                                    counts, "sparql", detail=plan.messages(constraint) + messages))
+        for child in plan.values(shape, "property"):
+            if path:
+                inner = self.fresh()
+                found += self._shape(child, f"{focus} {this} {path} {inner} .", [*keys, inner], inner, counts)
+            else:
+                found += self._shape(child, focus, keys, this, counts)
+        return found
+
+    def _count_query(self, select: str, focus: str, pattern: str, test: str, value: str) -> str:
+        return (f"SELECT {select} WHERE {{ {focus} OPTIONAL {{ {pattern} }} }} "
+                f"GROUP BY {select} HAVING (COUNT(DISTINCT {value}) {test})")
+
+    def _less_than_query(self, select: str, focus: str, this: str, path: str, value: str, other) -> str:
+        compared = self.fresh()
+        # Settled in SPARQL only when both sides are integers of one datatype written as plain digits
+        # (or native SPARQL numbers of one type): rdflib compares those exactly as SPARQL does.
+        integers = " || ".join(f"datatype({value}) = <{d}>" for d in _integer_datatypes())
+        sure = (f"(sameTerm(datatype({value}), datatype({compared})) && ({integers}) && "
+                f"REGEX(STR({value}), '^[0-9]+$') && REGEX(STR({compared}), '^[0-9]+$') && "
+                f"xsd:integer(STR({value})) < xsd:integer(STR({compared})))")
+        return (f"PREFIX xsd: <{XSD}> SELECT DISTINCT {select} {value} {compared} WHERE {{ {focus} "
+                f"{this} {path} {value} . OPTIONAL {{ {this} <{other}> {compared} }} FILTER(isBlank({value}) "
+                f"|| (BOUND({compared}) && (isBlank({compared}) || !{sure}))) }}")
+
+    def _value_constraints(self, shape) -> Iterator[tuple[str, Any]]:
+        plan = self.plan
+        for local in ("class", "datatype", "nodeKind", "node", "not", "or", "and"):
+            for arg in plan.values(shape, local):
+                yield local, arg
+        for local in ("in", "minLength", "maxLength"):
+            arg = plan.one(shape, local)
+            if arg is not None:
+                yield local, arg
+
+    def _fails(self, local: str, arg, v: str) -> str:
+        """A SPARQL expression: value ``v`` fails the constraint ``sh:local arg``."""
+        plan = self.plan
+        if local == "class":
+            return f"NOT EXISTS {{ {v} <{RDF}type>/<{RDFS}subClassOf>* <{arg}> }}"
+        if local == "datatype":
+            return f"!({self._datatype_match(str(arg), v)})"
+        if local == "nodeKind":
+            return "!" + _NODE_KINDS[str(arg)[len(SH):]].format(v=v)
+        if local == "in":
+            members = [f"sameTerm({v}, {self.term(m)})" for m in plan.items(arg)]
+            return f"!({' || '.join(members)})" if members else "true"
+        if local in ("minLength", "maxLength"):
+            n = arg.toPython()
+            if local == "minLength" and n == 0:
+                return "false"
+            test = "<" if local == "minLength" else ">"
+            return f"(isBlank({v}) || STRLEN(STR({v})) {test} {n})"
+        if local == "node":
+            return self.violates(arg, v)
+        if local == "not":
+            return f"!{self.violates(arg, v)}"
+        members = [self.violates(m, v) for m in plan.items(arg)]
+        return "(" + (" && " if local == "or" else " || ").join(members) + ")"
+
+    def _datatype_match(self, datatype: str, v: str) -> str:
+        if datatype == RDFS + "Literal":
+            return f"isLiteral({v})"
+        if datatype == RDF + "langString":
+            return (f"isLiteral({v}) && (lang({v}) != '' || "
+                    f"STRSTARTS(STR(datatype({v})), '{_WRAP_LANG}'))")
+        wrapped = _WRAP + quote(datatype, safe="")
+        test = f"isLiteral({v}) && (datatype({v}) = <{datatype}> || datatype({v}) = <{wrapped}>)"
+        bad = self.loader.ill_typed.get(datatype, [])
+        if bad:
+            test += " && " + " && ".join(f"!sameTerm({v}, {b})" for b in bad)
+        return test
+
+    def violates(self, shape, v: str) -> str:
+        """A SPARQL expression: node ``v`` does not conform to ``shape`` (a shape used by another)."""
+        plan = self.plan
+        if plan.deactivated(shape):
+            return "false"
+        parts: list[str] = []
+        path = plan._path_text(plan.one(shape, "path")) if plan.is_property_shape(shape) else None
+        for local, arg in self._value_constraints(shape):
+            if path:
+                w = self.fresh()
+                parts.append(f"EXISTS {{ {v} {path} {w} . FILTER({self._fails(local, arg, w)}) }}")
+            else:
+                parts.append(self._fails(local, arg, v))
+        for h in plan.values(shape, "hasValue"):
+            parts.append(f"NOT EXISTS {{ {v} {path} {self.term(h)} }}" if path
+                         else f"!sameTerm({v}, {self.term(h)})")
+        if path:
+            low, high = plan.one(shape, "minCount"), plan.one(shape, "maxCount")
+            if low is not None and low.toPython() > 0:
+                parts.append("NOT " + self._distinct_values(v, path, low.toPython(), None))
+            if high is not None:
+                parts.append(self._distinct_values(v, path, high.toPython() + 1, None))
+            for q in plan.values(shape, "qualifiedValueShape"):
+                qlow, qhigh = plan.one(shape, "qualifiedMinCount"), plan.one(shape, "qualifiedMaxCount")
+                if qlow is not None and qlow.toPython() > 0:
+                    parts.append("NOT " + self._distinct_values(v, path, qlow.toPython(), q))
+                if qhigh is not None:
+                    parts.append(self._distinct_values(v, path, qhigh.toPython() + 1, q))
+        for child in plan.values(shape, "property"):
+            if path:
+                w = self.fresh()
+                parts.append(f"EXISTS {{ {v} {path} {w} . FILTER({self.violates(child, w)}) }}")
+            else:
+                parts.append(self.violates(child, v))
+        return "(" + " || ".join(parts) + ")" if parts else "false"
+
+    def _distinct_values(self, v: str, path: str, n: int, fit) -> str:
+        """EXISTS: ``v`` has ``n`` distinct values on ``path`` (each conforming to ``fit``, if given)."""
+        names = [self.fresh() for _ in range(n)]
+        pattern = " ".join(f"{v} {path} {w} ." for w in names)
+        tests = [f"!sameTerm({a}, {b})" for i, a in enumerate(names) for b in names[i + 1:]]
+        if fit is not None:
+            tests += [f"!{self.violates(fit, w)}" for w in names]
+        return f"EXISTS {{ {pattern} {'FILTER(' + ' && '.join(tests) + ')' if tests else ''} }}"
+
+    def _sparql_query(self, constraint, focus: str, this: str) -> str:
+        """The constraint's SELECT with the focus nodes bound to $this first in its WHERE group."""
+        plan = self.plan
+        text = str(plan.one(constraint, "select"))
+        where = re.search(r"\bWHERE\s*\{", text, re.I) or re.search(r"\{", text)
+        head = re.match(r"\s*SELECT\s+(DISTINCT\s+|REDUCED\s+)?", text, re.I)
+        if where is None or head is None:
+            raise UnsupportedShapeError(f"{plan._name(constraint)}: an sh:select that is not a SELECT query")
+        bind = f"{focus} BIND({this} AS ?this) BIND({this} AS ?{_FOCUS_VAR})"
+        projection = text[head.end():where.start()]
+        star = projection.strip() == "*"
+        body = (text[:head.end()] + ("" if star else f"?{_FOCUS_VAR} ") + projection
+                + text[where.start():where.end()] + f" {bind} " + text[where.end():])
+        prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in plan.prefixes(constraint).items())
+        return prologue + body
+
+
+def _integer_datatypes() -> list[str]:
+    return [XSD + d for d in ("integer", "nonNegativeInteger")] + \
+           [_WRAP + quote(XSD + d, safe="") for d in ("integer", "nonNegativeInteger")]
+
+
+# --------------------------------------------------------------------------- running them
+
+
+def _run(plan: _Plan, loader: _Loader) -> list[Problem]:
+    ox = loader.ox
+    compiler = _Compiler(plan, loader)
+    queries = compiler.queries()
+    core: Any = None
+    sparql: Any = None
+    if loader.rewritten:
+        core = [ox.DefaultGraph(), ox.NamedNode(_WRITTEN_GRAPH)]
+        sparql = [ox.DefaultGraph(), ox.NamedNode(_NATIVE_GRAPH)]
+    problems: list[Problem] = []
+    conforms = True
+    for query in queries:
+        graph = sparql if query.kind == "sparql" else core
+        solutions = loader.store.query(query.text, default_graph=graph)
+        assert isinstance(solutions, ox.QuerySolutions)  # every query is a SELECT
+        if query.kind == "plain":
+            found = [Problem("shacl", query.message or "", query.severity, _show(loader, row[query.focus]))
+                     for row in solutions]
+        elif query.kind == "less-than":
+            found = [Problem("shacl", query.message or "", query.severity, _show(loader, row[query.focus]))
+                     for row in solutions if _not_less(row[query.focus + 1], row[query.focus + 2])]
+        else:
+            found = _sparql_results(loader, query, solutions)
+        if found and query.counts:
+            conforms = False
+        problems += found
+    if conforms:
+        return []
+    return sorted(problems, key=lambda p: (p.focus or "", p.message, p.severity))
+
+
+def _sparql_results(loader: _Loader, query: _Query, solutions) -> list[Problem]:
+    """One result per distinct row (with its focus), as pyshacl reports a SPARQL-based constraint."""
+    names = [v.value for v in solutions.variables if v.value != _FOCUS_VAR]
+    seen = set()
+    found = []
+    for row in solutions:
+        focus = row[_FOCUS_VAR]
+        values = {n: row[n] for n in names if row[n] is not None}
+        key = (focus, tuple(sorted((n, str(t)) for n, t in values.items())))
+        if key in seen:
+            continue
+        seen.add(key)
+        this, path, value = values.pop("this", None), values.pop("path", None), values.pop("value", None)
+        if this is None and path is None and value is None:
+            continue
+        value = value if value is not None else focus
+        bound = {n: _text(loader, t) for n, t in values.items()}
+        bound.update({n: _text(loader, t) for n, t in (("this", this), ("path", path), ("value", value))
+                      if t is not None})
+        messages = {_substitute(m, bound) for m in query.detail}
+        if messages:
+            message = sorted(messages)[0]
+        else:
+            message = "does not conform to its shape" + (f" (path {_show(loader, path)})" if path else "")
+        found.append(Problem("shacl", message, query.severity, _show(loader, this if this is not None else focus)))
+    return found
+
+
+def _substitute(message: str, bound: dict[str, str]) -> str:
+    for name, text in bound.items():
+        message = re.sub(f"{{[?$]{name}}}", text, message)
+    return message
+
+
+def _text(loader: _Loader, term) -> str:
+    """The term as rdflib's str() gives it: IRI, blank node label, or lexical form."""
+    ox = loader.ox
+    if isinstance(term, ox.BlankNode):
+        return loader.blank_label(term.value)
+    return term.value
+
+
+def _show(loader: _Loader, term) -> str:
+    text = _text(loader, term)
+    return shorten(text) if "://" in text else text
+
+
+def _rdflib_term(term):
+    """The rdflib term a stored term was loaded from (literals unwrapped)."""
+    import pyoxigraph as ox
+    from rdflib import BNode, Literal, URIRef
+
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    datatype = term.datatype.value
+    if datatype.startswith(_WRAP):
+        return Literal(term.value, datatype=URIRef(unquote(datatype[len(_WRAP):])))
+    if datatype.startswith(_WRAP_LANG):
+        return Literal(term.value, lang=unquote(datatype[len(_WRAP_LANG):]))
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    if datatype == XSD + "string":
+        return Literal(term.value)
+    return Literal(term.value, datatype=URIRef(datatype))
+
+
+def _not_less(value, compared) -> bool:
+    """pyshacl's sh:lessThan test of one pair: True when it reports a result.
+
+    pyshacl refuses (raises) as soon as a value or a compared value is a blank node.
+    """
+    from rdflib import BNode, Literal, URIRef
+
+    left = _rdflib_term(value)
+    right = _rdflib_term(compared) if compared is not None else None
+    if isinstance(left, BNode) or isinstance(right, BNode):
+        raise UnsupportedShapeError("sh:lessThan met a blank node, which pyshacl refuses to compare")
+    if right is None:
+        return False
+
+    def plain(term):
+        if isinstance(term, URIRef):
+            return str(term), True
+        if isinstance(term, Literal) and isinstance(term.value, str):
+            return term.value, True
+        return term, False
+
+    (a, a_string), (b, b_string) = plain(left), plain(right)
+    if a_string != b_string:
+        return True
+    return not a < b
