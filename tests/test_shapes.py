@@ -225,6 +225,19 @@ def test_a_mutation_gives_pyshacls_problems(project_data, name):
     assert any(expected in p.message for p in problems), problems
 
 
+def test_a_value_failing_sh_node_is_one_problem_on_the_focus_node(project_data):
+    """Not also one on the value: pyshacl nests that result under the claim's (sh:detail), and
+    validate_shapes reads only the report's sh:result list."""
+    data, shapes = project_data
+    mutated = Graph()
+    for triple in data:
+        mutated.add(triple)
+    MUTATIONS["status from another scheme"][0](mutated)
+    problems = both(mutated, shapes)
+    assert [(p.focus, p.severity) for p in problems] == [("nkr:pakistan-bangladesh-links-2025/claim-headline",
+                                                          "error")]
+
+
 def test_all_mutations_at_once_give_pyshacls_problems(project_data):
     """Each mutation on its own copy of the report's nodes would be slow; together, on one copy,
     results of different shapes share focus nodes and must still match one for one."""
