@@ -348,6 +348,12 @@ SMALL_CASES = {
             SELECT $this ?value WHERE { $this <http://example.org/q> ?value .
               OPTIONAL { $this <http://example.org/name> ?n } FILTER(!BOUND(?n) || ?value != 2) }\"\"\" ] ;
           sh:sparql [ sh:select "SELECT ?this WHERE { ?this <http://example.org/p> ?x . FILTER(isLiteral(?x)) }" ] .""",
+    "SPARQL constraints written as one FILTER EXISTS, on IRIs and on a blank node": """
+        ex:S a sh:NodeShape ; sh:targetClass ex:Thing ; sh:targetObjectsOf ex:s ;
+          sh:sparql [ sh:message "{$this} has a literal p" ; sh:select \"\"\"
+            SELECT $this WHERE { FILTER EXISTS { $this <http://example.org/p> ?x . FILTER(isLiteral(?x)) } }\"\"\" ] ;
+          sh:sparql [ sh:message "no q" ; sh:select \"\"\"
+            SELECT $this WHERE { FILTER NOT EXISTS { { $this <http://example.org/q> ?x } } }\"\"\" ] .""",
 }
 
 

@@ -59,7 +59,6 @@ _WRAP_LANG = "urn:newskg:shacl:lang:"
 _WRITTEN_GRAPH = "urn:newskg:shacl:written"
 _NATIVE_GRAPH = "urn:newskg:shacl:native"
 #: Variable the SPARQL-based constraints get their focus node in (the query's own $this may be absent).
-_FOCUS_VAR = "newskg_shacl_focus"
 
 #: Parameters this module compiles, by the kind of shape they may sit on.
 _VALUE_PARAMETERS = {"class", "datatype", "nodeKind", "in", "minLength", "maxLength", "node", "not", "or", "and"}
@@ -505,7 +504,7 @@ _THIS = re.compile(r"[\s{}()][$?]this\b")
 _REFUSED_SPARQL = [(re.compile(r"\bMINUS\b", re.I), "MINUS"), (re.compile(r"\bVALUES\b", re.I), "VALUES"),
                    (re.compile(r"\bSERVICE\b", re.I), "SERVICE"),
                    (re.compile(r"\bSELECT\b[^{]*\{[^}]*\bSELECT\b", re.I | re.S), "a nested SELECT"),
-                   (re.compile(r"[$?](shapesGraph|currentShape|PATH|failure|" + _FOCUS_VAR + r")\b"),
+                   (re.compile(r"[$?](shapesGraph|currentShape|PATH|failure)\b"),
                     "$shapesGraph, $currentShape, $PATH or ?failure")]
 
 
@@ -604,9 +603,10 @@ class _Compiler:
                 add(self._less_than_query(select, focus, this, path, value, other), "less-than")
         for constraint in plan.values(shape, "sparql"):
             if not plan.deactivated(constraint):
-                query = self._sparql_query(constraint, focus, this)
-                found.append(_Query(query, None, "error" if plan.severity(shape) == SH + "Violation" else "warning",
-                                    counts, "sparql", detail=plan.messages(constraint) + messages))
+                targets, template, ask, negated = self._sparql_query(constraint, focus, this)
+                found.append(_Query(targets, None, "error" if plan.severity(shape) == SH + "Violation" else "warning",
+                                    counts, "sparql", detail=(template, ask, negated,
+                                                              plan.messages(constraint) + messages)))
         for child in plan.values(shape, "property"):
             if path:
                 inner = self.fresh()
@@ -724,21 +724,54 @@ class _Compiler:
             tests += [f"!{self.violates(fit, w)}" for w in names]
         return f"EXISTS {{ {pattern} {'FILTER(' + ' && '.join(tests) + ')' if tests else ''} }}"
 
-    def _sparql_query(self, constraint, focus: str, this: str) -> str:
-        """The constraint's SELECT with the focus nodes bound to $this first in its WHERE group."""
+    def _sparql_query(self, constraint, focus: str, this: str) -> tuple[str, str, str | None, bool]:
+        """(the focus nodes' SELECT, the constraint's SELECT with {this} where $this is,
+        the same as an ASK when it is ``SELECT $this WHERE { FILTER [NOT] EXISTS { P } }``,
+        whether that EXISTS is negated).
+
+        pyshacl pre-binds $this to one focus node at a time; so does `_sparql_results`, by
+        writing the node into the query. Joining all focus nodes at once would be the same
+        answer for most queries, but Oxigraph evaluates a path ending in ``*`` under EXISTS from
+        every node of the graph: 40 ms for each focus node, where ``ASK { P }`` takes 0.1 ms.
+        """
         plan = self.plan
         text = str(plan.one(constraint, "select"))
         where = re.search(r"\bWHERE\s*\{", text, re.I) or re.search(r"\{", text)
         head = re.match(r"\s*SELECT\s+(DISTINCT\s+|REDUCED\s+)?", text, re.I)
         if where is None or head is None:
             raise UnsupportedShapeError(f"{plan._name(constraint)}: an sh:select that is not a SELECT query")
-        bind = f"{focus} BIND({this} AS ?this) BIND({this} AS ?{_FOCUS_VAR})"
-        projection = text[head.end():where.start()]
-        star = projection.strip() == "*"
-        body = (text[:head.end()] + ("" if star else f"?{_FOCUS_VAR} ") + projection
-                + text[where.start():where.end()] + f" {bind} " + text[where.end():])
+        projection = _THIS_VAR.sub("({this} AS ?this)", text[head.end():where.start()].replace("{", "{{")
+                                   .replace("}", "}}"))
+        rest = _THIS_VAR.sub("{this}", text[where.start():].replace("{", "{{").replace("}", "}}"))
         prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in plan.prefixes(constraint).items())
-        return prologue + body
+        template = (prologue.replace("{", "{{").replace("}", "}}") + text[:head.end()].replace("{", "{{")
+                    .replace("}", "}}") + projection + rest)
+        ask, negated = None, False
+        only = _ONLY_EXISTS.fullmatch(text[where.end():])
+        if only and _THIS_ONLY.fullmatch(text[head.end():where.start()]) and _balanced(only["inner"]):
+            inner = _THIS_VAR.sub("{this}", only["inner"].replace("{", "{{").replace("}", "}}"))
+            ask = prologue.replace("{", "{{").replace("}", "}}") + "ASK {{" + inner + "}}"
+            negated = bool(only["negated"])
+        return f"SELECT DISTINCT {this} WHERE {{ {focus} }}", template, ask, negated
+
+
+_THIS_VAR = re.compile(r"(?<![\w$?])[$?]this\b")
+_THIS_ONLY = re.compile(r"\s*[$?]this\s*")
+_ONLY_EXISTS = re.compile(r"\s*FILTER\s+(?P<negated>NOT\s+)?EXISTS\s*\{(?P<inner>.*)\}\s*\}\s*", re.I | re.S)
+
+
+def _balanced(text: str) -> bool:
+    """Whether the braces of ``text`` (outside strings and comments) close only what it opens."""
+    depth = 0
+    for token in re.finditer(r'"""(?:.|\n)*?"""|\'\'\'(?:.|\n)*?\'\'\'|"(?:\\.|[^"\\])*"|'
+                             r"'(?:\\.|[^'\\])*'|#[^\n]*|[{}]", text):
+        if token.group() == "{":
+            depth += 1
+        elif token.group() == "}":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
 
 
 def _integer_datatypes() -> list[str]:
@@ -771,7 +804,7 @@ def _run(plan: _Plan, loader: _Loader) -> list[Problem]:
             found = [Problem("shacl", query.message or "", query.severity, _show(loader, row[query.focus]))
                      for row in solutions if _not_less(row[query.focus + 1], row[query.focus + 2])]
         else:
-            found = _sparql_results(loader, query, solutions)
+            found = _sparql_results(loader, query, solutions, graph)
         if found and query.counts:
             conforms = False
         problems += found
@@ -780,32 +813,48 @@ def _run(plan: _Plan, loader: _Loader) -> list[Problem]:
     return sorted(problems, key=lambda p: (p.focus or "", p.message, p.severity))
 
 
-def _sparql_results(loader: _Loader, query: _Query, solutions) -> list[Problem]:
-    """One result per distinct row (with its focus), as pyshacl reports a SPARQL-based constraint."""
-    names = [v.value for v in solutions.variables if v.value != _FOCUS_VAR]
-    seen = set()
+def _sparql_results(loader: _Loader, query: _Query, solutions, graph) -> list[Problem]:
+    """One result per distinct row of each focus node's run, as pyshacl reports them."""
+    ox = loader.ox
+    template, ask, negated, messages = query.detail
     found = []
-    for row in solutions:
-        focus = row[_FOCUS_VAR]
-        values = {n: row[n] for n in names if row[n] is not None}
-        key = (focus, tuple(sorted((n, str(t)) for n, t in values.items())))
-        if key in seen:
+    for (focus,) in solutions:
+        # A blank node has no syntax that names it: pre-bound instead (SEP-0007 substitution).
+        text, bindings = ("?this", {ox.Variable("this"): focus}) if isinstance(focus, ox.BlankNode) \
+            else (str(focus), None)
+        if ask is not None:
+            if bool(loader.store.query(ask.format(this=text), default_graph=graph, substitutions=bindings)) \
+                    != negated:
+                found.append(_sparql_problem(loader, query, messages, focus, {"this": focus}))
             continue
-        seen.add(key)
-        this, path, value = values.pop("this", None), values.pop("path", None), values.pop("value", None)
-        if this is None and path is None and value is None:
-            continue
-        value = value if value is not None else focus
-        bound = {n: _text(loader, t) for n, t in values.items()}
-        bound.update({n: _text(loader, t) for n, t in (("this", this), ("path", path), ("value", value))
-                      if t is not None})
-        messages = {_substitute(m, bound) for m in query.detail}
-        if messages:
-            message = sorted(messages)[0]
-        else:
-            message = "does not conform to its shape" + (f" (path {_show(loader, path)})" if path else "")
-        found.append(Problem("shacl", message, query.severity, _show(loader, this if this is not None else focus)))
-    return found
+        answer = loader.store.query(template.format(this=text), default_graph=graph, substitutions=bindings)
+        assert isinstance(answer, ox.QuerySolutions)  # a SELECT
+        names = [v.value for v in answer.variables]
+        seen = set()
+        for row in answer:
+            values = {n: row[n] for n in names if row[n] is not None}
+            key = tuple(sorted((n, str(t)) for n, t in values.items()))
+            if key not in seen:
+                seen.add(key)
+                found += [_sparql_problem(loader, query, messages, focus, values)]
+    return [p for p in found if p is not None]
+
+
+def _sparql_problem(loader: _Loader, query: _Query, messages_given: list[str], focus, values: dict):
+    """The Problem of one row; None for a row without $this, ?path and ?value (pyshacl drops it)."""
+    this, path, value = values.pop("this", None), values.pop("path", None), values.pop("value", None)
+    if this is None and path is None and value is None:
+        return None
+    value = value if value is not None else focus
+    bound = {n: _text(loader, t) for n, t in values.items()}
+    bound.update({n: _text(loader, t) for n, t in (("this", this), ("path", path), ("value", value))
+                  if t is not None})
+    messages = {_substitute(m, bound) for m in messages_given}
+    if messages:
+        message = sorted(messages)[0]
+    else:
+        message = "does not conform to its shape" + (f" (path {_show(loader, path)})" if path else "")
+    return Problem("shacl", message, query.severity, _show(loader, this if this is not None else focus))
 
 
 def _substitute(message: str, bound: dict[str, str]) -> str:
