@@ -132,52 +132,62 @@ class _Loader:
         from rdflib import BNode, Literal
 
         ox = self.ox
-        terms: dict = {}
-
-        def term(t):
-            found = terms.get(t)
-            if found is None:
-                if isinstance(t, Literal):
-                    found = self._literal(str(t), str(t.datatype) if t.datatype else None,
-                                          t.language, t)
-                elif isinstance(t, BNode):
-                    found = (self._blank(str(t)), None)
-                else:
-                    found = (ox.NamedNode(str(t)), None)
-                terms[t] = found
-            return found
-
+        quad = ox.Quad
+        written_graph, native_graph = self._written, self._native
+        nodes: dict = {}
+        literals: dict = {}
         quads: list = []
         for graph in graphs:
             for s, p, o in graph:
-                quads.extend(self._quads(term(s)[0], term(p)[0], term(o)))
+                subject = nodes.get(s)
+                if subject is None:
+                    subject = nodes[s] = self._blank(str(s)) if isinstance(s, BNode) else ox.NamedNode(str(s))
+                predicate = nodes.get(p)
+                if predicate is None:
+                    predicate = nodes[p] = ox.NamedNode(str(p))
+                if isinstance(o, Literal):
+                    found = literals.get(o)
+                    if found is None:
+                        found = literals[o] = self._literal(str(o), str(o.datatype) if o.datatype else None,
+                                                            o.language, o)
+                    written, native = found
+                    if native is None:
+                        quads.append(quad(subject, predicate, written))
+                    else:
+                        quads.append(quad(subject, predicate, written, written_graph))
+                        quads.append(quad(subject, predicate, native, native_graph))
+                else:
+                    node = nodes.get(o)
+                    if node is None:
+                        node = nodes[o] = self._blank(str(o)) if isinstance(o, BNode) else ox.NamedNode(str(o))
+                    quads.append(quad(subject, predicate, node))
         self.store.bulk_extend(quads)
 
     def add_oxigraph(self, triples: Iterable) -> None:
-        """Add pyoxigraph Triples or Quads (graph names dropped)."""
+        """Add pyoxigraph Triples or Quads (graph names dropped), blank nodes as they are."""
         ox = self.ox
+        quad, literal_type = ox.Quad, ox.Literal
+        written_graph, native_graph = self._written, self._native
         string = XSD + "string"
+        literals: dict = {}
         quads: list = []
         for t in triples:
-            s, p, o = t.subject, t.predicate, t.object
-            if isinstance(s, ox.BlankNode):
-                s = self._blank(s.value)
-            if isinstance(o, ox.Literal):
-                datatype = None if o.language or o.datatype.value == string else o.datatype.value
-                quads.extend(self._quads(s, p, self._literal(o.value, datatype, o.language, None)))
+            o = t.object
+            if type(o) is literal_type:
+                found = literals.get(o)
+                if found is None:
+                    language = o.language
+                    datatype = None if language or o.datatype.value == string else o.datatype.value
+                    found = literals[o] = self._literal(o.value, datatype, language, None)
+                written, native = found
+                if native is None:
+                    quads.append(quad(t.subject, t.predicate, written))
+                else:
+                    quads.append(quad(t.subject, t.predicate, written, written_graph))
+                    quads.append(quad(t.subject, t.predicate, native, native_graph))
             else:
-                if isinstance(o, ox.BlankNode):
-                    o = self._blank(o.value)
-                quads.append(ox.Quad(s, p, o))
+                quads.append(quad(t.subject, t.predicate, o))
         self.store.bulk_extend(quads)
-
-    def _quads(self, s, p, o: tuple) -> Iterator:
-        written, native = o
-        if native is None:
-            yield self.ox.Quad(s, p, written)
-        else:
-            yield self.ox.Quad(s, p, written, self._written)
-            yield self.ox.Quad(s, p, native, self._native)
 
     def _blank(self, name: str):
         try:
