@@ -171,6 +171,7 @@ MUTATIONS: dict[str, tuple[Callable[[Graph], object], str]] = {
     "report claim without denotes": (lambda g: _drop(g, CLAIM, NKG.denotes), "needs at least one nkg:denotes"),
     "report claim without attribution": (lambda g: _drop(g, CLAIM, NKG.attributedTo),
                                          "needs at least one nkg:attributedTo"),
+    "report claim without its report": (lambda g: _drop(g, CLAIM, NKG.reportedIn), "needs nkg:reportedIn"),
     # BackgroundClaimShape: sh:or over sh:not
     "background claim without source": (_background_without_anchor_or_source, "needs a dct:source"),
     "report claim turned background": (_report_claim_turned_background, "needs a dct:source"),

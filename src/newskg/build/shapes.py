@@ -232,8 +232,9 @@ class _Loader:
         """Whether the store gives ``literal`` back exactly as written."""
         ox = self.ox
         self._scratch.add(ox.Quad(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), literal))
-        stored = next(iter(self._scratch)).object
-        self._scratch.clear()
+        quad = next(iter(self._scratch))
+        self._scratch.remove(quad)
+        stored = quad.object
         return stored.value == literal.value and stored.datatype == literal.datatype
 
 
