@@ -41,6 +41,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -100,7 +101,7 @@ def say(message: str) -> None:
 
 @dataclass
 class Measured:
-    """One child process: wall and CPU seconds, peak resident memory, exit code, last words."""
+    """One child process: wall and CPU seconds (user+sys), peak RSS in MiB, exit code, last words."""
 
     wall: float
     cpu: float
@@ -109,9 +110,26 @@ class Measured:
     stderr_tail: list[str] = field(default_factory=list)
 
 
+#: Starts one command and reports its wall time and rusage (os.wait4) as JSON into argv[1].
+#: Linux carries a process's peak RSS across fork and exec (the parent's, counted at the exec),
+#: so a child started by this script, which holds corpora and stores, would report at least this
+#: script's peak; started by a bare `python -I -S` it reports at least ~9 MiB, its own.
+LAUNCHER = """
+import json, os, sys, time
+started = time.perf_counter()
+pid = os.posix_spawn(sys.argv[2], sys.argv[2:], os.environ)
+_, status, usage = os.wait4(pid, 0)
+wall = time.perf_counter() - started
+with open(sys.argv[1], "w") as out:
+    json.dump({"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "maxrss_kib": usage.ru_maxrss,
+               "returncode": os.waitstatus_to_exitcode(status)}, out)
+"""
+
+
 def run(label: str, command: list[str], *, stdout: Path | None = None, echo: bool = True,
         check: bool = True) -> Measured:
-    """Run ``command`` as a fresh process and measure it with os.wait4 (its own rusage).
+    """Run ``command`` (an absolute program path first) as a fresh process, measured by
+    os.wait4 in a bare launcher (LAUNCHER says why not here).
 
     Its stderr lines (newskg's progress) are echoed prefixed with ``label`` when ``echo``; a
     silent child gets a "still running" line every HEARTBEAT seconds.
@@ -119,8 +137,11 @@ def run(label: str, command: list[str], *, stdout: Path | None = None, echo: boo
     shown = [Path(command[0]).name] + ["<script>" if "\n" in arg else arg for arg in command[1:]]
     say(f"{label}: {' '.join(shown)}")
     out = stdout.open("wb") if stdout else subprocess.DEVNULL
+    with tempfile.NamedTemporaryFile(prefix="bench-rusage-", suffix=".json", delete=False) as handle:
+        figures = Path(handle.name)
     started = time.perf_counter()
-    proc = subprocess.Popen(command, stdout=out, stderr=subprocess.PIPE, cwd=REPO)
+    proc = subprocess.Popen([sys.executable, "-I", "-S", "-c", LAUNCHER, str(figures), *command],
+                            stdout=out, stderr=subprocess.PIPE, cwd=REPO)
     tail: list[str] = []
     last_line = [time.perf_counter()]
 
@@ -145,16 +166,20 @@ def run(label: str, command: list[str], *, stdout: Path | None = None, echo: boo
     beat = threading.Thread(target=heartbeat, daemon=True)
     reader.start()
     beat.start()
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - started
-    proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+    launched = proc.wait()
     done.set()
     reader.join(timeout=10)
     if stdout:
         out.close()  # type: ignore[union-attr]
-    measured = Measured(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode, tail)
-    if check and proc.returncode != 0:
-        raise RuntimeError(f"{label} failed (exit {proc.returncode}):\n" + "\n".join(tail))
+    try:
+        usage = json.loads(figures.read_text(encoding="utf-8"))
+    except ValueError:
+        raise RuntimeError(f"{label}: the launcher failed (exit {launched}):\n" + "\n".join(tail)) from None
+    finally:
+        figures.unlink()
+    measured = Measured(usage["wall"], usage["cpu"], usage["maxrss_kib"] / 1024, usage["returncode"], tail)
+    if check and measured.returncode != 0:
+        raise RuntimeError(f"{label} failed (exit {measured.returncode}):\n" + "\n".join(tail))
     return measured
 
 
@@ -394,8 +419,10 @@ def seconds(figure: dict) -> str:
 
 
 def query_cell(figure: dict) -> str:
+    # Below PERSISTENT_STORE_MIN_QUADS a build writes no store; both then load dataset.nq.
+    source = "" if figure["engine_input"] == "store" else ", from dataset.nq"
     return (f"{figure['newskg']['wall']:.3f} s / {figure['pyoxigraph']['wall']:.3f} s "
-            f"({figure['ratio']:.2f}x, {figure['rows']} rows)")
+            f"({figure['ratio']:.2f}x, {figure['rows']} rows{source})")
 
 
 def table(rows: list[dict]) -> str:
@@ -414,8 +441,8 @@ def table(rows: list[dict]) -> str:
             f"{seconds(row['add'])}, {row['add']['peak_mib']:.0f} MiB",
             row["add"]["how"],
             query_cell(row["entity_query"]), query_cell(row["aggregate_query"]),
-            f"{row['load']['percent_of_bulk']:.0f} % ({row['load']['newskg']['wall']:.2f} s / "
-            f"{row['load']['bulk']['wall']:.2f} s, {row['load']['quads']:,} quads)",
+            f"{row['load']['percent_of_bulk']:.0f} % ({seconds(row['load']['newskg'])} / "
+            f"{seconds(row['load']['bulk'])}, {row['load']['quads']:,} quads)",
         ]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
