@@ -257,20 +257,38 @@ def build_summary(project: Path) -> dict:
     }
 
 
+#: Manifest keys (at any depth) under which a build may say how it reasoned.
+REASONING_KEYS = ("how", "reasoning", "incremental")
+
+
 def reasoning_reported(manifest: dict, output: list[str]) -> str | None:
     """How the build says it reasoned (incremental or in full, and why), or None if it says
-    nothing: a manifest entry (`reasoning`, `how`, `incremental`) or an output line that
+    nothing: a manifest entry named in REASONING_KEYS, at any depth, or an output line that
     mentions incremental reasoning or a full re-reasoning."""
-    for key in ("reasoning", "how", "incremental"):
-        if key in manifest:
-            value = manifest[key]
-            if isinstance(value, dict):
-                value = value.get("how", json.dumps(value, sort_keys=True))
-            return str(value)
+    found = _reported_in(manifest)
+    if found is not None:
+        return found
     for line in output:
         lowered = line.lower()
         if "incremental" in lowered or "re-reasoning" in lowered or "reasoned in full" in lowered:
             return line.strip()
+    return None
+
+
+def _reported_in(value: object) -> str | None:
+    if isinstance(value, dict):
+        for key in REASONING_KEYS:
+            if key in value and not isinstance(value[key], dict | list):
+                return str(value[key])
+        children: list = list(value.values())
+    elif isinstance(value, list):
+        children = value
+    else:
+        return None
+    for child in children:
+        found = _reported_in(child)
+        if found is not None:
+            return found
     return None
 
 

@@ -120,6 +120,8 @@ def test_growth_exponent_is_the_log_log_slope():
 
 def test_how_the_build_reasoned_is_read_from_what_it_reports():
     assert bench.reasoning_reported({"reasoning": {"how": "incremental"}}, []) == "incremental"
+    assert bench.reasoning_reported({"graphs": [], "reasoner": {"engine": "rules", "how": "incremental"}}, []) == \
+        "incremental"
     assert bench.reasoning_reported({"how": "full re-reasoning: a triple was removed"}, []) == \
         "full re-reasoning: a triple was removed"
     assert bench.reasoning_reported({"graphs": []}, ["  reasoning incrementally ..."]) == "reasoning incrementally ..."
