@@ -333,10 +333,10 @@ def median_run(label: str, command: list[str], runs: int) -> dict:
 
 def time_query(project: Path, work: Path, name: str, params: dict[str, str], runs: int) -> dict:
     """`newskg query run NAME` against pyoxigraph running the same prepared text, both whole process."""
-    from newskg import api
+    from newskg.api import prepare_query
     from newskg.project import Build
 
-    prepared = api.prepare_query(name, project=project, params=params)
+    prepared = prepare_query(name, project=project, params=params)
     build = Build(project / "build")
     spec = {"text": prepared.text, "graphs": prepared.graphs,
             "store": str(build.store_path) if build.store_path.is_dir() else None,
