@@ -271,7 +271,7 @@ def reasoning_reported(manifest: dict, output: list[str]) -> str | None:
     for line in output:
         lowered = line.lower()
         if "incremental" in lowered or "re-reasoning" in lowered or "reasoned in full" in lowered:
-            return line.strip()
+            return line.strip().removesuffix("...").strip()  # newskg's progress lines end in " ..."
     return None
 
 

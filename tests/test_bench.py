@@ -124,5 +124,6 @@ def test_how_the_build_reasoned_is_read_from_what_it_reports():
         "incremental"
     assert bench.reasoning_reported({"how": "full re-reasoning: a triple was removed"}, []) == \
         "full re-reasoning: a triple was removed"
-    assert bench.reasoning_reported({"graphs": []}, ["  reasoning incrementally ..."]) == "reasoning incrementally ..."
+    assert bench.reasoning_reported({"graphs": []}, ["  reasoned: incremental: 824 triple(s) added ..."]) == \
+        "reasoned: incremental: 824 triple(s) added"
     assert bench.reasoning_reported({"graphs": []}, ["  reasoning (OWL-RL, level by level) ..."]) is None
