@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
-from rdflib import Dataset, Graph
+from rdflib import Graph
 
 from newskg.build.anchors import find_anchor_problems
 from newskg.build.checks import SHACL_ENGINES, run_quality_checks, validate_shapes
@@ -33,6 +33,7 @@ from newskg.build.levels import (
     split_by_level,
 )
 from newskg.build.locations import SourceIndex, clash_subject, locate
+from newskg.build.memory import NamedGraphs, add_triples, new_graph
 from newskg.build.profile import find_profile_violations
 from newskg.build.reasoning import REASONERS, LevelFinding, LevelledInference, reason_by_level
 from newskg.build.sources import (
@@ -155,22 +156,20 @@ def check_shapes(graphs: list[Graph], shapes: Graph, shacl: str = SHACL_ENGINES[
     return validate_shapes(graphs, shapes, shacl)
 
 
-def claim_layer(dataset: Dataset) -> Graph:
+def claim_layer(dataset: NamedGraphs) -> Graph:
     """The report and background graphs in one graph: claims, anchors, documents, names."""
-    layer = Graph()
+    layer = new_graph()
     for graph in dataset.graphs():
         if graph.identifier == BACKGROUND_GRAPH or str(graph.identifier).startswith(ARTICLE_GRAPH_BASE):
-            for triple in graph:
-                layer.add(triple)
+            add_triples(layer, graph)
     return layer
 
 
 def union_graph(*graphs: Graph) -> Graph:
     """The triples of all ``graphs`` in one graph."""
-    union = bind_prefixes(Graph())
+    union = bind_prefixes(new_graph())
     for graph in graphs:
-        for triple in graph:
-            union.add(triple)
+        add_triples(union, graph)
     return union
 
 

@@ -15,6 +15,7 @@ from typing import Protocol
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
+from newskg.build.memory import add_triples, new_graph
 from newskg.errors import InconsistencyError, UsageError
 from newskg.namespaces import VOCABULARY_NAMESPACES, shorten
 
@@ -266,9 +267,8 @@ def reason_by_level(tbox: Graph, base: Graph, deltas: list[Graph], reasoner: str
         outcome = infer_levels_by_rules(tbox, base, deltas, cache_dir)
     inferred = []
     for level in outcome.levels:
-        graph = Graph()
-        for triple in level.kept:
-            graph.add(triple)
+        graph = new_graph()
+        add_triples(graph, level.kept)
         inferred.append(graph)
     # Sorted: an extended state finds them in another order than a full run.
     findings = [LevelFinding(f.level, f.rule, _shorten_iris(f.message), mentioned_iris(f.message))
