@@ -58,7 +58,7 @@ def test_iterating_while_adding_sees_a_snapshot() -> None:
     graph = new_graph()
     graph.add((URIRef("https://example.org/a"), URIRef("https://example.org/p"), Literal(0)))
     for s, p, o in graph.triples((None, URIRef("https://example.org/p"), None)):
-        graph.add((s, p, Literal(int(o) + 1)))
+        graph.add((s, p, Literal(o.toPython() + 1)))
     assert len(graph) == 2
 
 

@@ -10,6 +10,8 @@ interrupted or failed build leaves the previous build/ as it was.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import json
 import time
@@ -255,8 +257,26 @@ def check_project(root: Path | Project, reasoner: str = REASONERS[0],
     """
     project = root if isinstance(root, Project) else Project.at(root)
     inputs, reports = discover_inputs(project.root), discover_reports(project.root)
-    return run_pipeline(project, inputs, reports, strict=False, reasoner=reasoner, progress=progress,
-                        shacl=shacl).problems
+    with _without_cycle_collection():
+        return run_pipeline(project, inputs, reports, strict=False, reasoner=reasoner, progress=progress,
+                            shacl=shacl).problems
+
+
+@contextlib.contextmanager
+def _without_cycle_collection():
+    """Python's cycle collector off for the pipeline, as it was before afterwards.
+
+    The pipeline holds millions of small containers (index dicts, terms, tuples) that live
+    until it ends and form no garbage cycles; the collector's full passes re-scan all of them
+    each time, which at a million triples cost about a fifth of the build's CPU time.
+    Reference counting still frees everything that is dropped."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def build_project(root: Path | Project, force: bool = False, reasoner: str = REASONERS[0],
@@ -279,14 +299,15 @@ def build_project(root: Path | Project, force: bool = False, reasoner: str = REA
     if not force and previous and previous.get("fingerprint") == stamp:
         return BuildResult(build.dir, skipped=True, manifest=previous)
 
-    result = run_pipeline(project, inputs, reports, strict=True, reasoner=reasoner, progress=progress,
-                          shacl=shacl)
-    # strict: every error was raised, so every stage ran
-    assert result.sources is not None and result.facts is not None and result.inference is not None
-    graphs = _named_graphs(result.sources, result.facts, result.inference)
-    manifest = _manifest(inputs, graphs, result.inference, stamp, started)
-    say(f"writing {build.dir.name}/")
-    write_build(build, graphs, manifest)
+    with _without_cycle_collection():
+        result = run_pipeline(project, inputs, reports, strict=True, reasoner=reasoner, progress=progress,
+                              shacl=shacl)
+        # strict: every error was raised, so every stage ran
+        assert result.sources is not None and result.facts is not None and result.inference is not None
+        graphs = _named_graphs(result.sources, result.facts, result.inference)
+        manifest = _manifest(inputs, graphs, result.inference, stamp, started)
+        say(f"writing {build.dir.name}/")
+        write_build(build, graphs, manifest)
     return BuildResult(build.dir, skipped=False, manifest=manifest, warnings=result.problems)
 
 
