@@ -49,7 +49,7 @@ def test_every_pattern_matches_rdflib_memory(seed: int) -> None:
         graph.remove((None, p, triples[-1][2]))
     assert len(ours) == len(reference) < len(triples)
     assert sorted(ours) == sorted(reference)
-    assert sorted(ours.subjects(unique=True)) == sorted(reference.subjects(unique=True))
+    assert sorted(map(str, ours.subjects(unique=True))) == sorted(map(str, reference.subjects(unique=True)))
 
 
 def test_iterating_while_adding_sees_a_snapshot() -> None:
@@ -58,7 +58,7 @@ def test_iterating_while_adding_sees_a_snapshot() -> None:
     graph = new_graph()
     graph.add((URIRef("https://example.org/a"), URIRef("https://example.org/p"), Literal(0)))
     for s, p, o in graph.triples((None, URIRef("https://example.org/p"), None)):
-        graph.add((s, p, Literal(o.toPython() + 1)))
+        graph.add((s, p, Literal(int(str(o)) + 1)))
     assert len(graph) == 2
 
 
