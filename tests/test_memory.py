@@ -8,7 +8,7 @@ import random
 import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 
-from newskg.build.memory import IndexedMemory, NamedGraphs, add_triples, new_graph
+from newskg.build.memory import Chained, IndexedMemory, NamedGraphs, add_triples, new_graph
 
 INTEGER = URIRef("http://www.w3.org/2001/XMLSchema#integer")
 
@@ -73,3 +73,15 @@ def test_named_graphs_give_each_iri_one_graph_and_keep_prefixes() -> None:
     graphs.bind("ex", URIRef("https://example.org/"))
     assert ("ex", URIRef("https://example.org/")) in set(graphs.namespaces())
     assert new_graph().serialize(format="turtle").strip() == ""
+
+
+def test_chained_graphs_read_as_their_union_each_triple_once() -> None:
+    a, b = new_graph(), new_graph()
+    t1 = (URIRef("https://example.org/s"), URIRef("https://example.org/p"), Literal("one"))
+    t2 = (URIRef("https://example.org/s"), URIRef("https://example.org/p"), Literal("two"))
+    a.add(t1)
+    b.add(t1)
+    b.add(t2)
+    chained = Chained(a, b)
+    assert list(chained) == [t1, t2]
+    assert list(chained) == [t1, t2]  # again: the reasoner may read its input twice

@@ -15,7 +15,7 @@ import gc
 import hashlib
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
@@ -35,7 +35,7 @@ from newskg.build.levels import (
     split_by_level,
 )
 from newskg.build.locations import SourceIndex, clash_subject, locate
-from newskg.build.memory import NamedGraphs, add_triples, new_graph
+from newskg.build.memory import Chained, NamedGraphs, add_triples, new_graph
 from newskg.build.profile import find_profile_violations
 from newskg.build.reasoning import REASONERS, LevelFinding, LevelledInference, reason_by_level
 from newskg.build.sources import (
@@ -212,7 +212,7 @@ def run_pipeline(project: Project, inputs: list[InputFile], reports: list[Report
     say("reasoning (OWL-RL, level by level)")
     tbox = dataset.graph(ONTOLOGY_GRAPH)
     key = build_key(inputs, claims)  # the reasoner's state is extended when only reports were added
-    inference = reason_by_level(tbox, union_graph(claims_graph, facts.by_level[0]), facts.by_level[1:],
+    inference = reason_by_level(tbox, Chained(claims_graph, facts.by_level[0]), facts.by_level[1:],
                                 reasoner, project.cache_dir, incremental=True, key=key,
                                 additions=lambda saved: report_additions(saved, key, sources, facts))
     say(f"reasoned: {inference.how}")
@@ -225,7 +225,8 @@ def run_pipeline(project: Project, inputs: list[InputFile], reports: list[Report
         return PipelineResult(problems + locate(clashes, locations), sources, facts)
     problems += [_contradiction(f, facts, claims_graph) for f in inference.findings]
     say("validating shapes")
-    everything = [tbox, claims_graph, *facts.by_level, *sources.content_graphs(), *inference.inferred]
+    # The facts graphs are left out: each of their triples is in a claim's content graph.
+    everything = [tbox, claims_graph, *sources.content_graphs(), *inference.inferred]
     problems += stage(check_shapes(everything, sources.shapes, shacl))
     return PipelineResult(problems, sources, facts, inference)
 
@@ -235,7 +236,7 @@ def check_usage(sources: Sources) -> list[Problem]:
     range, judged before reasoning turns the misuse into a type or a clash; and the nearest
     declared term for each undeclared one (added to the check queries' problems in place)."""
     ontology = sources.dataset.graph(ONTOLOGY_GRAPH)
-    files = list(sources.turtle_files.items())
+    files: list[tuple[str, Iterable[tuple]]] = list(sources.turtle_files.items())
     files += [(path, sources.dataset.graph(claim)) for claim, path in sorted(sources.content_files.items())]
     return find_usage_problems(ontology, files)
 

@@ -87,7 +87,7 @@ def split_by_level(content: Iterable[Graph], claims: dict[URIRef, Claim]) -> Fac
     return FactLevels(by_level, stated_by, claims)
 
 
-def find_placement_problems(turtle_graphs: dict[str, Graph], content: dict[URIRef, str],
+def find_placement_problems(turtle_graphs: dict[str, list[tuple]], content: dict[URIRef, str],
                             claims: dict[URIRef, Claim], facts: FactLevels,
                             claim_layer: Graph) -> list[Problem]:
     """Fact triples outside claim content, and content graphs that are no claim's.

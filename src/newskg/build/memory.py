@@ -210,3 +210,23 @@ def add_triples(graph: Graph, triples: Iterable) -> None:
         store.addN((s, p, o, None) for s, p, o in triples)
     else:
         graph.addN((s, p, o, graph) for s, p, o in triples)
+
+
+class Chained:
+    """The union of several graphs, read one graph after another, as often as asked.
+
+    For a reader that only iterates (the reasoner's input): no union copy, whose indexes
+    would cost as much as the graphs themselves. Each triple comes once, as from a union
+    graph (the incremental reasoner counts what it reads): one already in an earlier graph
+    is skipped.
+    """
+
+    def __init__(self, *graphs: Graph) -> None:
+        self.graphs = graphs
+
+    def __iter__(self) -> Iterator:
+        for index, graph in enumerate(self.graphs):
+            earlier = self.graphs[:index]
+            for triple in graph:
+                if not any(triple in other for other in earlier):
+                    yield triple

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -238,7 +239,7 @@ def infer_levels(base: Graph, deltas: list[Graph], reasoner: Reasoner | None = N
 REASONERS = ("rules", "owlrl")
 
 
-def reason_by_level(tbox: Graph, base: Graph, deltas: list[Graph], reasoner: str = REASONERS[0],
+def reason_by_level(tbox: Graph, base: Iterable, deltas: list[Graph], reasoner: str = REASONERS[0],
                     cache_dir: Path | None = None, incremental: bool = False, key=None,
                     additions=None) -> LevelledInference:
     """What OWL-RL adds at each level: the TBox and ``base`` (claim layer and confirmed facts),

@@ -441,9 +441,10 @@ class Sources:
     shapes: Graph
     #: claim IRI -> the file that holds its content graph (the project-relative path)
     content_files: dict[URIRef, str] = field(default_factory=dict)
-    #: every Turtle file of the reports and the background, parsed on its own (for messages
-    #: that name the file)
-    turtle_files: dict[str, Graph] = field(default_factory=dict)
+    #: the triples of every Turtle file of the reports and the background, each once, in the
+    #: file's order (for messages that name the file; a list, not a graph: only ever read
+    #: through, and a graph's indexes would cost a second copy of every report)
+    turtle_files: dict[str, list[tuple]] = field(default_factory=dict)
     #: content problems found while reading (triples outside any named graph, a claim's
     #: content in two files)
     problems: list[Problem] = field(default_factory=list)
@@ -470,8 +471,7 @@ def load_dataset(inputs: list[InputFile]) -> Sources:
             continue
         parsed = read_rdf(item.path, "turtle", item.relpath, shared)
         if item.role in ("article", "background"):
-            own = sources.turtle_files[item.relpath] = new_graph()
-            add_triples(own, (q[:3] for q in parsed.quads))
+            sources.turtle_files[item.relpath] = list(dict.fromkeys(q[:3] for q in parsed.quads))
         target = sources.shapes if item.graph is None else sources.dataset.graph(item.graph)
         add_triples(target, (q[:3] for q in parsed.quads))
         if item.graph is not None:
