@@ -209,6 +209,7 @@ def run_pipeline(project: Project, inputs: list[InputFile], reports: list[Report
                                                claims_graph)
                      + check_sources(project, sources, inputs, reports)
                      + check_usage(sources))
+    sources.store = None  # only the quality checks query it: a second copy of the sources, freed
     say("reasoning (OWL-RL, level by level)")
     tbox = dataset.graph(ONTOLOGY_GRAPH)
     key = build_key(inputs, claims)  # the reasoner's state is extended when only reports were added
@@ -305,6 +306,7 @@ def build_project(root: Path | Project, force: bool = False, reasoner: str = REA
                               shacl=shacl)
         # strict: every error was raised, so every stage ran
         assert result.sources is not None and result.facts is not None and result.inference is not None
+        result.sources.turtle_files.clear()  # read by the checks only; the writer needs the memory
         graphs = _named_graphs(result.sources, result.facts, result.inference)
         manifest = _manifest(inputs, graphs, result.inference, stamp, started)
         say(f"writing {build.dir.name}/")

@@ -450,6 +450,7 @@ class Sources:
     problems: list[Problem] = field(default_factory=list)
     #: the named graphs of ``dataset`` (not the shapes) in a pyoxigraph Store, filled while
     #: parsing: what the quality-check queries run on, with no second copy through N-Quads
+    #: (the pipeline drops it once they have run)
     store: Any = None
 
     def content_graphs(self) -> list[Graph]:
