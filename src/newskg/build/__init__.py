@@ -177,14 +177,15 @@ def union_graph(*graphs: Graph) -> Graph:
 
 def run_pipeline(project: Project, inputs: list[InputFile], reports: list[Report], *,
                  strict: bool, reasoner: str = REASONERS[0],
-                 progress: Progress | None = None, shacl: str = SHACL_ENGINES[0]) -> PipelineResult:
+                 progress: Progress | None = None, shacl: str = SHACL_ENGINES[0],
+                 full: bool = False) -> PipelineResult:
     """Parse, check, split facts by level, reason level by level, validate shapes.
 
     ``strict`` (the build) raises at the first stage that found errors: ValidationError,
     InconsistencyError. Otherwise (the check) every stage runs that can, and an
     inconsistency becomes problems too. A syntax error always raises RdfSyntaxError.
     A contradiction that appears only below the confirmed level is a warning naming the
-    claims it rests on, never a failure.
+    claims it rests on, never a failure. ``full``: never extend the reasoner's saved state.
     """
     say = progress or (lambda message: None)
     # Read again only if some problem needs a file and line (newskg.build.locations).
@@ -214,7 +215,7 @@ def run_pipeline(project: Project, inputs: list[InputFile], reports: list[Report
     tbox = dataset.graph(ONTOLOGY_GRAPH)
     key = build_key(inputs, claims)  # the reasoner's state is extended when only reports were added
     inference = reason_by_level(tbox, Chained(claims_graph, facts.by_level[0]), facts.by_level[1:],
-                                reasoner, project.cache_dir, incremental=True, key=key,
+                                reasoner, project.cache_dir, incremental=True, key=key, full=full,
                                 additions=lambda saved: report_additions(saved, key, sources, facts))
     say(f"reasoned: {inference.how}")
     confirmed = [f for f in inference.findings if f.level == 0]
@@ -283,7 +284,7 @@ def _without_cycle_collection():
 
 def build_project(root: Path | Project, force: bool = False, reasoner: str = REASONERS[0],
                   progress: Progress | None = None, build_dir: Path | None = None,
-                  shacl: str = SHACL_ENGINES[0]) -> BuildResult:
+                  shacl: str = SHACL_ENGINES[0], full: bool = False) -> BuildResult:
     """Build the project at `root` into build/ (or `build_dir`).
 
     Skips the work when the inputs are unchanged since the last build, unless `force`.
@@ -303,7 +304,7 @@ def build_project(root: Path | Project, force: bool = False, reasoner: str = REA
 
     with _without_cycle_collection():
         result = run_pipeline(project, inputs, reports, strict=True, reasoner=reasoner, progress=progress,
-                              shacl=shacl)
+                              shacl=shacl, full=full)
         # strict: every error was raised, so every stage ran
         assert result.sources is not None and result.facts is not None and result.inference is not None
         result.sources.turtle_files.clear()  # read by the checks only; the writer needs the memory

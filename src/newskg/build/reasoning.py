@@ -241,7 +241,7 @@ REASONERS = ("rules", "owlrl")
 
 def reason_by_level(tbox: Graph, base: Iterable, deltas: list[Graph], reasoner: str = REASONERS[0],
                     cache_dir: Path | None = None, incremental: bool = False, key=None,
-                    additions=None) -> LevelledInference:
+                    additions=None, full: bool = False) -> LevelledInference:
     """What OWL-RL adds at each level: the TBox and ``base`` (claim layer and confirmed facts),
     then each delta (the facts of the next level), with either engine of REASONERS.
 
@@ -249,7 +249,8 @@ def reason_by_level(tbox: Graph, base: Iterable, deltas: list[Graph], reasoner: 
     ``cache_dir`` and, when the input only adds to the last one, extend it instead of reasoning
     from scratch (newskg.build.incremental); the result is the same, and ``how`` says which.
     ``key`` and ``additions``: the build's account of what its input adds (see
-    IncrementalReasoner.levels), which spares comparing the whole input with the state."""
+    IncrementalReasoner.levels), which spares comparing the whole input with the state.
+    ``full``: reason from scratch even if the state could be extended (and save the new one)."""
     if reasoner == "owlrl":
         everything = Graph()
         for graph in (tbox, base):
@@ -263,7 +264,7 @@ def reason_by_level(tbox: Graph, base: Iterable, deltas: list[Graph], reasoner: 
     if incremental and cache_dir is not None:
         from newskg.build.incremental import IncrementalReasoner
 
-        outcome = IncrementalReasoner(cache_dir).levels(tbox, base, deltas, key, additions)
+        outcome = IncrementalReasoner(cache_dir).levels(tbox, base, deltas, key, additions, full=full)
     else:
         outcome = infer_levels_by_rules(tbox, base, deltas, cache_dir)
     inferred = []
