@@ -21,8 +21,8 @@ def real_project(project_root: Path):
     for item in inputs:
         if item.role == "content":
             sources[item.relpath] = Graph()
-            for s, p, o, _ in load_dataset([item]).dataset.quads():
-                sources[item.relpath].add((s, p, o))
+            for graph in load_dataset([item]).dataset.graphs():
+                sources[item.relpath] += graph
     asserted = Graph()
     for graph in sources.values():
         asserted += graph

@@ -410,3 +410,27 @@ def test_a_build_that_adds_a_report_says_what_it_adds_and_gets_a_full_builds_res
                              lambda saved: report_additions(saved, key, sources, facts))
     assert "removed or moved to a weaker level" in result.how
     assert_identical(result, infer_levels(tbox, base, facts.by_level[1:]))
+
+
+def test_build_full_reasons_from_scratch_and_saves_a_state_the_next_build_extends(tmp_path):
+    from click.testing import CliRunner
+
+    from newskg.cli import main
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    from corpus import generate
+
+    project = tmp_path / "project"
+    generate(project, reports=2, seed=3)
+    runner = CliRunner()
+
+    def build(*options: str) -> str:
+        result = runner.invoke(main, ["--project", str(project), "build", *options])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    assert "reasoned: full re-reasoning: no saved state" in build()
+    assert "reasoned: incremental: 0 asserted" in build("--force")
+    full = build("--full")  # implies --force: nothing changed, yet it builds
+    assert "reasoned: full re-reasoning: asked for (--full)" in full
+    assert "reasoned: incremental: 0 asserted" in build("--force")  # the state --full saved

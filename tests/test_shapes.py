@@ -366,6 +366,12 @@ SMALL_CASES = {
             SELECT $this WHERE { FILTER EXISTS { $this <http://example.org/p> ?x . FILTER(isLiteral(?x)) } }\"\"\" ] ;
           sh:sparql [ sh:message "no q" ; sh:select \"\"\"
             SELECT $this WHERE { FILTER NOT EXISTS { { $this <http://example.org/q> ?x } } }\"\"\" ] .""",
+    # Triple patterns only under NOT EXISTS: answered for every focus node in one MINUS query.
+    "a NOT EXISTS of a path ending in *, on IRIs and on a blank node, all focus nodes at once": """
+        ex:S a sh:NodeShape ; sh:targetClass ex:Thing ; sh:targetObjectsOf ex:s ;
+          sh:sparql [ sh:message "{$this} reaches no typed p" ; sh:select \"\"\"
+            SELECT $this WHERE { FILTER NOT EXISTS {
+              $this <http://example.org/p>/<http://example.org/p>* ?x . ?x a ?c } }\"\"\" ] .""",
 }
 
 
@@ -404,6 +410,18 @@ def test_a_shape_with_an_unsupported_feature_is_refused_by_name(feature):
     assert feature in str(caught.value) and "example.org/S" in str(caught.value)
     if feature != "refers to itself":  # pyshacl gives up on that one too
         validate_shapes(data, shapes, shacl="pyshacl")
+
+
+def test_not_exists_of_triple_patterns_is_one_minus_query_and_nothing_else_is():
+    from newskg.build.shapes import _Compiler
+
+    focus = "?f0 a ?t ."
+    made = _Compiler._minus_query("", focus, "?f0", " $this a/rdfs:subClassOf* ?c . ?c ex:code ?code ")
+    assert made == "SELECT DISTINCT ?f0 WHERE { ?f0 a ?t . MINUS {  ?f0 a/rdfs:subClassOf* ?c . ?c ex:code ?code  } }"
+    for inner in (" $this ex:p ?x . FILTER(isLiteral(?x)) ",  # a FILTER: not every solution binds alike
+                  " OPTIONAL { $this ex:p ?x } ", " ?x ex:p ?y ",  # no $this: MINUS would remove nothing
+                  " $this ex:p ?t "):  # ?t is the focus pattern's too
+        assert _Compiler._minus_query("", focus, "?f0", inner) is None, inner
 
 
 def test_the_project_shapes_are_all_compiled():

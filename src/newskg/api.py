@@ -51,16 +51,17 @@ def _project(project: PathLike | Project) -> Project:
 
 def build(project: PathLike | Project = ".", *, force: bool = False, reasoner: str = "rules",
           progress: Progress | None = None, build_dir: PathLike | None = None,
-          shacl: str = "sparql") -> BuildResult:
+          shacl: str = "sparql", full: bool = False) -> BuildResult:
     """Parse, check and reason over the sources and write the build folder atomically.
 
-    Skipped when nothing changed since the last build (unless ``force``). Raises
+    Skipped when nothing changed since the last build (unless ``force``). ``full``: reason
+    from scratch even where the last build's reasoning could be extended. Raises
     RdfSyntaxError, ValidationError or InconsistencyError; the previous build is then intact.
     """
     from newskg.build import build_project
 
     return build_project(_project(project), force=force, reasoner=reasoner, progress=progress,
-                         build_dir=Path(build_dir) if build_dir else None, shacl=shacl)
+                         build_dir=Path(build_dir) if build_dir else None, shacl=shacl, full=full)
 
 
 def check(project: PathLike | Project = ".", *, progress: Progress | None = None,

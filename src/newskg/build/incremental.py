@@ -710,7 +710,7 @@ class IncrementalReasoner:
         self.cache_dir = Path(cache_dir)
 
     def levels(self, tbox: Graph, base: Iterable[Triple], deltas: Sequence[Iterable[Triple]], key=None,
-               additions=None) -> LevelledRules:
+               additions=None, full: bool = False) -> LevelledRules:
         """`newskg.build.rules.infer_levels`, the same result; `base` and `deltas` must be
         re-iterable (graphs, lists). The result's `how` says whether it was incremental.
 
@@ -720,6 +720,7 @@ class IncrementalReasoner:
         of the saved state's key returning what the input adds to that one, per level, or None
         if it cannot tell (then the triple-by-triple comparison decides). It must never leave
         out an addition, nor return anything when something was removed or weakened.
+        ``full``: reason from scratch whatever the state, and save the new state.
         """
         inputs = [base, *deltas]
         labels = _canonical_bnode_labels(tbox)
@@ -732,6 +733,8 @@ class IncrementalReasoner:
             present = path.exists()
         except OSError:  # an unreadable cache folder: as if empty
             present = False
+        if full:
+            return self._full(tbox, inputs, saving, "asked for (--full)")
         if not present:
             return self._full(tbox, inputs, saving, "no saved state for this ontology")
         loaded = load_state(path, tbox, labels, self.cache_dir)

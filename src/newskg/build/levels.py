@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
+from newskg.build.memory import add_triples, new_graph
 from newskg.errors import Problem
 from newskg.namespaces import LEVELS, NKG, OA, PREFIXES, shorten
 
@@ -80,13 +81,13 @@ def split_by_level(content: Iterable[Graph], claims: dict[URIRef, Claim]) -> Fac
             stated_by.setdefault(triple, set()).add(name)
             if level is not None and level < best.get(triple, len(LEVELS)):
                 best[triple] = level
-    by_level = [Graph() for _ in LEVELS]
-    for triple, level in best.items():
-        by_level[level].add(triple)
+    by_level = [new_graph() for _ in LEVELS]
+    for index, graph in enumerate(by_level):
+        add_triples(graph, (triple for triple, level in best.items() if level == index))
     return FactLevels(by_level, stated_by, claims)
 
 
-def find_placement_problems(turtle_graphs: dict[str, Graph], content: dict[URIRef, str],
+def find_placement_problems(turtle_graphs: dict[str, list[tuple]], content: dict[URIRef, str],
                             claims: dict[URIRef, Claim], facts: FactLevels,
                             claim_layer: Graph) -> list[Problem]:
     """Fact triples outside claim content, and content graphs that are no claim's.

@@ -32,9 +32,14 @@ class ToRdflib:
     """pyoxigraph quads of one parsed file to rdflib (subject, predicate, object, graph) tuples;
     the graph is None for the default graph."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, shared: dict | None = None) -> None:
         self._prefix = "f" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:10] + "b"
-        self._terms: dict = {}
+        #: IRIs and literals, which may be shared by the converters of every file of a build:
+        #: then a term is one object wherever it occurs, and rdflib's indexes find it by
+        #: identity instead of calling its Python-level __eq__.
+        self._terms: dict = {} if shared is None else shared
+        self._blank: dict = {}  # blank nodes are the file's own, never shared
+        self._made: list = []
         self.blank_nodes: dict[str, ox.BlankNode] = {}  # pyoxigraph's label -> ours
 
     def quads(self, parsed: Iterable[ox.Quad]) -> Iterator[tuple]:
@@ -55,9 +60,14 @@ class ToRdflib:
         if isinstance(node, ox.NamedNode):
             made = URIRef(node.value)
         elif isinstance(node, ox.BlankNode):
+            found = self._blank.get(node)
+            if found is not None:
+                return found
             label = f"{self._prefix}{len(self.blank_nodes)}"
             self.blank_nodes[node.value] = ox.BlankNode(label)
-            made = BNode(label)
+            made = self._blank[node] = BNode(label)
+            self._made.append(made)
+            return made
         elif isinstance(node, ox.Literal):
             datatype = node.datatype.value
             if node.language is not None:
@@ -69,11 +79,12 @@ class ToRdflib:
         else:
             raise Unconvertible(f"{node} (an RDF 1.2 triple term) has no rdflib equivalent")
         self._terms[node] = made
+        self._made.append(made)
         return made
 
     def terms(self):
-        """Every rdflib term made so far, each once."""
-        return self._terms.values()
+        """Every rdflib term this converter made (not those it found made by another), each once."""
+        return self._made
 
     def relabel(self, quad: ox.Quad) -> ox.Quad:
         """The pyoxigraph quad with our blank node labels (those rdflib's terms carry)."""

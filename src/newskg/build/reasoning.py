@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -15,6 +16,7 @@ from typing import Protocol
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
+from newskg.build.memory import add_triples, new_graph
 from newskg.errors import InconsistencyError, UsageError
 from newskg.namespaces import VOCABULARY_NAMESPACES, shorten
 
@@ -237,9 +239,9 @@ def infer_levels(base: Graph, deltas: list[Graph], reasoner: Reasoner | None = N
 REASONERS = ("rules", "owlrl")
 
 
-def reason_by_level(tbox: Graph, base: Graph, deltas: list[Graph], reasoner: str = REASONERS[0],
+def reason_by_level(tbox: Graph, base: Iterable, deltas: list[Graph], reasoner: str = REASONERS[0],
                     cache_dir: Path | None = None, incremental: bool = False, key=None,
-                    additions=None) -> LevelledInference:
+                    additions=None, full: bool = False) -> LevelledInference:
     """What OWL-RL adds at each level: the TBox and ``base`` (claim layer and confirmed facts),
     then each delta (the facts of the next level), with either engine of REASONERS.
 
@@ -247,7 +249,8 @@ def reason_by_level(tbox: Graph, base: Graph, deltas: list[Graph], reasoner: str
     ``cache_dir`` and, when the input only adds to the last one, extend it instead of reasoning
     from scratch (newskg.build.incremental); the result is the same, and ``how`` says which.
     ``key`` and ``additions``: the build's account of what its input adds (see
-    IncrementalReasoner.levels), which spares comparing the whole input with the state."""
+    IncrementalReasoner.levels), which spares comparing the whole input with the state.
+    ``full``: reason from scratch even if the state could be extended (and save the new one)."""
     if reasoner == "owlrl":
         everything = Graph()
         for graph in (tbox, base):
@@ -261,14 +264,13 @@ def reason_by_level(tbox: Graph, base: Graph, deltas: list[Graph], reasoner: str
     if incremental and cache_dir is not None:
         from newskg.build.incremental import IncrementalReasoner
 
-        outcome = IncrementalReasoner(cache_dir).levels(tbox, base, deltas, key, additions)
+        outcome = IncrementalReasoner(cache_dir).levels(tbox, base, deltas, key, additions, full=full)
     else:
         outcome = infer_levels_by_rules(tbox, base, deltas, cache_dir)
     inferred = []
     for level in outcome.levels:
-        graph = Graph()
-        for triple in level.kept:
-            graph.add(triple)
+        graph = new_graph()
+        add_triples(graph, level.kept)
         inferred.append(graph)
     # Sorted: an extended state finds them in another order than a full run.
     findings = [LevelFinding(f.level, f.rule, _shorten_iris(f.message), mentioned_iris(f.message))

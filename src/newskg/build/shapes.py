@@ -614,10 +614,10 @@ class _Compiler:
                 add(self._less_than_query(select, focus, this, path, value, other), "less-than")
         for constraint in plan.values(shape, "sparql"):
             if not plan.deactivated(constraint):
-                targets, template, ask, negated = self._sparql_query(constraint, focus, this)
+                targets, template, ask, negated, minus = self._sparql_query(constraint, focus, this)
                 found.append(_Query(targets, None, "error" if plan.severity(shape) == SH + "Violation" else "warning",
                                     counts, "sparql", detail=(template, ask, negated,
-                                                              plan.messages(constraint) + messages)))
+                                                              plan.messages(constraint) + messages, minus)))
         for child in plan.values(shape, "property"):
             if path:
                 inner = self.fresh()
@@ -735,10 +735,11 @@ class _Compiler:
             tests += [f"!{self.violates(fit, w)}" for w in names]
         return f"EXISTS {{ {pattern} {'FILTER(' + ' && '.join(tests) + ')' if tests else ''} }}"
 
-    def _sparql_query(self, constraint, focus: str, this: str) -> tuple[str, str, str | None, bool]:
+    def _sparql_query(self, constraint, focus: str, this: str) -> tuple[str, str, str | None, bool, str | None]:
         """(the focus nodes' SELECT, the constraint's SELECT with {this} where $this is,
         the same as an ASK when it is ``SELECT $this WHERE { FILTER [NOT] EXISTS { P } }``,
-        whether that EXISTS is negated).
+        whether that EXISTS is negated, and the query answering it for all focus nodes at
+        once, when there is one: see `_minus_query`).
 
         pyshacl pre-binds $this to one focus node at a time; so does `_sparql_results`, by
         writing the node into the query. Joining all focus nodes at once would be the same
@@ -757,16 +758,34 @@ class _Compiler:
         prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in plan.prefixes(constraint).items())
         template = (prologue.replace("{", "{{").replace("}", "}}") + text[:head.end()].replace("{", "{{")
                     .replace("}", "}}") + projection + rest)
-        ask, negated = None, False
+        ask, negated, minus = None, False, None
         only = _ONLY_EXISTS.fullmatch(text[where.end():])
         if only and _THIS_ONLY.fullmatch(text[head.end():where.start()]) and _balanced(only["inner"]):
             inner = _THIS_VAR.sub("{this}", only["inner"].replace("{", "{{").replace("}", "}}"))
             ask = prologue.replace("{", "{{").replace("}", "}}") + "ASK {{" + inner + "}}"
             negated = bool(only["negated"])
-        return f"SELECT DISTINCT {this} WHERE {{ {focus} }}", template, ask, negated
+            minus = self._minus_query(prologue, focus, this, only["inner"]) if negated else None
+        return f"SELECT DISTINCT {this} WHERE {{ {focus} }}", template, ask, negated, minus
+
+    @staticmethod
+    def _minus_query(prologue: str, focus: str, this: str, inner: str) -> str | None:
+        """``SELECT $this WHERE { FILTER NOT EXISTS { P } }`` for every focus node in one query,
+        ``focus MINUS { P }``, when that is the same answer: P only triple patterns (so each of
+        its solutions binds every variable of P), naming $this, and sharing no other variable
+        with the focus pattern. MINUS evaluates P once; the per-node ASK took ~2 ms a focus
+        node at a million triples (20,000 engagements: 35 s)."""
+        if "{" in inner or _GROUP_KEYWORDS.search(inner) or not _THIS_VAR.search(inner):
+            return None
+        mine = set(_VARIABLE.findall(_THIS_VAR.sub("", inner)))
+        if mine & set(_VARIABLE.findall(focus)):
+            return None
+        body = _THIS_VAR.sub(this, inner)
+        return f"{prologue}SELECT DISTINCT {this} WHERE {{ {focus} MINUS {{ {body} }} }}"
 
 
 _THIS_VAR = re.compile(r"(?<![\w$?])[$?]this\b")
+_VARIABLE = re.compile(r"[$?](\w+)")
+_GROUP_KEYWORDS = re.compile(r"\b(OPTIONAL|UNION|MINUS|FILTER|GRAPH|SERVICE|VALUES|BIND|SELECT|EXISTS)\b", re.I)
 _THIS_ONLY = re.compile(r"\s*[$?]this\s*")
 _ONLY_EXISTS = re.compile(r"\s*FILTER\s+(?P<negated>NOT\s+)?EXISTS\s*\{(?P<inner>.*)\}\s*\}\s*", re.I | re.S)
 
@@ -827,7 +846,12 @@ def _run(plan: _Plan, loader: _Loader) -> list[Problem]:
 def _sparql_results(loader: _Loader, query: _Query, solutions, graph) -> list[Problem]:
     """One result per distinct row of each focus node's run, as pyshacl reports them."""
     ox = loader.ox
-    template, ask, negated, messages = query.detail
+    template, ask, negated, messages, minus = query.detail
+    if minus is not None:
+        rows = loader.store.query(minus, default_graph=graph)
+        assert isinstance(rows, ox.QuerySolutions)  # a SELECT
+        found = [_sparql_problem(loader, query, messages, focus, {"this": focus}) for (focus,) in rows]
+        return [p for p in found if p is not None]
     found = []
     for (focus,) in solutions:
         # A blank node has no syntax that names it: pre-bound instead (SEP-0007 substitution).

@@ -20,6 +20,7 @@ from typing import Any
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
+from newskg.build.memory import NamedGraphs, add_triples, new_graph
 from newskg.errors import InputError, InputMissingError, Problem, RdfSyntaxError
 from newskg.limits import describe, max_literal_bytes
 from newskg.namespaces import BACKGROUND_GRAPH, ONTOLOGY_GRAPH, article_graph, bind_prefixes, shorten
@@ -249,9 +250,9 @@ def _rel(path: Path, root: Path) -> str:
 
 def parse_turtle(path: Path, label: str | None = None) -> Graph:
     """Parse one Turtle file; a syntax error names the file, line and column."""
-    graph = Graph()
+    graph = new_graph()
     parsed = read_rdf(path, "turtle", label)
-    graph.addN((s, p, o, graph) for s, p, o, _ in parsed.quads)
+    add_triples(graph, (q[:3] for q in parsed.quads))
     for prefix, iri in parsed.prefixes.items():  # as rdflib's parser binds them
         graph.bind(prefix, iri)
     return graph
@@ -276,13 +277,14 @@ class ParsedFile:
     prefixes: dict[str, str] = field(default_factory=dict)
 
 
-def read_rdf(path: Path, fmt: str, label: str | None = None) -> ParsedFile:
+def read_rdf(path: Path, fmt: str, label: str | None = None, shared_terms: dict | None = None) -> ParsedFile:
     """Parse one Turtle or TriG file (``fmt``: turtle | trig) with pyoxigraph, and check its terms.
 
     rdflib is the reference the rest of the pipeline was written against; pyoxigraph is
     stricter. Whatever pyoxigraph refuses is parsed again with rdflib, so a file is accepted
     or refused, and a refusal worded, exactly as before: a syntax error naming file, line
-    and column, or the term no store accepts (check_terms).
+    and column, or the term no store accepts (check_terms). ``shared_terms`` (a dict kept
+    across the files of one build) makes each IRI and literal one rdflib object.
     """
     import pyoxigraph
 
@@ -297,7 +299,7 @@ def read_rdf(path: Path, fmt: str, label: str | None = None) -> ParsedFile:
         # pyoxigraph lowercases language tags (the same tag by RDF 1.1), rdflib keeps them as
         # written: "@en-GB" must reach build/ as written.
         return _read_with_rdflib(path, data, fmt, name, check_literals)
-    converter = ToRdflib(name)
+    converter = ToRdflib(name, shared_terms)
     try:
         parser = pyoxigraph.parse(raw, format=rdf_format, base_iri=path.as_uri())
         parsed = list(parser)
@@ -435,18 +437,20 @@ def _show(term) -> str:
 class Sources:
     """Every input parsed: the named graphs, the SHACL shapes, and where each claim's content came from."""
 
-    dataset: Dataset
+    dataset: NamedGraphs
     shapes: Graph
     #: claim IRI -> the file that holds its content graph (the project-relative path)
     content_files: dict[URIRef, str] = field(default_factory=dict)
-    #: every Turtle file of the reports and the background, parsed on its own (for messages
-    #: that name the file)
-    turtle_files: dict[str, Graph] = field(default_factory=dict)
+    #: the triples of every Turtle file of the reports and the background, each once, in the
+    #: file's order (for messages that name the file; a list, not a graph: only ever read
+    #: through, and a graph's indexes would cost a second copy of every report)
+    turtle_files: dict[str, list[tuple]] = field(default_factory=dict)
     #: content problems found while reading (triples outside any named graph, a claim's
     #: content in two files)
     problems: list[Problem] = field(default_factory=list)
     #: the named graphs of ``dataset`` (not the shapes) in a pyoxigraph Store, filled while
     #: parsing: what the quality-check queries run on, with no second copy through N-Quads
+    #: (the pipeline drops it once they have run)
     store: Any = None
 
     def content_graphs(self) -> list[Graph]:
@@ -458,19 +462,19 @@ def load_dataset(inputs: list[InputFile]) -> Sources:
     """Parse every input into its named graph (claim content into one graph per claim)."""
     import pyoxigraph
 
-    dataset = Dataset()
-    bind_prefixes(dataset)
-    sources = Sources(dataset, Graph(), store=pyoxigraph.Store())
+    dataset = NamedGraphs()
+    bind_prefixes(dataset)  # type: ignore[arg-type]  # (it only binds)
+    sources = Sources(dataset, new_graph(), store=pyoxigraph.Store())
+    shared: dict = {}
     for item in inputs:
         if item.role == "content":
-            _load_content(sources, item)
+            _load_content(sources, item, shared)
             continue
-        parsed = read_rdf(item.path, "turtle", item.relpath)
+        parsed = read_rdf(item.path, "turtle", item.relpath, shared)
         if item.role in ("article", "background"):
-            own = sources.turtle_files[item.relpath] = Graph()
-            own.addN((s, p, o, own) for s, p, o, _ in parsed.quads)
+            sources.turtle_files[item.relpath] = list(dict.fromkeys(q[:3] for q in parsed.quads))
         target = sources.shapes if item.graph is None else sources.dataset.graph(item.graph)
-        target.addN((s, p, o, target) for s, p, o, _ in parsed.quads)
+        add_triples(target, (q[:3] for q in parsed.quads))
         if item.graph is not None:
             graph = pyoxigraph.NamedNode(str(item.graph))
             sources.store.extend(pyoxigraph.Quad(q.subject, q.predicate, q.object, graph)
@@ -478,9 +482,8 @@ def load_dataset(inputs: list[InputFile]) -> Sources:
     return sources
 
 
-def _load_content(sources: Sources, item: InputFile) -> None:
-
-    parsed = read_rdf(item.path, "trig", item.relpath)
+def _load_content(sources: Sources, item: InputFile, shared: dict) -> None:
+    parsed = read_rdf(item.path, "trig", item.relpath, shared)
     by_graph: dict = {}
     for quad, oxigraph in zip(parsed.quads, parsed.oxigraph, strict=True):
         by_graph.setdefault(quad[3], ([], []))
@@ -498,6 +501,5 @@ def _load_content(sources: Sources, item: InputFile) -> None:
                 "claim-content", f"the content of {shorten(str(name))} is also in "
                 f"{sources.content_files[name]}; keep one graph per claim", path=item.relpath))
         sources.content_files[name] = item.relpath
-        target = sources.dataset.graph(name)
-        target.addN((s, p, o, target) for s, p, o in triples)
+        add_triples(sources.dataset.graph(name), triples)
         sources.store.extend(oxigraph)

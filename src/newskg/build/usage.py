@@ -125,7 +125,7 @@ def _closure(ontology: Graph, sub: URIRef, equivalent: URIRef) -> dict[URIRef, s
     return closed
 
 
-def find_usage_problems(ontology: Graph, files: Iterable[tuple[str, Graph]]) -> list[Problem]:
+def find_usage_problems(ontology: Graph, files: Iterable[tuple[str, Iterable[tuple]]]) -> list[Problem]:
     """Every triple of ``files`` (project-relative path, its triples) whose subject or object
     is used outside the property's domain or range, judged by the asserted types.
 

@@ -55,6 +55,9 @@ class _StageTimer:
 
 @click.command()
 @click.option("--force", is_flag=True, help="Rebuild even if no input changed.")
+@click.option("--full", is_flag=True,
+              help="Reason from scratch even when the last build's reasoning could be extended (its saved "
+                   "state is replaced); implies --force.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("-v", "--verbose", is_flag=True, help="List every claim's content graph too, not only their count.")
 @click.option("--timings", is_flag=True, help="Print the wall and CPU seconds of each stage, and the peak memory.")
@@ -64,7 +67,7 @@ class _StageTimer:
 @click.option("--shacl", type=click.Choice(["sparql", "pyshacl"]), default="sparql", show_default=True,
               help="SHACL validator: sparql (shapes compiled to SPARQL; same problems) or pyshacl (the reference).")
 @click.pass_context
-def build(ctx: click.Context, force: bool, quiet: bool, verbose: bool, timings: bool, reasoner: str,
+def build(ctx: click.Context, force: bool, full: bool, quiet: bool, verbose: bool, timings: bool, reasoner: str,
           shacl: str) -> None:
     """Parse, check and reason over the sources; write build/.
 
@@ -81,13 +84,14 @@ def build(ctx: click.Context, force: bool, quiet: bool, verbose: bool, timings: 
       newskg build
       newskg build --force
       newskg build --force --timings             # seconds per stage, peak memory
+      newskg build --full                        # reason from scratch, not from the saved state
       newskg build --force --reasoner owlrl      # the reference engine, same result, slower
       newskg --project ../another-project build
     """
     from newskg import api
 
     progress = timer = _StageTimer(_progress(quiet)) if timings else None
-    result = api.build(_root(ctx), force=force, reasoner=reasoner, progress=progress or _progress(quiet),
+    result = api.build(_root(ctx), force=force or full, full=full, reasoner=reasoner, progress=progress or _progress(quiet),
                        shacl=shacl)
     for warning in result.warnings:
         click.echo(str(warning), err=True)

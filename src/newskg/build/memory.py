@@ -1,0 +1,232 @@
+"""The build's in-memory graphs: an rdflib Store that adds and iterates quickly, and the
+named graphs of the sources without a context-aware Dataset.
+
+Why not rdflib's own stores: at a million triples the build spent most of its time in
+them. rdflib's default ``Memory`` store keeps, for every triple, the set of its contexts
+and dispatches an event per add (31 µs a triple measured on this machine); ``SimpleMemory``
+still pays an exception per new index key, yields a fresh generator per matched triple
+and counts ``len`` by iterating (12 µs a triple to add). ``IndexedMemory`` keeps the same
+three nested-dict indexes (spo, pos, osp) and a running count, and nothing else: the build
+never uses rdflib's contexts, events, quoted graphs or transactions. Its answers are
+rdflib's, pattern for pattern (tests/test_memory.py compares them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Iterable, Iterator
+
+from rdflib import Graph, URIRef
+from rdflib.store import Store
+
+_NO_CONTEXTS: tuple = ()
+
+
+class IndexedMemory(Store):
+    """A triple store of three nested-dict indexes (spo, pos, osp) with a running count."""
+
+    context_aware = False
+    formula_aware = False
+    graph_aware = False
+
+    def __init__(self, configuration=None, identifier=None):
+        super().__init__(configuration)
+        self.identifier = identifier
+        self._spo: dict = {}
+        self._pos: dict = {}
+        self._osp: dict = {}
+        self._count = 0
+        self._namespace: dict[str, URIRef] = {}
+        self._prefix: dict[URIRef, str] = {}
+
+    def add(self, triple, context=None, quoted: bool = False) -> None:
+        """Add one triple (the context is ignored: one store holds one graph)."""
+        s, p, o = triple
+        objects = self._spo.setdefault(s, {}).setdefault(p, {})
+        if o in objects:
+            return
+        objects[o] = 1
+        self._pos.setdefault(p, {}).setdefault(o, {})[s] = 1
+        self._osp.setdefault(o, {}).setdefault(s, {})[p] = 1
+        self._count += 1
+
+    def addN(self, quads: Iterable) -> None:
+        """Add many triples; the loop of `add` inlined, as this is the build's hot path."""
+        spo, pos, osp = self._spo, self._pos, self._osp
+        added = 0
+        for s, p, o, _context in quads:
+            objects = spo.setdefault(s, {}).setdefault(p, {})
+            if o in objects:
+                continue
+            objects[o] = 1
+            pos.setdefault(p, {}).setdefault(o, {})[s] = 1
+            osp.setdefault(o, {}).setdefault(s, {})[p] = 1
+            added += 1
+        self._count += added
+
+    def remove(self, triple_pattern, context=None) -> None:
+        """Remove every triple matching the pattern (None: any term)."""
+        for (s, p, o), _ in list(self.triples(triple_pattern)):
+            _drop(self._spo, s, p, o)
+            _drop(self._pos, p, o, s)
+            _drop(self._osp, o, s, p)
+            self._count -= 1
+
+    def triples(self, triple_pattern, context=None) -> Iterator:
+        """The triples matching the pattern, each with no contexts (as rdflib's stores yield them)."""
+        s, p, o = triple_pattern
+        none = _NO_CONTEXTS
+        if s is not None:
+            by_predicate = self._spo.get(s)
+            if not by_predicate:
+                return
+            if p is not None:
+                objects = by_predicate.get(p)
+                if not objects:
+                    return
+                if o is not None:
+                    if o in objects:
+                        yield (s, p, o), none
+                    return
+                for obj in list(objects):
+                    yield (s, p, obj), none
+                return
+            for pred, objects in list(by_predicate.items()):
+                if o is not None:
+                    if o in objects:
+                        yield (s, pred, o), none
+                    continue
+                for obj in list(objects):
+                    yield (s, pred, obj), none
+        elif p is not None:
+            by_object = self._pos.get(p)
+            if not by_object:
+                return
+            if o is not None:
+                for subj in list(by_object.get(o, ())):
+                    yield (subj, p, o), none
+                return
+            for obj, subjects in list(by_object.items()):
+                for subj in list(subjects):
+                    yield (subj, p, obj), none
+        elif o is not None:
+            for subj, predicates in list(self._osp.get(o, {}).items()):
+                for pred in list(predicates):
+                    yield (subj, pred, o), none
+        else:
+            for subj, by_predicate in list(self._spo.items()):
+                for pred, objects in list(by_predicate.items()):
+                    for obj in list(objects):
+                        yield (subj, pred, obj), none
+
+    def __len__(self, context=None) -> int:
+        return self._count
+
+    def contexts(self, triple=None) -> Generator[Graph, None, None]:
+        yield from ()
+
+    def bind(self, prefix: str, namespace: URIRef, override: bool = True) -> None:
+        """Bind ``prefix`` to ``namespace`` (replacing an earlier binding of either when ``override``)."""
+        bound_namespace = self._namespace.get(prefix)
+        bound_prefix = self._prefix.get(namespace)
+        if bound_prefix is None and bound_namespace is not None:
+            bound_prefix = self._prefix.get(bound_namespace)
+        if override:
+            if bound_prefix is not None:
+                self._namespace.pop(bound_prefix, None)
+            if bound_namespace is not None:
+                self._prefix.pop(bound_namespace, None)
+            self._prefix[namespace] = prefix
+            self._namespace[prefix] = namespace
+        else:
+            namespace = bound_namespace if bound_namespace is not None else namespace
+            prefix = bound_prefix if bound_prefix is not None else prefix
+            self._prefix[namespace] = prefix
+            self._namespace[prefix] = namespace
+
+    def namespace(self, prefix: str) -> URIRef | None:
+        return self._namespace.get(prefix)
+
+    def prefix(self, namespace: URIRef) -> str | None:
+        return self._prefix.get(namespace)
+
+    def namespaces(self) -> Iterator[tuple[str, URIRef]]:
+        yield from list(self._namespace.items())
+
+
+def _drop(index: dict, a, b, c) -> None:
+    inner = index[a]
+    leaf = inner[b]
+    del leaf[c]
+    if not leaf:
+        del inner[b]
+        if not inner:
+            del index[a]
+
+
+def new_graph(identifier=None) -> Graph:
+    """An rdflib Graph on an `IndexedMemory` store (bind prefixes with namespaces.bind_prefixes)."""
+    return Graph(store=IndexedMemory(), identifier=identifier)
+
+
+class NamedGraphs:
+    """The sources' named graphs, each an `IndexedMemory` graph, by IRI, in the order first named.
+
+    What the build used of rdflib's Dataset (``graph``, ``graphs``, ``namespaces``) without its
+    context bookkeeping, which cost more than the triples themselves.
+    """
+
+    def __init__(self) -> None:
+        self._graphs: dict[URIRef, Graph] = {}
+        self._prefixes = new_graph()
+
+    def graph(self, iri: URIRef) -> Graph:
+        """The graph named ``iri``, created empty the first time it is asked for."""
+        found = self._graphs.get(iri)
+        if found is None:
+            found = self._graphs[iri] = new_graph(iri)
+        return found
+
+    def graphs(self) -> Iterator[Graph]:
+        """Every graph named so far (empty ones included)."""
+        return iter(list(self._graphs.values()))
+
+    def bind(self, prefix: str, namespace, override: bool = True, replace: bool = False) -> None:
+        """Record a prefix (what explain and the writer show terms with), as Graph.bind does."""
+        self._prefixes.bind(prefix, namespace, override=override, replace=replace)
+
+    def namespaces(self) -> Iterator[tuple[str, URIRef]]:
+        """The prefixes bound with `bind`."""
+        return self._prefixes.namespaces()
+
+    def __len__(self) -> int:
+        return sum(len(g) for g in self._graphs.values())
+
+
+def add_triples(graph: Graph, triples: Iterable) -> None:
+    """Add rdflib ``triples`` to ``graph``; straight into its store when it is an `IndexedMemory`
+    (skipping Graph.addN's per-term type assertions: the parser's terms are checked already)."""
+    store = graph.store
+    if isinstance(store, IndexedMemory):
+        store.addN((s, p, o, None) for s, p, o in triples)
+    else:
+        graph.addN((s, p, o, graph) for s, p, o in triples)
+
+
+class Chained:
+    """The union of several graphs, read one graph after another, as often as asked.
+
+    For a reader that only iterates (the reasoner's input): no union copy, whose indexes
+    would cost as much as the graphs themselves. Each triple comes once, as from a union
+    graph (the incremental reasoner counts what it reads): one already in an earlier graph
+    is skipped.
+    """
+
+    def __init__(self, *graphs: Graph) -> None:
+        self.graphs = graphs
+
+    def __iter__(self) -> Iterator:
+        for index, graph in enumerate(self.graphs):
+            earlier = self.graphs[:index]
+            for triple in graph:
+                if not any(triple in other for other in earlier):
+                    yield triple
