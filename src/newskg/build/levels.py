@@ -108,15 +108,17 @@ def find_placement_problems(turtle_graphs: dict[str, list[tuple]], content: dict
     fact_nodes -= set(claims)
     shared = PREFIXES["nkr"]
     for path, graph in sorted(turtle_graphs.items()):
-        for s, p, o in sorted(graph):
+        found = []
+        for s, p, o in graph:
             if p in NAMING_PREDICATES:
                 continue
             if s in fact_nodes:
-                why = "is about a fact node"
+                found.append(((s, p, o), "is about a fact node"))
             elif isinstance(s, URIRef) and _is_shared(str(s), shared):
-                why = "is a fact about a shared resource"
-            else:
-                continue
+                found.append(((s, p, o), "is a fact about a shared resource"))
+        # Sorted, so the problems come in the same order every time; only the few found (a
+        # sort of every triple of every file, by rdflib's Python-level comparisons, took seconds).
+        for (s, p, o), why in sorted(found, key=lambda item: item[0]):
             problems.append(Problem(
                 "fact-outside-claim", f"{_show((s, p, o))} {why}; state it in the content graph of "
                 "the claim that says it (see docs/status-levels.md)", focus=_show((s,)), path=path,
