@@ -150,3 +150,23 @@ def test_two_builds_of_the_same_sources_are_the_same_bytes(copied: Path):
     first = files(copied / "build")
     build_project(copied, force=True)
     assert files(copied / "build") == first
+
+
+def test_a_line_joined_from_the_terms_is_what_pyoxigraphs_serializer_writes():
+    import pyoxigraph
+
+    from newskg.build.oxterms import ToOxigraph
+
+    s, p = URIRef("https://example.org/s/é?a=b#c"), URIRef("https://example.org/p")
+    objects = [Literal('a "quoted"\nline\\ back\t tab é 😀 \x01 \x7f \u2028'), Literal("x", lang="en-GB"),
+               Literal("12", datatype=URIRef("http://www.w3.org/2001/XMLSchema#decimal")),
+               Literal("s", datatype=URIRef("http://www.w3.org/2001/XMLSchema#string")), Literal(""),
+               Literal("2025-04-17", datatype=URIRef("http://www.w3.org/2001/XMLSchema#date")),
+               BNode("f0123456789b0"), s]
+    converter = ToOxigraph()
+    for o in objects:
+        for triple in ((s, p, o), (BNode("f0123456789b1"), p, o)):
+            written = pyoxigraph.serialize([converter.triple(triple)], format=pyoxigraph.RdfFormat.N_TRIPLES)
+            assert written is not None
+            assert converter.ntriples_line(triple) + "\n" == written.decode("utf-8"), o
+            assert converter.ntriples_line(triple) == converter.ntriples_line(tuple(triple))  # cached: same

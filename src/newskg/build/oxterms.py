@@ -103,9 +103,22 @@ class ToOxigraph:
 
     def __init__(self) -> None:
         self._terms: dict = {}
+        #: id(term) -> (term, converted): the same term object is met again and again (the
+        #: parser shares them across files), and an int key spares rdflib's Python-level
+        #: __hash__ and __eq__ of the (term, type) key. Holding the term keeps its id unique.
+        self._by_id: dict[int, tuple] = {}
+        self._text_by_id: dict[int, tuple] = {}
 
     def term(self, node):
         """One rdflib term as pyoxigraph's."""
+        seen = self._by_id.get(id(node))
+        if seen is not None and seen[0] is node:
+            return seen[1]
+        made = self._convert(node)
+        self._by_id[id(node)] = (node, made)
+        return made
+
+    def _convert(self, node):
         try:
             return self._terms[node, type(node)]
         except KeyError:
@@ -129,10 +142,41 @@ class ToOxigraph:
         self._terms[node, type(node)] = made
         return made
 
+    def ntriples(self, node) -> str:
+        """One rdflib term written as N-Triples (pyoxigraph's own writing of the term: the same
+        bytes its N-Triples serializer writes, tests/test_build_io.py)."""
+        seen = self._text_by_id.get(id(node))
+        if seen is not None and seen[0] is node:
+            return seen[1]
+        text = str(self.term(node))
+        self._text_by_id[id(node)] = (node, text)
+        return text
+
+    def ntriples_line(self, triple: tuple) -> str:
+        """An rdflib (subject, predicate, object) as one N-Triples line, without the newline."""
+        by_id, text = self._text_by_id, self.ntriples
+        s, p, o = triple
+        # `ntriples` inlined for the hit: the writer writes every triple of the build.
+        seen = by_id.get(id(s))
+        s_ = seen[1] if seen is not None and seen[0] is s else text(s)
+        seen = by_id.get(id(p))
+        p_ = seen[1] if seen is not None and seen[0] is p else text(p)
+        seen = by_id.get(id(o))
+        o_ = seen[1] if seen is not None and seen[0] is o else text(o)
+        return f"{s_} {p_} {o_} ."
+
     def triple(self, triple: tuple) -> ox.Triple:
         """An rdflib (subject, predicate, object) as a pyoxigraph Triple."""
-        term = self.term
-        return ox.Triple(term(triple[0]), term(triple[1]), term(triple[2]))
+        by_id, term = self._by_id, self.term
+        s, p, o = triple
+        # `term` inlined for the hit: the writer converts every triple of the build.
+        seen = by_id.get(id(s))
+        s_ = seen[1] if seen is not None and seen[0] is s else term(s)
+        seen = by_id.get(id(p))
+        p_ = seen[1] if seen is not None and seen[0] is p else term(p)
+        seen = by_id.get(id(o))
+        o_ = seen[1] if seen is not None and seen[0] is o else term(o)
+        return ox.Triple(s_, p_, o_)
 
     def quad(self, quad: tuple) -> ox.Quad:
         """An rdflib (subject, predicate, object, graph or None) as a pyoxigraph Quad."""

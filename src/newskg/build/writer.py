@@ -51,11 +51,11 @@ def ntriples_lines(graph: Graph, converter: ToOxigraph | None = None) -> list[st
 
 
 def _sorted_lines(graph: Graph, converter: ToOxigraph) -> list[str]:
-    import pyoxigraph
-
-    triple = converter.triple
-    text = pyoxigraph.serialize((triple(t) for t in graph), format=pyoxigraph.RdfFormat.N_TRIPLES) or b""
-    lines = text.decode("utf-8").splitlines()
+    # Each term written once by pyoxigraph (converter.ntriples), each line joined here: the
+    # bytes of pyoxigraph's N-Triples serializer without building a pyoxigraph Triple per
+    # line (5-8 µs each, most of the writer's CPU at a million triples).
+    line = converter.ntriples_line
+    lines = [line(t) for t in graph]
     lines.sort()
     return lines
 
