@@ -136,20 +136,38 @@ class _Loader:
         written_graph, native_graph = self._written, self._native
         nodes: dict = {}
         literals: dict = {}
+        # id(term) -> (term, converted): the graphs share term objects, and an int key spares
+        # rdflib's Python-level __hash__/__eq__ (holding the term keeps its id unique).
+        by_id: dict[int, tuple] = {}
         quads: list = []
         for graph in graphs:
             for s, p, o in graph:
-                subject = nodes.get(s)
-                if subject is None:
-                    subject = nodes[s] = self._blank(str(s)) if isinstance(s, BNode) else ox.NamedNode(str(s))
-                predicate = nodes.get(p)
-                if predicate is None:
-                    predicate = nodes[p] = ox.NamedNode(str(p))
+                seen = by_id.get(id(s))
+                if seen is not None and seen[0] is s:
+                    subject = seen[1]
+                else:
+                    subject = nodes.get(s)
+                    if subject is None:
+                        subject = nodes[s] = self._blank(str(s)) if isinstance(s, BNode) else ox.NamedNode(str(s))
+                    by_id[id(s)] = (s, subject)
+                seen = by_id.get(id(p))
+                if seen is not None and seen[0] is p:
+                    predicate = seen[1]
+                else:
+                    predicate = nodes.get(p)
+                    if predicate is None:
+                        predicate = nodes[p] = ox.NamedNode(str(p))
+                    by_id[id(p)] = (p, predicate)
                 if isinstance(o, Literal):
-                    found = literals.get(o)
-                    if found is None:
-                        found = literals[o] = self._literal(str(o), str(o.datatype) if o.datatype else None,
-                                                            o.language, o)
+                    seen = by_id.get(id(o))
+                    if seen is not None and seen[0] is o:
+                        found = seen[1]
+                    else:
+                        found = literals.get(o)
+                        if found is None:
+                            found = literals[o] = self._literal(str(o), str(o.datatype) if o.datatype else None,
+                                                                o.language, o)
+                        by_id[id(o)] = (o, found)
                     written, native = found
                     if native is None:
                         quads.append(quad(subject, predicate, written))
@@ -157,9 +175,14 @@ class _Loader:
                         quads.append(quad(subject, predicate, written, written_graph))
                         quads.append(quad(subject, predicate, native, native_graph))
                 else:
-                    node = nodes.get(o)
-                    if node is None:
-                        node = nodes[o] = self._blank(str(o)) if isinstance(o, BNode) else ox.NamedNode(str(o))
+                    seen = by_id.get(id(o))
+                    if seen is not None and seen[0] is o:
+                        node = seen[1]
+                    else:
+                        node = nodes.get(o)
+                        if node is None:
+                            node = nodes[o] = self._blank(str(o)) if isinstance(o, BNode) else ox.NamedNode(str(o))
+                        by_id[id(o)] = (o, node)
                     quads.append(quad(subject, predicate, node))
         self.store.bulk_extend(quads)
 
