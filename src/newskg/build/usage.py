@@ -137,8 +137,9 @@ def find_usage_problems(ontology: Graph, files: Iterable[tuple[str, Iterable[tup
     triples_of = [(path, list(graph)) for path, graph in files]
     schema = read_schema(ontology)
     types: dict[Any, set[URIRef]] = {}
-    for node, _, cls in [*ontology.triples((None, RDF.type, None)),
-                         *(t for _, triples in triples_of for t in triples if t[1] == RDF.type)]:
+    rdf_type = RDF.type  # once: each attribute of rdflib's RDF namespace is a Python-level lookup
+    for node, _, cls in [*ontology.triples((None, rdf_type, None)),
+                         *(t for _, triples in triples_of for t in triples if t[1] == rdf_type)]:
         if isinstance(cls, URIRef) and cls in schema.classes:
             types.setdefault(node, set()).add(cls)
     problems, seen, verdicts = [], set(), {}
