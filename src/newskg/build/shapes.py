@@ -139,6 +139,7 @@ class _Loader:
         # id(term) -> (term, converted): the graphs share term objects, and an int key spares
         # rdflib's Python-level __hash__/__eq__ (holding the term keeps its id unique).
         by_id: dict[int, tuple] = {}
+        object_ids: dict[int, tuple] = {}
         quads: list = []
         for graph in graphs:
             for s, p, o in graph:
@@ -158,32 +159,30 @@ class _Loader:
                     if predicate is None:
                         predicate = nodes[p] = ox.NamedNode(str(p))
                     by_id[id(p)] = (p, predicate)
-                if isinstance(o, Literal):
-                    seen = by_id.get(id(o))
-                    if seen is not None and seen[0] is o:
-                        found = seen[1]
-                    else:
+                # Objects by id too, with what they become (literal or not) decided once:
+                # isinstance against rdflib's term classes goes through abc's __instancecheck__
+                # (1.9 million calls for the 1M corpus).
+                seen = object_ids.get(id(o))
+                if seen is not None and seen[0] is o:
+                    written, native = seen[1]
+                else:
+                    if isinstance(o, Literal):
                         found = literals.get(o)
                         if found is None:
                             found = literals[o] = self._literal(str(o), str(o.datatype) if o.datatype else None,
                                                                 o.language, o)
-                        by_id[id(o)] = (o, found)
-                    written, native = found
-                    if native is None:
-                        quads.append(quad(subject, predicate, written))
-                    else:
-                        quads.append(quad(subject, predicate, written, written_graph))
-                        quads.append(quad(subject, predicate, native, native_graph))
-                else:
-                    seen = by_id.get(id(o))
-                    if seen is not None and seen[0] is o:
-                        node = seen[1]
                     else:
                         node = nodes.get(o)
                         if node is None:
                             node = nodes[o] = self._blank(str(o)) if isinstance(o, BNode) else ox.NamedNode(str(o))
-                        by_id[id(o)] = (o, node)
-                    quads.append(quad(subject, predicate, node))
+                        found = (node, None)
+                    object_ids[id(o)] = (o, found)
+                    written, native = found
+                if native is None:
+                    quads.append(quad(subject, predicate, written))
+                else:
+                    quads.append(quad(subject, predicate, written, written_graph))
+                    quads.append(quad(subject, predicate, native, native_graph))
         self.store.bulk_extend(quads)
 
     def add_oxigraph(self, triples: Iterable) -> None:
