@@ -12,9 +12,9 @@ The ways, chosen by which endpoints the store offers (see docs/loading.md):
   Oxigraph a DELETE/INSERT of the difference, which writes only what changed) and drops
   the staging graphs. A constant number of requests, whatever the number of graphs.
 - ``gsp-staged`` (GSP + update endpoint, no dataset endpoint): each graph is PUT to
-  its staging graph, then the same count and MOVE.
+  its staging graph, then the same count and swap.
 - ``update-staged`` (update endpoint only): INSERT DATA in bounded batches into
-  staging graphs, then the same count and MOVE.
+  staging graphs, then the same count and swap.
 - ``dataset-direct`` / ``gsp-direct`` (``direct=True``): one DROP of the targets then
   one N-Quads POST straight into them, or (without a dataset endpoint) one PUT over
   each; faster, but weaker: a failure mid-load can leave graphs empty or half loaded,
@@ -271,7 +271,7 @@ class _Loader:
             swap_sent = True
             self.update(self.swap_text(targets), None, "swap staging graphs into place")
         except BaseException as err:
-            # Dropping after a swap whose answer was lost is safe too: had the MOVE run, the
+            # Dropping after a swap whose answer was lost is safe too: had the swap run, the
             # staging graphs are gone (DROP SILENT); had it not, they are ours to remove.
             leftover = self.drop_quietly(self.touched)
             if isinstance(err, NewskgError) and err.args:
