@@ -97,7 +97,9 @@ def time_bulk_loader(data: Path, work: Path) -> tuple[float, float, float, int]:
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     seconds = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return seconds, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, 0.0, 0
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    print(f"  oxigraph load: {seconds:.2f} s (cpu {cpu:.2f} s)", file=sys.stderr, flush=True)
+    return seconds, cpu, 0.0, 0
 
 
 Timing = tuple[float, float, float, int]  # wall s, server cpu s, client cpu s, requests
@@ -115,7 +117,10 @@ def _timed_load(proc, endpoints, build: Path, direct: bool, expect: str) -> Timi
     if report.method != expect:
         raise RuntimeError(f"expected a {expect} load, got {report.method}")
     client_cpu = after.ru_utime + after.ru_stime - client.ru_utime - client.ru_stime
-    return seconds, _cpu_of(proc.pid) - server_cpu, client_cpu, report.requests
+    server_cpu = _cpu_of(proc.pid) - server_cpu
+    print(f"  {report.method}: {seconds:.2f} s (server cpu {server_cpu:.2f} s, client cpu {client_cpu:.2f} s)",
+          file=sys.stderr, flush=True)
+    return seconds, server_cpu, client_cpu, report.requests
 
 
 def time_newskg_loads(build: Path, work: Path, mode: str) -> list[Timing]:
