@@ -268,3 +268,28 @@ def test_a_killed_first_load_leaves_all_or_none_of_its_graphs(oxigraph_server, t
         whole = sorted(ours) == sorted(prefix + iri for iri in expected) and all(
             isomorphic(ours[prefix + iri], graph) for iri, graph in expected.items())
         assert whole if (at, lose_answer) >= (2, True) else not ours, f"kill #{attempt}: {sorted(ours)}"
+
+
+# --- the body of a build of many graphs ------------------------------------------------------------
+
+@pytest.mark.parametrize("renamed_in_one_pass", [False, True])
+def test_a_body_of_many_graphs_renames_every_line(tmp_path, monkeypatch, renamed_in_one_pass):
+    # Blocks of many graphs are renamed in one regex pass, of few graphs by one replace per graph:
+    # both give every line with its graph renamed, nothing else changed.
+    from newskg.store import quadstream
+    from test_load import write_many_graphs_build
+
+    monkeypatch.setattr(quadstream, "BLOCK", 4096)  # many blocks, each holding many graphs
+    monkeypatch.setattr(quadstream, "REPLACE_MAX_GRAPHS", 0 if renamed_in_one_pass else 10**9)
+    build = Build(write_many_graphs_build(tmp_path / "build", 300))
+    renames = {g.iri: "urn:newskg:staging:run:" + g.iri for g in build.graphs()}
+    body = quadstream.RenamedQuads(build.nquads_path, renames, {g.iri: g.triples for g in build.graphs()}, True)
+    with body.open() as stream:
+        sent = stream.read()
+    original = build.nquads_path.read_text(encoding="utf-8").splitlines(keepends=True)
+    expected = []
+    for line in original:
+        head, _, graph = line.rstrip(" .\n").rpartition(" <")
+        expected.append(f"{head} <{renames[graph.rstrip('>')]}> .\n")
+    assert sent.decode("utf-8").splitlines(keepends=True) == expected
+    assert body.size == len(sent)
