@@ -1,22 +1,26 @@
 """How fast does `newskg load` fill a real Oxigraph with a build of many graphs, against Oxigraph's own bulk loader?
 
-In one run, on the same build, measures triples per second into a fresh store for:
+In one run, on the same build, measures triples per second for:
 
-- reference: ``oxigraph load --location DIR --file dataset.nq`` (the offline bulk loader,
-  process start included);
-- ``dataset-staged`` (the default): ``load_graphs`` into a fresh ``oxigraph serve``: one
-  N-Quads body into staging graphs, one staging count, one MOVE swap, one final count;
-- ``dataset-direct`` (``--direct``): one DROP, one body into the targets, one count;
-- with ``--per-graph``: ``gsp-staged``, one PUT per graph (what stores without a dataset
-  URL get, and what the default was before issue 12).
+- reference: ``oxigraph load --location DIR --file dataset.nq`` into a fresh store (the
+  offline bulk loader, process start included);
+- ``first load`` (the default, into a fresh ``oxigraph serve``, so ``dataset-fresh``): the
+  search for leftovers and existing graphs, one N-Quads body straight into the graphs, one count;
+- ``reload`` (the default again, same build, same server, so ``dataset-staged``): the search,
+  one body into staging graphs, one staging count, one swap (the difference, and the drop
+  of the staging graphs), one count;
+- ``--direct``, first load and reload: one DROP, one body into the targets, one count;
+- with ``--move``: the reload with the MOVE swap the oxigraph preset used before (slow);
+- with ``--per-graph``: ``gsp-staged`` into a fresh store, one PUT per graph (what stores
+  without a dataset URL get, and what the default was before issue 12).
 
 The build is a synthetic one with one graph per claim (``--graphs``, ``--triples``), written
 as `newskg build` writes it (manifest, one .nt per graph, dataset.nq), or an existing build
 (``--build``, e.g. the corpus: ``benchmarks/corpus.py OUT --triples 100000`` then
 ``newskg build`` in OUT). Each figure is the median of ``--repeat`` runs, interleaved, each
-on a fresh store. Printed: wall seconds, triples/s, the ratio to the bulk loader (target
->= 50 %), requests, and the CPU seconds of the server and of the client (the machine is
-shared, so wall times are inflated; CPU is not).
+on a fresh store (a reload on the store its first load filled). Printed: wall seconds,
+triples/s, the ratio to the bulk loader (target >= 50 %), requests, and the CPU seconds of the
+server and of the client (the machine is shared, so wall times are inflated; CPU is not).
 
     .venv/bin/python benchmarks/load_benchmark.py --graphs 1000 --triples 120000 --repeat 3
     .venv/bin/python benchmarks/load_benchmark.py --build /tmp/corpus/build --repeat 1
@@ -93,25 +97,44 @@ def time_bulk_loader(data: Path, work: Path) -> tuple[float, float, float, int]:
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     seconds = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return seconds, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, 0.0, 0
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    print(f"  oxigraph load: {seconds:.2f} s (cpu {cpu:.2f} s)", file=sys.stderr, flush=True)
+    return seconds, cpu, 0.0, 0
 
 
-def time_newskg_load(build: Path, work: Path, mode: str) -> tuple[float, float, float, int]:
+Timing = tuple[float, float, float, int]  # wall s, server cpu s, client cpu s, requests
+
+
+def _timed_load(proc, endpoints, build: Path, direct: bool, expect: str) -> Timing:
+    graphs = Build(build).graphs()
+    server_cpu = _cpu_of(proc.pid)
+    client = resource.getrusage(resource.RUSAGE_SELF)
+    started = time.perf_counter()
+    with HttpTransport(timeout=3600) as transport:  # requests, as `newskg load` sends
+        report = load_graphs(graphs, endpoints, transport, direct=direct, build=Build(build))
+    seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    if report.method != expect:
+        raise RuntimeError(f"expected a {expect} load, got {report.method}")
+    client_cpu = after.ru_utime + after.ru_stime - client.ru_utime - client.ru_stime
+    server_cpu = _cpu_of(proc.pid) - server_cpu
+    print(f"  {report.method}: {seconds:.2f} s (server cpu {server_cpu:.2f} s, client cpu {client_cpu:.2f} s)",
+          file=sys.stderr, flush=True)
+    return seconds, server_cpu, client_cpu, report.requests
+
+
+def time_newskg_loads(build: Path, work: Path, mode: str) -> list[Timing]:
+    """A first load into a fresh `oxigraph serve`, then (except per-graph) a reload of the same build."""
     proc, server = start_oxigraph(work / f"serve-{mode}-{time.monotonic_ns()}")
     try:
         endpoints = resolve_endpoints(server.base, preset="oxigraph")
         if mode == "per-graph":
-            endpoints = replace(endpoints, dataset=None)
-        graphs = Build(build).graphs()
-        server_cpu = _cpu_of(proc.pid)
-        client = resource.getrusage(resource.RUSAGE_SELF)
-        started = time.perf_counter()
-        with HttpTransport(timeout=3600) as transport:  # requests, as `newskg load` sends
-            report = load_graphs(graphs, endpoints, transport, direct=mode == "direct", build=Build(build))
-        seconds = time.perf_counter() - started
-        after = resource.getrusage(resource.RUSAGE_SELF)
-        client_cpu = after.ru_utime + after.ru_stime - client.ru_utime - client.ru_stime
-        return seconds, _cpu_of(proc.pid) - server_cpu, client_cpu, report.requests
+            return [_timed_load(proc, replace(endpoints, dataset=None), build, False, "gsp-staged")]
+        direct = mode == "direct"
+        first = _timed_load(proc, endpoints, build, direct, "dataset-direct" if direct else "dataset-fresh")
+        if mode == "move":
+            endpoints = replace(endpoints, diff_swap=False)
+        return [first, _timed_load(proc, endpoints, build, direct, "dataset-direct" if direct else "dataset-staged")]
     finally:
         stop_oxigraph(proc)
 
@@ -123,6 +146,7 @@ def main() -> None:
     parser.add_argument("--build", type=Path, help="an existing build folder instead of a synthetic one")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--per-graph", action="store_true", help="also time one PUT per graph (slow)")
+    parser.add_argument("--move", action="store_true", help="also time the reload with the MOVE swap (slow)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="newskg-load-bench-") as tmp:
         work = Path(tmp)
@@ -131,16 +155,31 @@ def main() -> None:
         total = sum(g.triples for g in graphs)
         size_mb = (build / "dataset.nq").stat().st_size / 1e6
         print(f"data: {total:,} triples in {len(graphs):,} named graphs, dataset.nq {size_mb:.1f} MB")
-        modes = ["bulk", "staged", "direct"] + (["per-graph"] if args.per_graph else [])
-        runs: dict[str, list[tuple[float, float, float, int]]] = {m: [] for m in modes}
+        sessions = ["default", "direct"] + (["move"] if args.move else []) + (["per-graph"] if args.per_graph else [])
+        modes = ["bulk", "first", "reload", "direct-first", "direct-reload"]
+        modes += (["move-reload"] if args.move else []) + (["per-graph"] if args.per_graph else [])
+        runs: dict[str, list[Timing]] = {m: [] for m in modes}
         for _ in range(args.repeat):  # interleaved, so drift hits every mode alike
             runs["bulk"].append(time_bulk_loader(build / "dataset.nq", work))
-            for mode in modes[1:]:
-                runs[mode].append(time_newskg_load(build, work, mode))
+            for session in sessions:
+                timings = time_newskg_loads(build, work, session)
+                if session == "default":
+                    runs["first"].append(timings[0])
+                    runs["reload"].append(timings[1])
+                elif session == "direct":
+                    runs["direct-first"].append(timings[0])
+                    runs["direct-reload"].append(timings[1])
+                elif session == "move":
+                    runs["move-reload"].append(timings[1])
+                else:
+                    runs["per-graph"].append(timings[0])
         labels = {
             "bulk": "oxigraph load (offline bulk loader)",
-            "staged": "newskg load (dataset-staged)",
-            "direct": "newskg load --direct (dataset-direct)",
+            "first": "newskg load, first (dataset-fresh)",
+            "reload": "newskg load, reload (dataset-staged)",
+            "direct-first": "newskg load --direct, first",
+            "direct-reload": "newskg load --direct, reload",
+            "move-reload": "newskg load, reload, MOVE swap",
             "per-graph": "newskg load, one PUT per graph",
         }
         bulk = statistics.median(r[0] for r in runs["bulk"])

@@ -122,6 +122,11 @@ HALF_THEN_DROP = "half-then-drop"  # the store gets the first half of the body, 
 STALL = "stall"  # answer nothing for 2 s (longer than the tests' --timeout), then close
 
 
+def is_swap(body: bytes) -> bool:
+    """The staged load's swap: MOVEs, or (the oxigraph preset) a DELETE/INSERT of the difference."""
+    return body.startswith((b"MOVE", b"DELETE { GRAPH ?t"))
+
+
 class Proxy(ThreadingHTTPServer):
     """Forwards to Oxigraph unless ``decide(handler, body)`` returns (status, text) to answer,
     or one of DROP, FORWARD_THEN_DROP, STALL."""
@@ -215,7 +220,11 @@ def test_load_replaces_each_graph_and_reports_counts(oxigraph_server, tmp_path):
     assert isomorphic(store[G + "ontology"], expected_graph(ONTOLOGY_V1))
     assert isomorphic(store[G + "article/test"], expected_graph(ARTICLE_V1))
     assert f"{G}article/test" in result.stdout and " 40 " in result.stdout
-    assert "dataset-staged" in result.stdout and "counts match" in result.stdout
+    # Into a store that has none of the graphs: straight into them, three requests.
+    assert "by dataset-fresh" in result.stdout and "3 requests" in result.stdout and "counts match" in result.stdout
+    again = run_load("--preset", "oxigraph", "--endpoint", oxigraph_server.base, "--build", str(build))
+    assert "by dataset-staged" in again.stdout and "5 requests" in again.stdout and "counts match" in again.stdout
+    assert dump(oxigraph_server.base).keys() == store.keys()
 
 
 def test_loading_twice_leaves_the_store_as_loading_once(oxigraph_server, tmp_path):
@@ -307,22 +316,29 @@ def test_a_load_makes_the_same_requests_whatever_the_number_of_graphs(oxigraph_s
     requests = {}
     for graphs in (2, 40, 400):
         build = write_many_graphs_build(tmp_path / f"build-{graphs}", graphs)
-        first = len(proxy.seen)
-        result = run_load("--preset", "oxigraph", "--endpoint", proxy.base, "--build", str(build),
-                          *(["--direct"] if direct else []))
-        assert result.exit_code == 0, result.output
-        requests[graphs] = [(method, path.split("?")[0]) for method, path, *_ in proxy.seen[first:]]
-        assert f"{len(requests[graphs])} requests" in result.stdout
-        store = dump(oxigraph_server.base)
-        loaded = sorted(g for g in store if g.startswith(G + "article/c"))
-        assert loaded[:graphs] == [f"{G}article/c{i:05d}" for i in range(graphs)]
-        assert not [g for g in store if g.startswith("urn:newskg:staging:")]
-    assert requests[2] == requests[40] == requests[400]
+        prefix = f"http://example.org/{graphs}/"  # each size first loads into graphs that do not exist
+        for load in ("first", "again"):
+            first = len(proxy.seen)
+            result = run_load("--preset", "oxigraph", "--endpoint", proxy.base, "--build", str(build),
+                              "--graph-prefix", prefix, *(["--direct"] if direct else []))
+            assert result.exit_code == 0, result.output
+            requests[graphs, load] = [(method, path.split("?")[0]) for method, path, *_ in proxy.seen[first:]]
+            assert f"{len(requests[graphs, load])} requests" in result.stdout
+            store = dump(oxigraph_server.base)
+            loaded = sorted(g for g in store if g.startswith(prefix + "article/c"))
+            assert loaded == [f"{prefix}article/c{i:05d}" for i in range(graphs)]
+            assert not [g for g in store if g.startswith("urn:newskg:staging:")]
+    for load in ("first", "again"):
+        assert requests[2, load] == requests[40, load] == requests[400, load]
     if direct:  # drop the targets, the body, one count
-        assert requests[400] == [("POST", "/update"), ("POST", "/store"), ("POST", "/query")]
-    else:  # search for leftovers, the body, one staging count, the swap, one count
-        assert requests[400] == [("POST", "/query"), ("POST", "/store"), ("POST", "/query"), ("POST", "/update"),
-                                 ("POST", "/query")]
+        assert requests[400, "first"] == requests[400, "again"] == [("POST", "/update"), ("POST", "/store"),
+                                                                    ("POST", "/query")]
+    else:
+        # None of the graphs exists: search for leftovers and existing graphs, the body, one count.
+        assert requests[400, "first"] == [("POST", "/query"), ("POST", "/store"), ("POST", "/query")]
+        # They exist: the same search, the body into staging, one staging count, the swap, one count.
+        assert requests[400, "again"] == [("POST", "/query"), ("POST", "/store"), ("POST", "/query"),
+                                          ("POST", "/update"), ("POST", "/query")]
 
 
 def _decoded(body: bytes) -> str:
@@ -337,7 +353,7 @@ STEP_FAULTS = {
     "during the body": lambda handler, body: HALF_THEN_DROP if handler.path.startswith("/store") else None,
     "before the swap": lambda handler, body: (500, "count failed") if "urn:newskg:staging:" in _decoded(body)
     and "COUNT(*)" in _decoded(body) else None,
-    "the swap": lambda handler, body: (500, "swap failed") if body.startswith(b"MOVE") else None,
+    "the swap": lambda handler, body: (500, "swap failed") if is_swap(body) else None,
 }
 
 
@@ -420,7 +436,7 @@ def test_a_store_failing_mid_load_keeps_our_previous_graphs(oxigraph_server, pro
         if failing == "third-request-only":
             return counter["n"] == 3
         if failing == "swap":
-            return body.startswith(b"MOVE")
+            return is_swap(body)
         staged_background = "background" in urllib.parse.unquote(handler.path) and handler.command == "PUT"
         dataset_body = handler.command == "POST" and handler.path.startswith("/store")
         return staged_background or dataset_body or (body.startswith(b"INSERT DATA") and b"graph/background>" in body)
@@ -500,7 +516,7 @@ def test_retries_through_two_server_errors(oxigraph_server, proxy_to, tmp_path):
     proxy = proxy_to(decide)
     sleeps: list[float] = []
     report = _load_through(proxy, write_build(tmp_path / "build"), sleeps, retries=2)
-    assert report.method == "dataset-staged" and sleeps == [0.5, 1.0]  # exponential backoff
+    assert report.method == "dataset-fresh" and sleeps == [0.5, 1.0]  # exponential backoff
     assert isomorphic(dump(oxigraph_server.base)[G + "ontology"], expected_graph(ONTOLOGY_V1))
 
 
@@ -508,7 +524,7 @@ def test_staging_puts_and_counts_are_repeated_after_a_lost_answer(oxigraph_serve
     lost = {"PUT": 0, "POST": 0}
 
     def lose_the_first_answer_of_each(handler, body):
-        if handler.command in lost and not body.startswith(b"MOVE") and lost[handler.command] == 0:
+        if handler.command in lost and not is_swap(body) and lost[handler.command] == 0:
             lost[handler.command] += 1
             return FORWARD_THEN_DROP
         return None
@@ -521,17 +537,22 @@ def test_staging_puts_and_counts_are_repeated_after_a_lost_answer(oxigraph_serve
 
 
 def test_a_swap_answered_with_an_error_is_not_repeated(oxigraph_server, proxy_to, tmp_path):
-    proxy = proxy_to(lambda handler, body: (500, "swap failed") if body.startswith(b"MOVE") else None)
+    v1 = write_build(tmp_path / "v1")
+    assert run_load("--preset", "oxigraph", "--endpoint", oxigraph_server.base, "--build", str(v1)).exit_code == 0
+    before = dump(oxigraph_server.base)
+    proxy = proxy_to(lambda handler, body: (500, "swap failed") if is_swap(body) else None)
     with pytest.raises(LoadError, match="500"):
-        _load_through(proxy, write_build(tmp_path / "build"), [], retries=3)
-    assert _requests_seen(proxy, "POST", b"MOVE") == 1
-    assert set(dump(oxigraph_server.base)) == set()  # staging graphs dropped, nothing swapped in
+        _load_through(proxy, write_build(tmp_path / "v2", article=ARTICLE_V2), [], retries=3)
+    assert sum(1 for _, _, _, body in proxy.seen if is_swap(body)) == 1
+    assert_same_store(before, dump(oxigraph_server.base))  # staging graphs dropped, nothing swapped in
 
 
 @pytest.mark.parametrize("fault", [FORWARD_THEN_DROP, STALL])
 def test_a_swap_whose_answer_is_lost_is_not_repeated_and_says_so(oxigraph_server, proxy_to, tmp_path, fault):
-    proxy = proxy_to(lambda handler, body: fault if body.startswith(b"MOVE") else None)
-    build = write_build(tmp_path / "build")
+    assert run_load("--preset", "oxigraph", "--endpoint", oxigraph_server.base, "--build",
+                    str(write_build(tmp_path / "v1"))).exit_code == 0  # so that the next load stages and swaps
+    proxy = proxy_to(lambda handler, body: fault if is_swap(body) else None)
+    build = write_build(tmp_path / "build", article=ARTICLE_V2)
     # As long as the stall allows (it lasts 2 s), so the requests before the swap do not time out
     # on a busy machine; a dropped answer needs no timeout at all.
     timeout = "1.5" if fault == STALL else "5"
@@ -541,11 +562,11 @@ def test_a_swap_whose_answer_is_lost_is_not_repeated_and_says_so(oxigraph_server
     assert ("the load may or may not have completed; run `newskg load` again (it is idempotent)"
             in result.stderr)
     assert ("timed out" if fault == STALL else "lost the connection") in result.stderr
-    assert _requests_seen(proxy, "POST", b"MOVE") == 1
+    assert sum(1 for _, _, _, body in proxy.seen if is_swap(body)) == 1
     # Loading again repairs whatever the lost swap left.
     again = run_load("--preset", "oxigraph", "--endpoint", oxigraph_server.base, "--build", str(build))
     assert again.exit_code == 0, again.output
-    assert isomorphic(dump(oxigraph_server.base)[G + "article/test"], expected_graph(ARTICLE_V1))
+    assert isomorphic(dump(oxigraph_server.base)[G + "article/test"], expected_graph(ARTICLE_V2))
     assert not [g for g in dump(oxigraph_server.base) if g.startswith("urn:newskg:staging:")]
 
 

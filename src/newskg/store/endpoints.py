@@ -35,8 +35,11 @@ class Endpoints:
     go only on PUTs where a half-written graph is acceptable (staging graphs,
     and --direct, which gives up that guarantee anyway). ``dataset`` takes a POST
     of N-Quads into the store's whole dataset (None: the store has no such URL, or
-    it is not known), with ``dataset_params`` as ``bulk_params``. ``store_host`` is
-    the host NEWSKG_USER/NEWSKG_PASSWORD belong to.
+    it is not known), with ``dataset_params`` as ``bulk_params``. ``diff_swap``: the
+    staged load's swap writes only the difference between each target and its staging
+    graph, instead of MOVE (measured on Oxigraph, whose transactional writes are its slow
+    part; see docs/loading.md). ``store_host`` is the host NEWSKG_USER/NEWSKG_PASSWORD
+    belong to.
     """
 
     query: str
@@ -48,6 +51,7 @@ class Endpoints:
     base: str | None = None
     dataset: str | None = None
     dataset_params: dict[str, str] = field(default_factory=dict)
+    diff_swap: bool = False
 
     @property
     def store_host(self) -> str:
@@ -128,6 +132,7 @@ def resolve_endpoints(
         # the other stores the given URL takes one graph a request.
         found.dataset if not graph_store else _strip(graph_store) if preset == "oxigraph" else None,
         found.dataset_params if not graph_store else {},
+        found.diff_swap,
     )
 
 
@@ -140,7 +145,7 @@ def _from_preset(preset: str, endpoint: str) -> Endpoints:
         # proxy guards it chooses the scheme.
         return Endpoints(base + "/query", base + "/update", base + "/store",
                          bulk_params={"no_transaction": ""}, auth_scheme="any",
-                         dataset=base + "/store", dataset_params={"no_transaction": ""})
+                         dataset=base + "/store", dataset_params={"no_transaction": ""}, diff_swap=True)
     if preset == "fuseki":
         base = re.sub(r"/(sparql|query|update|data|get)$", "", endpoint)
         # Fuseki Main's --auth defaults to digest; a server set to basic challenges with

@@ -25,6 +25,8 @@ from newskg.errors import LoadError
 BLOCK = 1 << 20
 
 _END = b"> .\n"
+#: Above this many graphs in a block, its lines are renamed in one pass instead of one replace per graph.
+REPLACE_MAX_GRAPHS = 8
 #: The graph name ending a line as dataset.nq's lines end (an IRI has no space, quote or angle bracket).
 _GRAPH_AT_END = re.compile(rb" <([^\x00-\x20<>\"{}|^`\\]*)> \.\n")
 
@@ -115,6 +117,11 @@ class RenamedQuads:
         counts.update(names)
         if self._by_line or any(name not in self._renames for name in names):
             return self._rewrite_lines(block)
+        if len(names) > REPLACE_MAX_GRAPHS:
+            # One bytes.replace per graph scans the whole block each time: with thousands of small
+            # graphs (one per claim) that took 30 s for 190,000 quads. One pass renames every line.
+            renames = self._renames
+            return _GRAPH_AT_END.sub(lambda found: b" <" + renames[found.group(1)] + _END, block)
         for old in names:
             new = self._renames[old]
             if new != old:
