@@ -30,7 +30,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING
 
 from newskg.errors import BuildMissingError, BuildWriteError
 
@@ -151,13 +151,13 @@ class _ChainedFiles(io.RawIOBase):
     def __init__(self, paths: Iterable[Path]) -> None:
         super().__init__()
         self._paths = iter(paths)
-        self._file: BinaryIO | None = None
+        self._file: io.BufferedReader | None = None
         self._newline = False
 
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:  # type: ignore[override]
+    def readinto(self, buffer) -> int:
         while True:
             if self._newline:
                 self._newline = False
