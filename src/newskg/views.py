@@ -1,22 +1,23 @@
-"""The level view: the graphs every status level reads, merged into the store's default graph.
+"""The level view: what every status level reads, merged into the store's default graph.
 
 A query at a level reads as its default graph the ontology, every report's graph, the
 background, and the facts and inferences of that level and the stronger ones
 (docs/status-levels.md): on a corpus of a thousand reports, a list of a thousand graphs.
 Oxigraph evaluates each triple pattern once per graph of such a list (measured at 100k
-triples: 122 graphs, 31.8 s for an entity query that reads one graph in 0.4 s). So the
-store holds, in its *default graph*, the RDF merge of the graphs every level shares
-(ontology, article/*, background), and a query's list of graphs becomes that default graph
-plus the few facts/ and inferred/ graphs of its level: one to seven graphs at any size.
+triples: 122 graphs, 31.8 s for an entity query that reads one graph in 0.4 s); even three
+graphs cost three index lookups a pattern. So the store holds, in its *default graph*, the
+RDF merge of the default graph of the weakest requirement, `confirmed` (ontology, article/*,
+background, facts/confirmed, inferred/confirmed), which every level reads: a query at
+`confirmed` reads that one graph, at `reported` it and two more, at `assessed` four more.
 
 Why the default graph and not a named view graph: a ``GRAPH ?g`` pattern ranges over named
 graphs only, so the view never shows up as a graph of the build; nor is it in dataset.nq,
 dataset.trig, the manifest or what `newskg load` sends (it exists only in the store).
 
-The view is a set (an RDF merge), as the SPARQL default graph is; a triple that two shared
+The view is a set (an RDF merge), as the SPARQL default graph is; a triple that two merged
 graphs both hold is read once, as every other engine (rdflib, a remote store) reads it.
 
-Who writes it: the build, into its persistent store (`write_view`, with a record beside the
+Who writes it: the build, into its persistent store (`load_store`, with a record beside the
 store naming the graphs merged); `Build.open_view` for a build small enough to be loaded
 into memory from dataset.nq (`merge_view`). An engine asks `StoreView.dataset` for the
 default graph of a query: the view replaces the graphs it merges only when the query reads
@@ -59,58 +60,62 @@ class StoreView:
 
 
 def view_graphs(graph_iris: Iterable[str]) -> list[str]:
-    """The graphs of a build that every level reads (ontology, article/*, background): the view's."""
-    from newskg.project import graph_role, level_roles_and_levels
+    """The graphs of a build that every level reads (those of `confirmed`): the view's."""
+    from newskg.namespaces import LEVELS
+    from newskg.project import graph_level, graph_role, level_roles_and_levels
 
-    every, _ = level_roles_and_levels("confirmed")
-    return [iri for iri in graph_iris if graph_role(iri) in every]
+    every, levels = level_roles_and_levels(LEVELS[0])
+    return [iri for iri in graph_iris if graph_role(iri) in every or graph_level(iri) in levels]
 
 
 def load_store(build: Build, store) -> StoreView:
     """Bulk-load the build's dataset.nq into a new persistent ``store``, with the level view in
     its default graph, and write the view's record beside the store.
 
-    One load of one stream: dataset.nq, then the graph file of each shared graph (N-Triples
+    One load of one stream: dataset.nq, then the graph file of each graph of the view (N-Triples
     lines are N-Quads lines of the default graph). A store names the blank nodes of what it
     loads afresh, consistently within one document only, so this is what keeps a blank node
     of the ontology the same node in its named graph and in the view. The graph files hold
     exactly the lines dataset.nq holds for their graphs; that the view merges exactly the
-    shared graphs the store holds is checked after the load (BuildWriteError otherwise). What
+    graphs of its kind the store holds is checked after the load (BuildWriteError otherwise). What
     bulk loading raises (SyntaxError, MemoryError, ValueError) goes to the caller.
     """
     import pyoxigraph
 
-    files = _shared_graph_files(build)
+    files = _view_files(build)
     with io.BufferedReader(_ChainedFiles([build.nquads_path, *files.values()]), 1 << 20) as stream:
         store.bulk_load(stream, format=pyoxigraph.RdfFormat.N_QUADS)
     held = set(view_graphs(g.value for g in store.named_graphs() if isinstance(g, pyoxigraph.NamedNode)))
-    if held != set(files):
+    if held != {iri for iri, path in files.items() if path.stat().st_size}:  # an empty graph is in no store
         raise BuildWriteError(f"the level view of the new store merges {len(files)} graph files but the store holds "
-                              f"{len(held)} shared graphs (e.g. {sorted(held ^ set(files))[:3]}); the previous build "
+                              f"{len(held)} such graphs (e.g. {sorted(held ^ set(files))[:3]}); the previous build "
                               "is unchanged. This is a newskg bug: please report it")
     record = {"format": VIEW_FORMAT, "graphs": sorted(files), "triples": default_graph_size(store)}
     (build.dir / VIEW_RECORD).write_text(json.dumps(record) + "\n", encoding="utf-8")
     return StoreView(frozenset(files))
 
 
-def _shared_graph_files(build: Build) -> dict[str, Path]:
-    """IRI -> graph file of each shared graph the build wrote (ontology.nt, background.nt,
-    article-<slug>.nt: `newskg.project.graph_file_name`, read backwards and checked)."""
-    from newskg.namespaces import ARTICLE_GRAPH_BASE, GRAPH_BASE
+def _view_files(build: Build) -> dict[str, Path]:
+    """IRI -> graph file of each graph of the view the build wrote (ontology.nt, background.nt,
+    article-<slug>.nt, facts-confirmed.nt, inferred-confirmed.nt: `newskg.project.graph_file_name`,
+    read backwards and checked)."""
+    from newskg.namespaces import ARTICLE_GRAPH_BASE, FACTS_GRAPH_BASE, GRAPH_BASE, INFERRED_GRAPH_BASE
     from newskg.project import graph_file_name
 
     folder = build.graph_path(GRAPH_BASE + "ontology").parent
+    bases = {"article-": ARTICLE_GRAPH_BASE, "facts-": FACTS_GRAPH_BASE, "inferred-": INFERRED_GRAPH_BASE}
     files = {}
     for path in sorted(folder.glob("*.nt")):
         stem = path.stem
-        iri = ARTICLE_GRAPH_BASE + stem[len("article-"):] if stem.startswith("article-") else GRAPH_BASE + stem
+        base = next((b for prefix, b in bases.items() if stem.startswith(prefix)), None)
+        iri = base + stem.split("-", 1)[1] if base else GRAPH_BASE + stem
         if view_graphs([iri]) and graph_file_name(iri) == path.name:
             files[iri] = path
     return files
 
 
 def merge_view(store) -> StoreView:
-    """Merge the shared graphs of an in-memory ``store`` (a small build loaded from
+    """Merge the graphs of the view in an in-memory ``store`` (a small build loaded from
     dataset.nq) into its default graph, with one SPARQL update."""
     import pyoxigraph
 

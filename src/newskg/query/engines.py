@@ -83,7 +83,7 @@ class EmbeddedEngine:
                     else {"use_default_graph_as_union": True})
         if graphs is None:
             # The union of every graph, each triple once per graph holding it, as before there
-            # was a view: Oxigraph's own union would add the view's copy of the shared graphs.
+            # was a view: Oxigraph's own union would add the view's copy of the graphs it merges.
             return {"default_graph": list(self._store.named_graphs())}
         return {"default_graph": [pyoxigraph.DefaultGraph() if g is None else pyoxigraph.NamedNode(g)
                                   for g in self._view.dataset(graphs)]}
