@@ -134,12 +134,15 @@ def _write_trig(staged: Build) -> None:
 
 
 def write_store(build: Build) -> None:
-    """Bulk-load the build's dataset.nq into its persistent pyoxigraph store."""
+    """Bulk-load the build's dataset.nq into its persistent pyoxigraph store, with the level view
+    (`newskg.views`) in the store's default graph."""
     import pyoxigraph
+
+    from newskg.views import load_store
 
     store = pyoxigraph.Store(str(build.store_path))
     try:
-        store.bulk_load(path=str(build.nquads_path), format=pyoxigraph.RdfFormat.N_QUADS)
+        load_store(build, store)
     except (SyntaxError, MemoryError, ValueError) as err:
         raise _unreadable(build, err) from None
     store.flush()
@@ -149,13 +152,16 @@ def write_store(build: Build) -> None:
 
 def _parse_back(staged: Build, expected: int) -> None:
     """Refuse a dataset.nq that pyoxigraph cannot read whole (the store of a large build was
-    already bulk-loaded from it, which parsed it; count what it holds)."""
+    already bulk-loaded from it, which parsed it; count what its named graphs hold: its
+    default graph is the level view, a copy)."""
     import pyoxigraph
+
+    from newskg.views import default_graph_size
 
     try:
         if staged.store_path.is_dir():
             store = pyoxigraph.Store.read_only(str(staged.store_path))
-            found = len(store)
+            found = len(store) - default_graph_size(store)
             del store  # closes RocksDB before the folder is renamed
         else:
             found = sum(1 for _ in pyoxigraph.parse(path=str(staged.nquads_path),

@@ -52,27 +52,47 @@ class Engine(Protocol):
 
 
 class EmbeddedEngine:
-    """pyoxigraph over the build's persistent store, opened read-only (see `Build.open_store`)."""
+    """pyoxigraph over the build's persistent store, opened read-only (see `Build.open_store`).
+
+    A query's graphs are read through the store's level view where it has one
+    (`newskg.views`): the default graph of a level becomes a handful of graphs instead of one
+    a report, with the same triples.
+    """
 
     name = "embedded"
 
     def __init__(self, build_dir: Path):
-        self._store = Build(Path(build_dir)).open_store()
+        build = Build(Path(build_dir))
+        self._store, self._view = build.open_view()
+        self._in_memory = not build.store_path.is_dir()
 
     @classmethod
     def from_store(cls, store) -> EmbeddedEngine:
-        """An engine over an existing pyoxigraph Store (for callers that already hold one)."""
+        """An engine over an existing pyoxigraph Store (for callers that already hold one); it
+        reads the graphs a query names, as they are (no view)."""
         engine = cls.__new__(cls)
-        engine._store = store
+        engine._store, engine._view, engine._in_memory = store, None, True
         return engine
+
+    def _dataset(self, graphs: Sequence[str] | None) -> dict:
+        """The query options that make ``graphs`` (None: every graph) the default graph."""
+        import pyoxigraph
+
+        if self._view is None:
+            return ({"default_graph": [pyoxigraph.NamedNode(g) for g in graphs]} if graphs is not None
+                    else {"use_default_graph_as_union": True})
+        if graphs is None:
+            # The union of every graph, each triple once per graph holding it, as before there
+            # was a view: Oxigraph's own union would add the view's copy of the graphs it merges.
+            return {"default_graph": list(self._store.named_graphs())}
+        return {"default_graph": [pyoxigraph.DefaultGraph() if g is None else pyoxigraph.NamedNode(g)
+                                  for g in self._view.dataset(graphs)]}
 
     def query(self, text: str, form: str, graphs: Sequence[str] | None = None) -> Result:
         import pyoxigraph
 
-        options: dict = ({"default_graph": [pyoxigraph.NamedNode(g) for g in graphs]} if graphs is not None
-                         else {"use_default_graph_as_union": True})
         try:
-            answer = self._store.query(text, **options)
+            answer = self._store.query(text, **self._dataset(graphs))
         except SyntaxError as err:
             raise QuerySyntaxError(f"query does not parse: {err}") from None
         if isinstance(answer, pyoxigraph.QueryBoolean):
@@ -93,6 +113,14 @@ class EmbeddedEngine:
                              budget.take(term_from_oxigraph(tr.object))) for tr in answer])
 
     def update(self, text: str) -> None:
+        import pyoxigraph
+
+        if self._view is not None and self._in_memory:
+            # An update may change the graphs the view copies, or write into the default graph
+            # itself: drop the view first, so the store is what it was before views existed and
+            # later queries read the graphs themselves.
+            self._store.clear_graph(pyoxigraph.DefaultGraph())
+            self._view = None
         try:
             self._store.update(text)
         except SyntaxError as err:
