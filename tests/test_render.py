@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import random
 
 import pyoxigraph
 import pytest
@@ -81,3 +82,25 @@ def test_formats_of_the_wrong_kind_are_usage_errors():
         render(GraphResult([]), "csv")
     with pytest.raises(UsageError):
         render(AskResult(True), "ntriples")
+
+
+def test_shorten_makes_a_curie_only_of_a_local_name_of_word_characters_dots_dashes_and_slashes():
+    from newskg.namespaces import PREFIXES, shorten
+
+    def by_the_rule(iri: str) -> str:  # the rule as written before shorten was cached
+        best, chosen = "", ""
+        for prefix, base in PREFIXES.items():
+            if iri.startswith(base) and len(base) > len(best):
+                best, chosen = base, prefix
+        local = iri[len(best):]
+        if best and local and all(c.isalnum() or c in "-_./" for c in local) and not local.endswith((".", "/")):
+            return f"{chosen}:{local}"
+        return f"<{iri}>"
+
+    rng = random.Random(7)
+    characters = "aZ09_-./ é€‿·٣ⅷ²\u0301#?%"  # letters, digits of other scripts, a combining mark
+    for base in [*PREFIXES.values(), "https://elsewhere.example/"]:
+        for _ in range(300):
+            iri = base + "".join(rng.choice(characters) for _ in range(rng.randint(0, 6)))
+            assert shorten(iri) == shorten(iri) == by_the_rule(iri), iri
+    assert shorten(PREFIXES["nkr"] + "report-1/claim-2") == "nkr:report-1/claim-2"

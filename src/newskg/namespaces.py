@@ -8,6 +8,8 @@ tens of milliseconds.
 
 from __future__ import annotations
 
+import functools
+import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -168,12 +170,22 @@ def shorten(iri: str) -> str:
     SPARQL prefixed name (the slash), but short, and it reads back through
     `expand_iri`, so it can be pasted into ``-p entity=...`` or ``newskg explain``.
     """
+    return _shorten(str(iri))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _shorten(iri: str) -> str:
+    # Cached: a table of thousands of rows names the same few thousand IRIs again and again.
     best = ""
     for prefix, base in PREFIXES.items():
         if iri.startswith(base) and len(base) > len(best):
             best, chosen = base, prefix
     if best:
         local = iri[len(best):]
-        if local and all(c.isalnum() or c in "-_./" for c in local) and not local.endswith((".", "/")):
+        # \w is str.isalnum() or "_", character by character (sre's Unicode word class)
+        if local and _LOCAL_NAME.fullmatch(local) and not local.endswith((".", "/")):
             return f"{chosen}:{local}"
     return f"<{iri}>"
+
+
+_LOCAL_NAME = re.compile(r"[\w\-./]+")
