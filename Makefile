@@ -49,7 +49,7 @@ lint: install-test
 	$(BIN)/mypy
 
 # Issue 12's one table: build (rules, owlrl), add one report, queries, load, per corpus size
-# (10k, 100k, 1M triples; hours at 1M on 2 cores). `make bench BENCH_ARGS=--quick` for 10k only.
+# (10k, 100k, 1M triples; ~12 minutes on 2 cores). `make bench BENCH_ARGS=--quick` for 10k only.
 BENCH_ARGS ?=
 bench: install-test
 	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)

@@ -85,3 +85,13 @@ def test_chained_graphs_read_as_their_union_each_triple_once() -> None:
     chained = Chained(a, b)
     assert list(chained) == [t1, t2]
     assert list(chained) == [t1, t2]  # again: the reasoner may read its input twice
+
+
+def test_a_cleared_store_holds_nothing_and_keeps_its_prefixes() -> None:
+    graph = new_graph()
+    graph.bind("ex", URIRef("https://example.org/"))
+    graph.add((URIRef("https://example.org/a"), URIRef("https://example.org/p"), Literal("x")))
+    assert isinstance(graph.store, IndexedMemory)
+    graph.store.clear()
+    assert len(graph) == 0 and list(graph) == []
+    assert ("ex", URIRef("https://example.org/")) in set(graph.namespaces())

@@ -311,7 +311,7 @@ def build_project(root: Path | Project, force: bool = False, reasoner: str = REA
         graphs = _named_graphs(result.sources, result.facts, result.inference)
         manifest = _manifest(inputs, graphs, result.inference, stamp, started)
         say(f"writing {build.dir.name}/")
-        write_build(build, graphs, manifest)
+        write_build(build, graphs, manifest, release=True)  # nothing reads the graphs afterwards
     return BuildResult(build.dir, skipped=False, manifest=manifest, warnings=result.problems)
 
 

@@ -121,6 +121,11 @@ class IndexedMemory(Store):
     def __len__(self, context=None) -> int:
         return self._count
 
+    def clear(self) -> None:
+        """Drop every triple (reference counting frees the indexes at once, no cycle collection
+        needed) and keep the prefixes."""
+        self._spo, self._pos, self._osp, self._count = {}, {}, {}, 0
+
     def contexts(self, triple=None) -> Generator[Graph, None, None]:
         yield from ()
 

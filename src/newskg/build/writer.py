@@ -37,6 +37,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
+from newskg.build.memory import IndexedMemory
 from newskg.build.oxterms import ToOxigraph
 from newskg.errors import BuildBusyError, BuildWriteError
 from newskg.namespaces import PREFIXES
@@ -60,8 +61,11 @@ def _sorted_lines(graph: Graph, converter: ToOxigraph) -> list[str]:
     return lines
 
 
-def write_build(build: Build, graphs: dict[str, Graph], manifest: dict) -> None:
+def write_build(build: Build, graphs: dict[str, Graph], manifest: dict, release: bool = False) -> None:
     """Write every named graph, the datasets and the manifest, parse them back, then swap the folder in.
+
+    ``release``: empty each graph once it is written (the caller needs them no more), so the
+    persistent store is loaded without the graphs still in memory.
 
     Raises BuildBusyError when another build holds the lock, BuildWriteError when the folder
     cannot be written or the written dataset does not parse back; build/ is then unchanged.
@@ -79,7 +83,7 @@ def write_build(build: Build, graphs: dict[str, Graph], manifest: dict) -> None:
             raise _write_error(build_dir, err) from None
         try:
             staged = Build(staging)
-            _write_files(staged, graphs)
+            _write_files(staged, graphs, release)
             # The manifest goes last: a folder with a manifest is a complete build.
             staged.write_manifest(manifest)
             lock.note_swap(staging)
@@ -96,7 +100,7 @@ def write_build(build: Build, graphs: dict[str, Graph], manifest: dict) -> None:
             raise
 
 
-def _write_files(staged: Build, graphs: dict[str, Graph]) -> None:
+def _write_files(staged: Build, graphs: dict[str, Graph], release: bool = False) -> None:
     """Every graph file, dataset.nq (parsed back), dataset.trig and the store of a large build."""
     (staged.dir / GRAPHS_DIR).mkdir()
     converter = ToOxigraph()
@@ -113,6 +117,9 @@ def _write_files(staged: Build, graphs: dict[str, Graph]) -> None:
             path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
             nquads.write("".join(f"{line[:-1].rstrip()} <{iri}> .\n" for line in lines))
             count += len(lines)
+            if release and isinstance(graph.store, IndexedMemory):
+                graph.store.clear()
+    del converter  # its term caches: as large as the graphs' terms
     if count >= PERSISTENT_STORE_MIN_QUADS:
         write_store(staged)
     _parse_back(staged, count)
