@@ -167,16 +167,8 @@ class ToOxigraph:
 
     def triple(self, triple: tuple) -> ox.Triple:
         """An rdflib (subject, predicate, object) as a pyoxigraph Triple."""
-        by_id, term = self._by_id, self.term
-        s, p, o = triple
-        # `term` inlined for the hit: the writer converts every triple of the build.
-        seen = by_id.get(id(s))
-        s_ = seen[1] if seen is not None and seen[0] is s else term(s)
-        seen = by_id.get(id(p))
-        p_ = seen[1] if seen is not None and seen[0] is p else term(p)
-        seen = by_id.get(id(o))
-        o_ = seen[1] if seen is not None and seen[0] is o else term(o)
-        return ox.Triple(s_, p_, o_)
+        term = self.term
+        return ox.Triple(term(triple[0]), term(triple[1]), term(triple[2]))
 
     def quad(self, quad: tuple) -> ox.Quad:
         """An rdflib (subject, predicate, object, graph or None) as a pyoxigraph Quad."""
