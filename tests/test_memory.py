@@ -95,3 +95,23 @@ def test_a_cleared_store_holds_nothing_and_keeps_its_prefixes() -> None:
     graph.store.clear()
     assert len(graph) == 0 and list(graph) == []
     assert ("ex", URIRef("https://example.org/")) in set(graph.namespaces())
+
+
+def test_cycle_collection_is_off_inside_and_as_it_was_after_even_on_an_error() -> None:
+    import gc
+
+    from newskg.build.memory import without_cycle_collection
+
+    was = gc.isenabled()
+    try:
+        gc.enable()
+        with pytest.raises(ValueError), without_cycle_collection():
+            assert not gc.isenabled()
+            raise ValueError("stop")
+        assert gc.isenabled()
+        gc.disable()
+        with without_cycle_collection():
+            pass
+        assert not gc.isenabled()  # it was off before: not switched on behind the caller's back
+    finally:
+        (gc.enable if was else gc.disable)()

@@ -10,8 +10,6 @@ interrupted or failed build leaves the previous build/ as it was.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import hashlib
 import json
 import time
@@ -35,7 +33,7 @@ from newskg.build.levels import (
     split_by_level,
 )
 from newskg.build.locations import SourceIndex, clash_subject, locate
-from newskg.build.memory import Chained, NamedGraphs, add_triples, new_graph
+from newskg.build.memory import Chained, NamedGraphs, add_triples, new_graph, without_cycle_collection
 from newskg.build.profile import find_profile_violations
 from newskg.build.reasoning import REASONERS, LevelFinding, LevelledInference, reason_by_level
 from newskg.build.sources import (
@@ -260,26 +258,9 @@ def check_project(root: Path | Project, reasoner: str = REASONERS[0],
     """
     project = root if isinstance(root, Project) else Project.at(root)
     inputs, reports = discover_inputs(project.root), discover_reports(project.root)
-    with _without_cycle_collection():
+    with without_cycle_collection():
         return run_pipeline(project, inputs, reports, strict=False, reasoner=reasoner, progress=progress,
                             shacl=shacl).problems
-
-
-@contextlib.contextmanager
-def _without_cycle_collection():
-    """Python's cycle collector off for the pipeline, as it was before afterwards.
-
-    The pipeline holds millions of small containers (index dicts, terms, tuples) that live
-    until it ends and form no garbage cycles; the collector's full passes re-scan all of them
-    each time, which at a million triples cost about a fifth of the build's CPU time.
-    Reference counting still frees everything that is dropped."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def build_project(root: Path | Project, force: bool = False, reasoner: str = REASONERS[0],
@@ -302,7 +283,7 @@ def build_project(root: Path | Project, force: bool = False, reasoner: str = REA
     if not force and previous and previous.get("fingerprint") == stamp:
         return BuildResult(build.dir, skipped=True, manifest=previous)
 
-    with _without_cycle_collection():
+    with without_cycle_collection():
         result = run_pipeline(project, inputs, reports, strict=True, reasoner=reasoner, progress=progress,
                               shacl=shacl, full=full)
         # strict: every error was raised, so every stage ran

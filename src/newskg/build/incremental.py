@@ -30,7 +30,6 @@ store by `outcome`, identical to what `RulesEngine.add_level` returns level by l
 from __future__ import annotations
 
 import contextlib
-import gc
 import os
 import pickle
 import zlib
@@ -41,6 +40,7 @@ from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
 
+from newskg.build.memory import without_cycle_collection
 from newskg.build.rules import Finding, Level, LevelledRules, RulesEngine, UnsupportedByRulesError
 from newskg.build.rules_datatypes import declare_disjoint
 from newskg.build.rules_engine import TBOX_DERIVED, SchemaViolation, Store, asserted_at, derived_at
@@ -285,9 +285,7 @@ def extend(engine: RulesEngine, added: Sequence[Sequence[tuple[int, int, int]]],
         raise NeedsFullReasoning("the data equates two terms (owl:sameAs)")
     if len(added) != engine.level + 1:
         raise NeedsFullReasoning(f"{len(added)} levels where the saved state has {engine.level + 1}")
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with without_cycle_collection():
         ext = _ExtendingStore(store)
         for level, triples in enumerate(added):
             ext.at_level(level)
@@ -308,9 +306,6 @@ def extend(engine: RulesEngine, added: Sequence[Sequence[tuple[int, int, int]]],
             _record_findings(engine, ext.errors, level)
         engine.asserted += ext.asserted
         return _changes(engine, ext.touched, how)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _type_literals(engine: RulesEngine, ext: _ExtendingStore, triples, level: int) -> None:
@@ -511,13 +506,8 @@ def added_triples(engine: RulesEngine, levels: Sequence[Iterable[Triple]]) -> li
 
     if all(isinstance(level, Sized) for level in levels) and sum(map(len, levels)) < engine.asserted:  # type: ignore[arg-type]
         raise NeedsFullReasoning(_REMOVED.format(engine.asserted - sum(map(len, levels))))  # type: ignore[arg-type]
-    collecting = gc.isenabled()
-    gc.disable()  # a million new tuples and no cycle: the collector would rescan the store each time
-    try:
+    with without_cycle_collection():  # a million new tuples and no cycle
         return _added_triples(engine, levels, True)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _added_triples(engine: RulesEngine, levels: Sequence[Iterable[Triple]],
@@ -647,15 +637,11 @@ def load_state(path: Path, tbox: Graph, labels: dict, cache_dir: Path | None) ->
         return None
     if version != STATE_VERSION or size != len(payload) or crc != zlib.crc32(payload):
         return None
-    collecting = gc.isenabled()
-    gc.disable()
     try:
-        state = pickle.loads(payload)
+        with without_cycle_collection():
+            state = pickle.loads(payload)
     except Exception:  # damaged beyond the checksum's reach: recomputed, never trusted
         return None
-    finally:
-        if collecting:
-            gc.enable()
     if not isinstance(state, dict) or state.get("version") != STATE_VERSION \
             or not isinstance(state.get("engine"), RulesEngine):
         return None

@@ -13,12 +13,31 @@ rdflib's, pattern for pattern (tests/test_memory.py compares them).
 
 from __future__ import annotations
 
+import contextlib
+import gc
 from collections.abc import Generator, Iterable, Iterator
 
 from rdflib import Graph, URIRef
 from rdflib.store import Store
 
 _NO_CONTEXTS: tuple = ()
+
+
+@contextlib.contextmanager
+def without_cycle_collection() -> Iterator[None]:
+    """Python's cycle collector off for the block, as it was before afterwards.
+
+    The build holds millions of small containers (index dicts, terms, tuples) that live until
+    it ends and form no garbage cycles; the collector's full passes re-scan all of them each
+    time, which at a million triples cost about a fifth of the build's CPU time. Reference
+    counting still frees everything that is dropped."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class IndexedMemory(Store):

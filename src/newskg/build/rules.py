@@ -45,7 +45,6 @@ twice). Everything derived is identical; tests/test_rules.py compares with owlrl
 
 from __future__ import annotations
 
-import gc
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -54,6 +53,7 @@ from pathlib import Path
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
+from newskg.build.memory import without_cycle_collection
 from newskg.build.reasoning import ERROR_MESSAGE, ERROR_TEXT
 from newskg.build.rules_datatypes import DatatypeRules
 from newskg.build.rules_engine import TBOX_ASSERTED, TBOX_DERIVED, SchemaViolation, Store, asserted_at, derived_at
@@ -153,13 +153,8 @@ class RulesEngine:
         first appear at this level. Raises UnsupportedByRulesError if the precondition fails.
         """
         # Millions of tuples and no reference cycles: the cyclic collector would only rescan them.
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        with without_cycle_collection():
             return self._add_level(triples)
-        finally:
-            if collecting:
-                gc.enable()
 
     def _add_level(self, triples: Iterable[Triple]) -> Level:
         store, terms = self.store, self.terms
