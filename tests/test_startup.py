@@ -70,9 +70,9 @@ def test_terms_that_differ_only_in_kind_datatype_or_language_stay_apart():
     s, p = pyoxigraph.NamedNode("http://example.org/s"), pyoxigraph.NamedNode("http://example.org/p")
     objects: list[pyoxigraph.NamedNode | pyoxigraph.Literal | pyoxigraph.BlankNode] = [
         pyoxigraph.NamedNode("http://example.org/1"), pyoxigraph.Literal("http://example.org/1"),
-               pyoxigraph.Literal("1"), pyoxigraph.Literal("1", language="en"),
-               pyoxigraph.Literal("1", datatype=pyoxigraph.NamedNode("http://www.w3.org/2001/XMLSchema#integer")),
-               pyoxigraph.BlankNode("b1")]
+        pyoxigraph.Literal("1"), pyoxigraph.Literal("1", language="en"),
+        pyoxigraph.Literal("1", datatype=pyoxigraph.NamedNode("http://www.w3.org/2001/XMLSchema#integer")),
+        pyoxigraph.BlankNode("b1")]
     for o in objects:
         store.add(pyoxigraph.Quad(s, p, o))
     text = "SELECT ?o ?s WHERE { ?s ?p ?o } ORDER BY STR(?o) DATATYPE(?o) LANG(?o)"
