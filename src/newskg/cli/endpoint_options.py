@@ -14,9 +14,11 @@ from collections.abc import Callable
 
 import click
 
-from newskg.store.endpoints import DEFAULT_PRESET, PRESETS, check_url, resolve_endpoints
-
 DEFAULT_TIMEOUT = 60.0
+#: Spelled here (not imported from newskg.store.endpoints) so that a command starts without the
+#: HTTP side of the library; a test checks the two agree.
+PRESETS = ("generic", "oxigraph", "fuseki", "graphdb", "virtuoso")
+DEFAULT_PRESET = "generic"
 
 _OPTIONS = [
     click.option("--endpoint", envvar="NEWSKG_ENDPOINT", metavar="URL",
@@ -47,10 +49,14 @@ def endpoint_options(command: Callable) -> Callable:
     @functools.wraps(command)
     def wrapper(*args, endpoint: str | None, preset: str, query_endpoint: str | None,
                 update_endpoint: str | None, graph_store: str | None, **kwargs):
-        for url in (endpoint, query_endpoint, update_endpoint, graph_store):
-            if url:
-                check_url(url)  # even when unused: a password in a URL is refused everywhere
         endpoints = None
+        urls = [url for url in (endpoint, query_endpoint, update_endpoint, graph_store) if url]
+        if not urls:
+            return command(*args, endpoints=endpoints, **kwargs)  # a local query: no HTTP side to import
+        from newskg.store.endpoints import check_url, resolve_endpoints
+
+        for url in urls:
+            check_url(url)  # even when unused: a password in a URL is refused everywhere
         if endpoint or query_endpoint:
             endpoints = resolve_endpoints(endpoint, preset, query_endpoint=query_endpoint,
                                           update_endpoint=update_endpoint, graph_store=graph_store)

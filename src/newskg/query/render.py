@@ -11,7 +11,6 @@ triples, N-Triples lines) rather than in a graph name we would have to invent.
 
 from __future__ import annotations
 
-import csv
 import functools
 import io
 import json
@@ -158,6 +157,8 @@ def ask_xml(result: AskResult) -> str:
 
 def select_csv(result: SelectResult) -> str:
     """SPARQL 1.1 CSV: plain values (IRIs bare, literals lexical, blank nodes _:x), CRLF lines."""
+    import csv  # only this format needs it; `query run` imports this module
+
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(result.variables)
@@ -179,8 +180,17 @@ def select_tsv(result: SelectResult) -> str:
 
 
 def _display_rows(result: SelectResult) -> list[list[str]]:
-    # One line a cell: a quote may hold a newline; tables are read, not parsed.
-    return [[" ".join(term_display(row.get(v)).split()) for v in result.variables] for row in result.rows]
+    # One line a cell: a quote may hold a newline; tables are read, not parsed. Each distinct
+    # term is displayed once: the rows of a large answer repeat the same few terms.
+    shown: dict[Term | None, str] = {}
+
+    def cell(term: Term | None) -> str:
+        text = shown.get(term)
+        if text is None:
+            text = shown[term] = " ".join(term_display(term).split())
+        return text
+
+    return [[cell(row.get(v)) for v in result.variables] for row in result.rows]
 
 
 def select_table(result: SelectResult) -> str:

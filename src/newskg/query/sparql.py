@@ -51,8 +51,13 @@ class Token:
     start: int
 
 
-def sparql_tokens(text: str) -> list[Token]:
-    """The significant tokens of SPARQL text: whitespace and comments dropped."""
+@functools.lru_cache(maxsize=64)
+def sparql_tokens(text: str) -> tuple[Token, ...]:
+    """The significant tokens of SPARQL text: whitespace and comments dropped.
+
+    Cached: preparing one query asks for the tokens of the same text several times (its form,
+    its prefixes, its WHERE group), and the tokens are immutable.
+    """
     tokens = []
     for match in _token_regex().finditer(text):
         kind = match.lastgroup
@@ -60,7 +65,7 @@ def sparql_tokens(text: str) -> list[Token]:
         if kind in ("ws", "comment"):
             continue
         tokens.append(Token(kind, match.group(), match.start()))
-    return tokens
+    return tuple(tokens)
 
 
 def _keyword(token: Token) -> str:
@@ -96,7 +101,7 @@ def declared_prefixes(text: str) -> set[str]:
     return names
 
 
-def _matching_brace(tokens: list[Token], open_index: int) -> int:
+def _matching_brace(tokens: tuple[Token, ...], open_index: int) -> int:
     depth = 0
     for i in range(open_index, len(tokens)):
         if tokens[i].text == "{" and tokens[i].kind == "other":

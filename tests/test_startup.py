@@ -1,0 +1,94 @@
+"""What `newskg query run` does before and after the engine answers, kept cheap without changing
+the answer: the modules it imports, the terms it converts once, the table cells it shows once.
+
+Speed itself is measured in benchmarks/query_startup.py; these tests check what the shortcuts
+must not change.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pyoxigraph
+
+from newskg import api
+from newskg.cli.endpoint_options import DEFAULT_PRESET, PRESETS
+from newskg.query.engines import EmbeddedEngine
+from newskg.query.render import render
+from newskg.query.results import SelectResult, Term, term_from_oxigraph
+from newskg.store import endpoints
+
+
+def test_the_cli_spells_the_store_presets_as_the_library_does():
+    assert PRESETS == endpoints.PRESETS
+    assert DEFAULT_PRESET == endpoints.DEFAULT_PRESET
+
+
+def test_query_run_imports_neither_the_http_side_nor_rdflib_nor_csv(built_project: Path):
+    script = (
+        "import sys\n"
+        "from newskg.cli import main\n"
+        "try:\n"
+        f"    main(['--project', {str(built_project)!r}, 'query', 'run', 'evidence-for-entity',"
+        " '-p', 'entity=nkr:ISI'])\n"
+        "except SystemExit as done:\n"
+        "    assert not done.code, done.code\n"
+        "heavy = ('newskg.store', 'rdflib', 'csv', 'urllib.request', 'http.client')\n"
+        "print('LOADED', sorted(m for m in sys.modules if m.split('.')[0] in heavy or m in heavy))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines()[-1] == "LOADED []", out[-2000:]
+
+
+def _naive_rows(store, text: str, dataset: dict) -> list[dict[str, Term]]:
+    """The rows as the engine built them before it shared converted terms: one conversion a cell."""
+    answer = store.query(text, **dataset)
+    names = [v.value for v in answer.variables]
+    return [{n: term_from_oxigraph(s[n]) for n in names if s[n] is not None} for s in answer]
+
+
+def test_shared_terms_give_the_rows_of_one_conversion_a_cell(built_project: Path):
+    engine = EmbeddedEngine(built_project / "build")
+    checked = 0
+    for query in api.list_queries(built_project):
+        if query.form != "SELECT" or any(p.required for p in query.params):
+            continue
+        for level in ("confirmed", "assessed"):
+            prepared = api.prepare_query(query.name, project=built_project, level=level)
+            result = engine.query(prepared.text, prepared.form, prepared.graphs)
+            assert isinstance(result, SelectResult)
+            assert result.rows == _naive_rows(engine._store, prepared.text, engine._dataset(prepared.graphs))
+            checked += len(result.rows)
+    assert checked > 100  # the article's build answers these queries with rows
+
+
+def test_terms_that_differ_only_in_kind_datatype_or_language_stay_apart():
+    store = pyoxigraph.Store()
+    s, p = pyoxigraph.NamedNode("http://example.org/s"), pyoxigraph.NamedNode("http://example.org/p")
+    objects: list[pyoxigraph.NamedNode | pyoxigraph.Literal | pyoxigraph.BlankNode] = [
+        pyoxigraph.NamedNode("http://example.org/1"), pyoxigraph.Literal("http://example.org/1"),
+        pyoxigraph.Literal("1"), pyoxigraph.Literal("1", language="en"),
+        pyoxigraph.Literal("1", datatype=pyoxigraph.NamedNode("http://www.w3.org/2001/XMLSchema#integer")),
+        pyoxigraph.BlankNode("b1")]
+    for o in objects:
+        store.add(pyoxigraph.Quad(s, p, o))
+    text = "SELECT ?o ?s WHERE { ?s ?p ?o } ORDER BY STR(?o) DATATYPE(?o) LANG(?o)"
+    result = EmbeddedEngine.from_store(store).query(text, "SELECT")
+    assert isinstance(result, SelectResult)
+    assert result.rows == _naive_rows(store, text, {"use_default_graph_as_union": True})
+    assert len({row["o"] for row in result.rows}) == len(objects)
+
+
+def test_a_table_shows_a_repeated_term_the_same_in_every_row():
+    quote = Term.literal("two\nlines  and   spaces")
+    iri = Term("uri", "https://w3id.org/newskg/resource/ISI")
+    result = SelectResult(["a", "q"], [{"a": iri, "q": quote}, {"q": quote}, {"a": iri}] * 3)
+    lines = render(result, "table").splitlines()
+    assert lines[0].split() == ["a", "q"]
+    assert [line.split() for line in lines[2:-1]] == [["nkr:ISI", "two", "lines", "and", "spaces"],
+                                                     ["two", "lines", "and", "spaces"], ["nkr:ISI"]] * 3
+    assert lines[-1] == "(9 rows)"
+    assert json.loads(render(result, "json"))["results"]["bindings"][1]["q"]["value"] == quote.value
