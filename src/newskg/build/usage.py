@@ -125,6 +125,9 @@ def _closure(ontology: Graph, sub: URIRef, equivalent: URIRef) -> dict[URIRef, s
     return closed
 
 
+_UNJUDGED = object()
+
+
 def find_usage_problems(ontology: Graph, files: Iterable[tuple[str, Iterable[tuple]]]) -> list[Problem]:
     """Every triple of ``files`` (project-relative path, its triples) whose subject or object
     is used outside the property's domain or range, judged by the asserted types.
@@ -142,17 +145,20 @@ def find_usage_problems(ontology: Graph, files: Iterable[tuple[str, Iterable[tup
                          *(t for _, triples in triples_of for t in triples if t[1] == rdf_type)]:
         if isinstance(cls, URIRef) and cls in schema.classes:
             types.setdefault(node, set()).add(cls)
+    # Per property, once: what its subject and its object must be (sorted: problems come out
+    # in the same order every build).
+    wants = {p: (sorted(schema.domains[p]), sorted(schema.ranges[p])) for p in schema.domains}
     problems, seen, verdicts = [], set(), {}
     for path, triples in triples_of:
         for s, p, o in triples:
-            if p not in schema.domains:
+            wanted_of = wants.get(p)
+            if wanted_of is None:
                 continue
-            prop = URIRef(str(p))
-            for check, node, expected in ((DOMAIN_CHECK, s, schema.domains[prop]), (RANGE_CHECK, o, schema.ranges[prop])):
-                for wanted in sorted(expected):
-                    if (node, wanted) not in verdicts:  # the same participants recur in many claims
-                        verdicts[node, wanted] = _misuse(schema, node, wanted, types.get(node, set()))
-                    why = verdicts[node, wanted]
+            for check, node, expected in ((DOMAIN_CHECK, s, wanted_of[0]), (RANGE_CHECK, o, wanted_of[1])):
+                for wanted in expected:
+                    why = verdicts.get((node, wanted), _UNJUDGED)
+                    if why is _UNJUDGED:  # the same participants recur in many claims
+                        why = verdicts[node, wanted] = _misuse(schema, node, wanted, types.get(node, set()))
                     key = (check, s, p, o, wanted)
                     if why and key not in seen:
                         seen.add(key)
