@@ -125,9 +125,6 @@ def _closure(ontology: Graph, sub: URIRef, equivalent: URIRef) -> dict[URIRef, s
     return closed
 
 
-_UNJUDGED = object()
-
-
 def find_usage_problems(ontology: Graph, files: Iterable[tuple[str, Iterable[tuple]]]) -> list[Problem]:
     """Every triple of ``files`` (project-relative path, its triples) whose subject or object
     is used outside the property's domain or range, judged by the asserted types.
@@ -148,7 +145,8 @@ def find_usage_problems(ontology: Graph, files: Iterable[tuple[str, Iterable[tup
     # Per property, once: what its subject and its object must be (sorted: problems come out
     # in the same order every build).
     wants = {p: (sorted(schema.domains[p]), sorted(schema.ranges[p])) for p in schema.domains}
-    problems, seen, verdicts = [], set(), {}
+    problems, seen = [], set()
+    verdicts: dict[tuple, tuple[str, str, str] | None] = {}
     for path, triples in triples_of:
         for s, p, o in triples:
             wanted_of = wants.get(p)
@@ -156,9 +154,11 @@ def find_usage_problems(ontology: Graph, files: Iterable[tuple[str, Iterable[tup
                 continue
             for check, node, expected in ((DOMAIN_CHECK, s, wanted_of[0]), (RANGE_CHECK, o, wanted_of[1])):
                 for wanted in expected:
-                    why = verdicts.get((node, wanted), _UNJUDGED)
-                    if why is _UNJUDGED:  # the same participants recur in many claims
-                        why = verdicts[node, wanted] = _misuse(schema, node, wanted, types.get(node, set()))
+                    judged = (node, wanted)
+                    if judged in verdicts:  # the same participants recur in many claims
+                        why = verdicts[judged]
+                    else:
+                        why = verdicts[judged] = _misuse(schema, node, wanted, types.get(node, set()))
                     key = (check, s, p, o, wanted)
                     if why and key not in seen:
                         seen.add(key)
