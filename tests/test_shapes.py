@@ -366,6 +366,16 @@ SMALL_CASES = {
             SELECT $this WHERE { FILTER EXISTS { $this <http://example.org/p> ?x . FILTER(isLiteral(?x)) } }\"\"\" ] ;
           sh:sparql [ sh:message "no q" ; sh:select \"\"\"
             SELECT $this WHERE { FILTER NOT EXISTS { { $this <http://example.org/q> ?x } } }\"\"\" ] .""",
+    # A min and a max count that no count fails both are one query (each failing node once);
+    # a min above the max + 1 is two, so a node failing both is two results, as in pyshacl.
+    "min and max counts, plain and qualified, one query or two": """
+        ex:S a sh:NodeShape ; sh:targetClass ex:Thing ;
+          sh:property [ sh:path ex:p ; sh:minCount 1 ; sh:maxCount 1 ; sh:message "one p" ] ;
+          sh:property [ sh:path ex:p ; sh:minCount 4 ; sh:maxCount 1 ; sh:message "impossible p" ] ;
+          sh:property [ sh:path ex:p ; sh:qualifiedValueShape [ sh:class ex:A ] ;
+                        sh:qualifiedMinCount 1 ; sh:qualifiedMaxCount 1 ; sh:message "one A as p" ] ;
+          sh:property [ sh:path ex:p ; sh:qualifiedValueShape [ sh:nodeKind sh:Literal ] ;
+                        sh:qualifiedMinCount 2 ; sh:qualifiedMaxCount 0 ; sh:message "impossible literal p" ] .""",
     # Triple patterns only under NOT EXISTS: answered for every focus node in one MINUS query.
     "a NOT EXISTS of a path ending in *, on IRIs and on a blank node, all focus nodes at once": """
         ex:S a sh:NodeShape ; sh:targetClass ex:Thing ; sh:targetObjectsOf ex:s ;
@@ -410,6 +420,14 @@ def test_a_shape_with_an_unsupported_feature_is_refused_by_name(feature):
     assert feature in str(caught.value) and "example.org/S" in str(caught.value)
     if feature != "refers to itself":  # pyshacl gives up on that one too
         validate_shapes(data, shapes, shacl="pyshacl")
+
+
+def test_a_node_failing_a_min_and_a_max_count_is_two_problems():
+    """ex:a has three ex:p values: under 4 and over 1, two results (pyshacl's count), from two
+    queries; ex:b, with one, fails only the min."""
+    data, shapes = graphs(SMALL_DATA, SMALL_CASES["min and max counts, plain and qualified, one query or two"])
+    impossible = [p.focus for p in both(data, shapes) if p.message == "impossible p"]
+    assert impossible.count("<http://example.org/a>") == 2 and impossible.count("<http://example.org/b>") == 1
 
 
 def test_not_exists_of_triple_patterns_is_one_minus_query_and_nothing_else_is():
