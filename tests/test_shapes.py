@@ -373,7 +373,9 @@ SMALL_CASES = {
           sh:property [ sh:path ex:p ; sh:minCount 1 ; sh:maxCount 1 ; sh:message "one p" ] ;
           sh:property [ sh:path ex:p ; sh:minCount 4 ; sh:maxCount 1 ; sh:message "impossible p" ] ;
           sh:property [ sh:path ex:p ; sh:qualifiedValueShape [ sh:class ex:A ] ;
-                        sh:qualifiedMinCount 1 ; sh:qualifiedMaxCount 1 ; sh:message "one A as p" ] ;
+                        sh:qualifiedMinCount 2 ; sh:qualifiedMaxCount 2 ; sh:message "two As as p" ] ;
+          sh:property [ sh:path ex:p ; sh:qualifiedValueShape [ sh:class ex:B ] ;
+                        sh:qualifiedMaxCount 0 ; sh:message "no B as p" ] ;
           sh:property [ sh:path ex:p ; sh:qualifiedValueShape [ sh:nodeKind sh:Literal ] ;
                         sh:qualifiedMinCount 2 ; sh:qualifiedMaxCount 0 ; sh:message "impossible literal p" ] .""",
     # Triple patterns only under NOT EXISTS: answered for every focus node in one MINUS query.
@@ -422,12 +424,18 @@ def test_a_shape_with_an_unsupported_feature_is_refused_by_name(feature):
         validate_shapes(data, shapes, shacl="pyshacl")
 
 
-def test_a_node_failing_a_min_and_a_max_count_is_two_problems():
+def test_counts_of_values_as_pyshacl_counts_them():
     """ex:a has three ex:p values: under 4 and over 1, two results (pyshacl's count), from two
     queries; ex:b, with one, fails only the min."""
     data, shapes = graphs(SMALL_DATA, SMALL_CASES["min and max counts, plain and qualified, one query or two"])
-    impossible = [p.focus for p in both(data, shapes) if p.message == "impossible p"]
+    problems = both(data, shapes)
+    impossible = [p.focus for p in problems if p.message == "impossible p"]
     assert impossible.count("<http://example.org/a>") == 2 and impossible.count("<http://example.org/b>") == 1
+    # A qualified shape that is only an sh:class (a join on the value's types, not a filter):
+    # ex:a's ex:b is a B (so an A, by the subclass), ex:b's ex:a an A only.
+    assert sorted(p.focus for p in problems if p.message == "no B as p") == ["<http://example.org/a>"]
+    assert sorted(p.focus for p in problems if p.message == "two As as p") == ["<http://example.org/a>",
+                                                                              "<http://example.org/b>"]
 
 
 def test_not_exists_of_triple_patterns_is_one_minus_query_and_nothing_else_is():

@@ -623,7 +623,7 @@ class _Compiler:
             for tests in _count_tests(plan.one(shape, "minCount"), plan.one(shape, "maxCount")):
                 add(self._count_query(select, focus, f"{this} {path} {value} .", tests, value))
             for q in plan.values(shape, "qualifiedValueShape"):
-                fits = f"{this} {path} {value} . FILTER(!{self.violates(q, value)})"
+                fits = f"{this} {path} {value} . {self._fits_pattern(q, value)}"
                 for tests in _count_tests(plan.one(shape, "qualifiedMinCount"), plan.one(shape, "qualifiedMaxCount")):
                     add(self._count_query(select, focus, fits, tests, value))
             for other in plan.values(shape, "lessThan"):
@@ -641,6 +641,21 @@ class _Compiler:
             else:
                 found += self._shape(child, focus, keys, this, counts)
         return found
+
+    def _fits_pattern(self, shape, v: str) -> str:
+        """Graph pattern: value ``v`` conforms to ``shape``, inside a count of distinct values.
+
+        A shape that is only an sh:class is a join on the value's types (a value reached by two
+        types is counted once all the same): Oxigraph evaluates it ~4x faster than the filter
+        each value otherwise gets (0.7 s instead of 3.1 s for the anchors' selectors at a
+        million triples).
+        """
+        plan = self.plan
+        said = {str(p) for p in plan.g.predicates(shape)} - {RDF + "type", *(SH + local for local in _INERT)}
+        if said == {SH + "class"} and len(classes := plan.values(shape, "class")) == 1:
+            kind = self.fresh()
+            return f"{v} <{RDF}type> {kind} . {kind} <{RDFS}subClassOf>* <{classes[0]}> ."
+        return f"FILTER(!{self.violates(shape, v)})"
 
     def _count_query(self, select: str, focus: str, pattern: str, tests: list[str], value: str) -> str:
         having = " || ".join(f"COUNT(DISTINCT {value}) {test}" for test in tests)
