@@ -172,3 +172,31 @@ def test_a_line_joined_from_the_terms_is_what_pyoxigraphs_serializer_writes():
             assert written is not None
             assert converter.ntriples_line(triple) + "\n" == written.decode("utf-8"), o
             assert converter.ntriples_line(triple) == converter.ntriples_line(tuple(triple))  # cached: same
+
+
+@pytest.mark.parametrize("failing", ["write_store", "_write_trig"])
+def test_a_failure_while_the_store_loads_beside_the_trig_leaves_the_previous_build(tmp_path: Path, monkeypatch,
+                                                                                   failing):
+    """The store of a large build loads in a thread while dataset.trig is written: either one
+    failing fails the build, after the other has stopped, with build/ as it was and no staging left."""
+    import newskg.build.writer as writer_module
+    from newskg.build import build_project
+    from newskg.errors import BuildWriteError
+
+    root = tmp_path / "corpus"
+    corpus.generate(root, triples=12_000, seed=5)
+    build_project(root)
+    assert (root / "build" / "store").is_dir()
+    before = sorted((p.relative_to(root), p.stat().st_mtime_ns) for p in (root / "build").rglob("*"))
+    stopped = []
+
+    def fail(*args, **kwargs):
+        stopped.append(failing)
+        raise BuildWriteError(f"{failing} failed (simulated)")
+
+    monkeypatch.setattr(writer_module, failing, fail)
+    with pytest.raises(BuildWriteError, match=failing):
+        build_project(root, force=True)
+    assert stopped == [failing]
+    assert sorted((p.relative_to(root), p.stat().st_mtime_ns) for p in (root / "build").rglob("*")) == before
+    assert [p.name for p in root.iterdir() if p.name.startswith(".build")] == []

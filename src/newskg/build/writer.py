@@ -32,6 +32,7 @@ import os
 import secrets
 import shutil
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -101,7 +102,8 @@ def write_build(build: Build, graphs: dict[str, Graph], manifest: dict, release:
 
 
 def _write_files(staged: Build, graphs: dict[str, Graph], release: bool = False) -> None:
-    """Every graph file, dataset.nq (parsed back), dataset.trig and the store of a large build."""
+    """Every graph file, dataset.nq, then dataset.trig while the store of a large build loads, then
+    dataset.nq parsed back (counted in the store when there is one)."""
     (staged.dir / GRAPHS_DIR).mkdir()
     converter = ToOxigraph()
     count = 0
@@ -120,10 +122,43 @@ def _write_files(staged: Build, graphs: dict[str, Graph], release: bool = False)
             if release and isinstance(graph.store, IndexedMemory):
                 graph.store.clear()
     del converter  # its term caches: as large as the graphs' terms
-    if count >= PERSISTENT_STORE_MIN_QUADS:
-        write_store(staged)
+    # The store's bulk load runs without the GIL: dataset.trig is written meanwhile.
+    loading = _StoreLoad(staged) if count >= PERSISTENT_STORE_MIN_QUADS else None
+    try:
+        _write_trig(staged)
+    except BaseException:
+        if loading is not None:
+            loading.wait()  # it writes into the staging folder, which the caller removes next
+        raise
+    if loading is not None:
+        loading.join()
     _parse_back(staged, count)
-    _write_trig(staged)
+
+
+class _StoreLoad:
+    """`write_store` in a thread; `join` raises what it raised."""
+
+    def __init__(self, staged: Build) -> None:
+        self._staged = staged
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="newskg-store-load", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            write_store(self._staged)
+        except BaseException as err:  # handed to the thread that joins, which raises it
+            self._error = err
+
+    def wait(self) -> None:
+        """Wait for the load to end, however it ends."""
+        self._thread.join()
+
+    def join(self) -> None:
+        """Wait for the load; raise what it raised."""
+        self.wait()
+        if self._error is not None:
+            raise self._error
 
 
 def _write_trig(staged: Build) -> None:
@@ -135,7 +170,9 @@ def _write_trig(staged: Build) -> None:
     try:
         pyoxigraph.serialize(quads, output=str(staged.trig_path), format=pyoxigraph.RdfFormat.TRIG,
                              prefixes=dict(PREFIXES))
-    except (SyntaxError, MemoryError, ValueError) as err:
+    except SyntaxError as err:  # dataset.nq itself does not parse back: say so, as _parse_back would
+        raise _unreadable(staged, err) from None
+    except (MemoryError, ValueError) as err:
         raise BuildWriteError(f"the new {staged.trig_path.name} cannot be written ({err}); the previous build "
                               "is unchanged") from None
 
