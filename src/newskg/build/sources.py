@@ -309,7 +309,9 @@ def read_rdf(path: Path, fmt: str, label: str | None = None, shared_terms: dict 
     # pyoxigraph puts only IRIs in predicate position and no literal as subject: the
     # terms are what is left to check, each once.
     _check_each(converter.terms(), name, check_literals)
-    return ParsedFile(quads, [converter.relabel(q) for q in parsed], dict(parser.prefixes))
+    # Most files hold no blank node: their quads need no relabelling (a check per quad otherwise).
+    oxigraph = [converter.relabel(q) for q in parsed] if converter.blank_nodes else parsed
+    return ParsedFile(quads, oxigraph, dict(parser.prefixes))
 
 
 #: A language tag with a capital letter (or text that looks like one: then rdflib reads it).
