@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -368,3 +369,37 @@ def test_a_large_build_writes_a_persistent_store_that_queries_read(project: Path
     on_disk = CliRunner().invoke(main, ["--project", str(project), "query", "run", str(query), "--at", "reported"])
     assert on_disk.exit_code == 0 and on_disk.output == in_memory.output
     assert "nkr:ISI" in on_disk.output
+
+
+def test_a_large_replaced_build_is_deleted_by_a_detached_process(project: Path, monkeypatch):
+    """The build that build.prev/ replaces is deleted after the build returns when it is large
+    (here: any size); build.prev/ is the replaced build at once, and a deleter that was killed
+    leaves a folder the next build removes."""
+    import subprocess
+
+    monkeypatch.setattr(writer_module, "DETACHED_DELETE_BYTES", 0)
+    real_popen, deleters = subprocess.Popen, []
+
+    def spy(args, **kwargs):
+        deleters.append(Path(args[-1]).name)
+        return real_popen(args, **kwargs)
+
+    monkeypatch.setattr(subprocess, "Popen", spy)
+    build_project(project)
+    add_claim(project, "claim-2", "Reported", "nkr:DGFI a nkg:IntelligenceAgency .")
+    build_project(project)
+    second = (project / "build" / "manifest.json").read_text()
+    add_claim(project, "claim-3", "Reported", "nkr:NSI a nkg:IntelligenceAgency .")
+    build_project(project)  # replaces build.prev/: the first build is discarded
+    assert (project / "build.prev" / "manifest.json").read_text() == second
+    assert not (project / ".build.prev-discarded").exists()
+    assert len(deleters) == 1 and deleters[0].startswith(".build.prev-discarded-")
+    deadline = time.monotonic() + 30
+    while [p for p in project.iterdir() if p.name.startswith(".build.prev-discarded-")]:
+        assert time.monotonic() < deadline, "the detached deleter did not finish"
+        time.sleep(0.05)
+    killed = project / ".build.prev-discarded-0badf00d"
+    (killed / "graphs").mkdir(parents=True)
+    (killed / "graphs" / "left.nt").write_text("")
+    build_project(project, force=True)
+    assert not killed.exists()
