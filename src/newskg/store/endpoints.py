@@ -38,7 +38,10 @@ class Endpoints:
     it is not known), with ``dataset_params`` as ``bulk_params``. ``diff_swap``: the
     staged load's swap writes only the difference between each target and its staging
     graph, instead of MOVE (measured on Oxigraph, whose transactional writes are its slow
-    part; see docs/loading.md). ``store_host`` is the host NEWSKG_USER/NEWSKG_PASSWORD
+    part; see docs/loading.md). ``client_difference``: a reload reads the targets, compares
+    them with the build here and sends the difference in one update (Oxigraph: one update is one
+    transaction, and its value normalisation is pyoxigraph's, which the comparison relies on).
+    ``store_host`` is the host NEWSKG_USER/NEWSKG_PASSWORD
     belong to.
     """
 
@@ -52,6 +55,7 @@ class Endpoints:
     dataset: str | None = None
     dataset_params: dict[str, str] = field(default_factory=dict)
     diff_swap: bool = False
+    client_difference: bool = False
 
     @property
     def store_host(self) -> str:
@@ -133,6 +137,7 @@ def resolve_endpoints(
         found.dataset if not graph_store else _strip(graph_store) if preset == "oxigraph" else None,
         found.dataset_params if not graph_store else {},
         found.diff_swap,
+        found.client_difference,
     )
 
 
@@ -145,7 +150,8 @@ def _from_preset(preset: str, endpoint: str) -> Endpoints:
         # proxy guards it chooses the scheme.
         return Endpoints(base + "/query", base + "/update", base + "/store",
                          bulk_params={"no_transaction": ""}, auth_scheme="any",
-                         dataset=base + "/store", dataset_params={"no_transaction": ""}, diff_swap=True)
+                         dataset=base + "/store", dataset_params={"no_transaction": ""}, diff_swap=True,
+                         client_difference=True)
     if preset == "fuseki":
         base = re.sub(r"/(sparql|query|update|data|get)$", "", endpoint)
         # Fuseki Main's --auth defaults to digest; a server set to basic challenges with
