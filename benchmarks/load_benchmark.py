@@ -115,7 +115,10 @@ def _cpu_of(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def time_bulk_loader(data: Path, work: Path) -> tuple[float, float, float, int]:
+Timing = tuple[float, float, float, int, str]  # wall s, server cpu s, client cpu s, requests, note
+
+
+def time_bulk_loader(data: Path, work: Path) -> Timing:
     location = work / f"bulk-{time.monotonic_ns()}"
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
@@ -126,9 +129,6 @@ def time_bulk_loader(data: Path, work: Path) -> tuple[float, float, float, int]:
     cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     print(f"  oxigraph load: {seconds:.2f} s (cpu {cpu:.2f} s)", file=sys.stderr, flush=True)
     return seconds, cpu, 0.0, 0, ""
-
-
-Timing = tuple[float, float, float, int, str]  # wall s, server cpu s, client cpu s, requests, note
 
 
 def _timed_load(proc, endpoints, build: Path, direct: bool, expect: str) -> Timing:
