@@ -2,11 +2,15 @@
 
 Used by `newskg load` with the oxigraph preset when some target graphs exist (see
 docs/loading.md, "Reload by difference"). The store's current content of the targets is read
-in one SELECT (``?g ?s ?p ?o``, as SPARQL TSV), the build's from dataset.nq; both are parsed by
-pyoxigraph into an in-memory store and written back as N-Quads, so both sides are spelled
-alike, and as Oxigraph stores them: it keeps values, not lexical forms (``"05"^^xsd:nonNegativeInteger``
-is stored and answered as ``"5"^^xsd:integer``), so comparing the file's text with the store's
-answer would see a change where there is none. The lines are then compared as sets.
+in one SELECT (``?s ?p ?o ?g``, as SPARQL TSV, whose rows are N-Quads lines but for the
+separators and the short form of numbers). The build's dataset.nq is parsed by pyoxigraph into
+an in-memory store and written back as N-Quads, so that it is spelled as Oxigraph stores it:
+Oxigraph keeps values, not lexical forms (``"05"^^xsd:nonNegativeInteger`` is stored and
+answered as ``"5"^^xsd:integer``, ``"1.50"^^xsd:decimal`` as ``1.5``, ``@EN`` as ``@en``), so the
+file's own text would differ from the store's answer where nothing changed. The lines are
+then compared as sets. A spelling that still differed would only make a quad be deleted and
+inserted again in the same update (never a wrong result); the tests check that an unchanged
+reload sends nothing.
 
 Blank nodes have no identity across requests, so a graph holding one (in the build or in the
 store) cannot be diffed triple by triple: it is dropped and inserted whole, in the same update.
@@ -19,28 +23,52 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-#: A SPARQL TSV row ``?g \t ?s \t ?p \t ?o``: its first field (the graph) and the rest.
-_TSV_ROW = re.compile(rb"^([^\t\n]*)\t([^\n]*)$", re.MULTILINE)
+XSD = "http://www.w3.org/2001/XMLSchema#"
+#: An object written in Turtle's short form in SPARQL TSV (``5``, ``1.5``, ``1E3``, ``true``): no
+#: other term starts with a sign, a digit, a dot or a letter.
+_SHORT_OBJECT = re.compile(rb"\t([-+0-9.a-z][^\t\n]*)\t")
 
 
 def read_query(targets: list[str]) -> str:
-    """One SELECT of every quad of the targets (index lookups per graph; others' graphs are not scanned)."""
+    """One SELECT of every quad of the targets, in N-Quads order (index lookups per graph;
+    others' graphs are not scanned)."""
     values = " ".join(f"<{iri}>" for iri in targets)
-    return f"SELECT ?g ?s ?p ?o WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"
+    return f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"
 
 
 def store_lines(tsv: bytes) -> list[bytes]:
-    """The quads of a SPARQL TSV answer to ``read_query``, as canonical N-Quads lines.
+    """The quads of Oxigraph's SPARQL TSV answer to ``read_query``, as N-Quads lines.
 
-    TSV writes each term in Turtle syntax (tabs, newlines escaped inside literals), so a row
-    ``G<tab>S<tab>P<tab>O`` is the TriG statement ``G { S P O . }``: pyoxigraph parses it in one
-    call, without a Python object per row.
+    TSV writes terms as N-Triples does (tabs and newlines escaped inside literals), but
+    numbers and booleans in Turtle's short form, which are written out here. The result is
+    Oxigraph's N-Quads spelling of what it stores, except for literals holding control
+    characters (TSV writes them raw, N-Quads escapes them): those compare as changed, and
+    are deleted and inserted again, which costs a little and changes nothing. Raises
+    ValueError for an answer of another shape.
     """
     header, _, rows = tsv.partition(b"\n")
-    if header.split(b"\t") != [b"?g", b"?s", b"?p", b"?o"]:
+    if header.split(b"\t") != [b"?s", b"?p", b"?o", b"?g"]:
         raise ValueError(f"not the expected SPARQL TSV header: {header[:100]!r}")
-    trig = _TSV_ROW.sub(rb"\1 { \2 . }", rows).replace(b"\t", b" ")
-    return _canonical(trig)
+    rows = _SHORT_OBJECT.sub(_long_form, rows).replace(b"\t", b" ").replace(b"\n", b" .\n")
+    lines = rows.split(b"\n")
+    if lines and not lines[-1]:
+        lines.pop()
+    return lines
+
+
+def _long_form(found: re.Match[bytes]) -> bytes:
+    token = found.group(1)
+    if token in (b"true", b"false"):
+        kind = "boolean"
+    elif re.fullmatch(rb"[-+]?[0-9]+", token):
+        kind = "integer"
+    elif re.fullmatch(rb"[-+]?[0-9]*\.[0-9]+", token):
+        kind = "decimal"
+    elif re.fullmatch(rb"[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)[eE][-+]?[0-9]+", token):
+        kind = "double"
+    else:
+        raise ValueError(f"a term of unknown form in the SPARQL TSV answer: {token[:100]!r}")
+    return b'\t"' + token + b'"^^<' + XSD.encode() + kind.encode() + b">\t"
 
 
 def build_lines(path: Path, renames: dict[str, str]) -> list[bytes]:
@@ -58,16 +86,12 @@ def build_lines(path: Path, renames: dict[str, str]) -> list[bytes]:
     return kept
 
 
-def _canonical(source: bytes | Path) -> list[bytes]:
-    """N-Quads lines (without their newline) as Oxigraph writes what it stores: ``source`` is
-    TriG text, or the path of an N-Quads file."""
+def _canonical(path: Path) -> list[bytes]:
+    """The N-Quads file's quads as lines (without their newline), as Oxigraph writes what it stores."""
     import pyoxigraph  # only a reload parses; keep it out of CLI start-up
 
     store = pyoxigraph.Store()
-    if isinstance(source, bytes):
-        store.bulk_load(input=source, format=pyoxigraph.RdfFormat.TRIG)
-    else:
-        store.bulk_load(path=str(source), format=pyoxigraph.RdfFormat.N_QUADS)
+    store.bulk_load(path=str(path), format=pyoxigraph.RdfFormat.N_QUADS)
     text = store.dump(format=pyoxigraph.RdfFormat.N_QUADS)
     del store
     assert text is not None  # dump() without an output returns the bytes
