@@ -245,6 +245,8 @@ def main() -> None:
             requests = runs[mode][0][3]
             print(f"{labels[mode]:<40} {seconds:>9.2f} {total / seconds:>11,.0f} {bulk / seconds:>8.0%} "
                   f"{requests if mode != 'bulk' else '-':>9} {server:>10.2f}s {client:>10.2f}s  {runs[mode][0][4]}")
+        print(f"client peak memory (the whole benchmark process): "
+              f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB")
         for mode in modes[1:]:
             ratio = bulk / statistics.median(r[0] for r in runs[mode])
             verdict = "meets" if ratio >= 0.5 else "misses"
