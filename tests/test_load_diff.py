@@ -146,3 +146,20 @@ def test_the_build_side_is_spelled_as_the_store_keeps_it(tmp_path):
     # A literal holding "_:" is not a blank node: the inferred graph is compared triple by triple.
     inferred = build_lines(build.nquads_path, {G + "inferred": G + "inferred"})
     assert difference(inferred, inferred, set()) == Difference(unchanged=2)
+
+
+def test_a_reload_of_some_graphs_under_another_prefix_leaves_what_the_staged_way_leaves(oxigraph_server, tmp_path):
+    prefix = "http://example.org/kg/"
+    v1, v3 = _builds(tmp_path)[0], _builds(tmp_path / "again")[2]
+    chosen = ["--graphs", "ontology,background,article", "--graph-prefix", prefix]
+    proc, staged = start_oxigraph(tmp_path / "staged")
+    try:
+        for base, way in ((oxigraph_server.base, []), (staged.base, ["--staged"])):
+            _load(base, v1, "--graph-prefix", prefix)
+            result = _load(base, v3, *chosen, *way)
+            assert ("by dataset-staged" if way else "by dataset-difference") in result.stdout
+        store = dump(oxigraph_server.base)
+        assert_same_store(dump(staged.base), store)
+        assert prefix + "inferred" not in store and prefix + "background" not in store  # emptied by v3
+    finally:
+        stop_oxigraph(proc)
