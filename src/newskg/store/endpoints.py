@@ -26,6 +26,10 @@ AUTH_SCHEMES = ("any", "digest", "basic")
 
 USER_ENV, PASSWORD_ENV = "NEWSKG_USER", "NEWSKG_PASSWORD"
 
+#: `oxigraph serve` answers 400 to a SPARQL body over 128 MiB (Oxigraph 0.5, cli/src/main.rs),
+#: having changed nothing.
+OXIGRAPH_MAX_UPDATE_BYTES = 128 * 1024 * 1024
+
 
 @dataclass(frozen=True)
 class Endpoints:
@@ -56,6 +60,8 @@ class Endpoints:
     dataset_params: dict[str, str] = field(default_factory=dict)
     diff_swap: bool = False
     client_difference: bool = False
+    #: the largest SPARQL Update body the store takes (None: not known); Oxigraph refuses more than 128 MiB
+    max_update_bytes: int | None = None
 
     @property
     def store_host(self) -> str:
@@ -138,6 +144,7 @@ def resolve_endpoints(
         found.dataset_params if not graph_store else {},
         found.diff_swap,
         found.client_difference,
+        found.max_update_bytes,
     )
 
 
@@ -151,7 +158,7 @@ def _from_preset(preset: str, endpoint: str) -> Endpoints:
         return Endpoints(base + "/query", base + "/update", base + "/store",
                          bulk_params={"no_transaction": ""}, auth_scheme="any",
                          dataset=base + "/store", dataset_params={"no_transaction": ""}, diff_swap=True,
-                         client_difference=True)
+                         client_difference=True, max_update_bytes=OXIGRAPH_MAX_UPDATE_BYTES)
     if preset == "fuseki":
         base = re.sub(r"/(sparql|query|update|data|get)$", "", endpoint)
         # Fuseki Main's --auth defaults to digest; a server set to basic challenges with

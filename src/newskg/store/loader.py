@@ -183,7 +183,9 @@ def load_graphs(
         elif method == "dataset-staged" and existing and endpoints.client_difference:
             assert build is not None  # has_dataset
             method = "dataset-difference"
-            loader.replace_difference(targets, build, existing)
+            if not loader.replace_difference(targets, build, existing):
+                method = "dataset-staged"  # the difference is too large for one update
+                loader.stage_and_swap(targets, method, build)
         else:
             loader.stage_and_swap(targets, method, build)
     if counts is None:
@@ -257,13 +259,15 @@ class _Loader:
                 err.args = ("\n  ".join([err.args[0], note]),)
             raise
 
-    def replace_difference(self, targets: list[tuple[BuildGraph, str]], build: Build, existing: set[str]) -> None:
+    def replace_difference(self, targets: list[tuple[BuildGraph, str]], build: Build, existing: set[str]) -> bool:
         """Some targets exist: read what they hold (one query), compare with the build on this
         side, and send the difference as one update (none if nothing changed).
 
         One update request is one transaction in Oxigraph: a failure, or a body cut short, changes
         nothing. Unchanged triples are neither sent nor written, so a reload after a small change
-        costs the read and the change, not a rewrite of every graph."""
+        costs the read and the change, not a rewrite of every graph. False, having written
+        nothing, when the update would be larger than the store takes (``max_update_bytes``):
+        then the load stages and swaps instead."""
         renames = {graph.iri: target for graph, target in targets}
         wanted: list[list[bytes]] = []
         failed: list[BaseException] = []
@@ -301,11 +305,16 @@ class _Loader:
         change = difference.difference(current, wanted.pop(),
                                        {t for g, t in targets if not g.triples and t in existing})
         del current
-        self.difference = change
         if change.empty:
-            return
-        self.update(change.update_text(), None, f"replace the changed triples ({change.changed} quads, "
+            self.difference = change
+            return True
+        text = change.update_text()
+        if self.endpoints.max_update_bytes is not None and len(text) > self.endpoints.max_update_bytes:
+            return False
+        self.difference = change
+        self.update(text, None, f"replace the changed triples ({change.changed} quads, "
                     f"{len(change.drop)} graph(s) whole)", change.changed or None)
+        return True
 
     def stage_and_swap(self, targets: list[tuple[BuildGraph, str]], method: str, build: Build | None) -> None:
         """Fill one staging graph per non-empty target, count them all in one query, then swap
