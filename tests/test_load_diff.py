@@ -163,3 +163,26 @@ def test_a_reload_of_some_graphs_under_another_prefix_leaves_what_the_staged_way
         assert prefix + "inferred" not in store and prefix + "background" not in store  # emptied by v3
     finally:
         stop_oxigraph(proc)
+
+
+def test_a_difference_too_large_for_one_update_is_staged_and_swapped(oxigraph_server, tmp_path):
+    from dataclasses import replace
+
+    from newskg.store.endpoints import resolve_endpoints
+    from newskg.store.http import HttpTransport
+    from newskg.store.loader import load_graphs
+
+    builds = _builds(tmp_path)
+    _load(oxigraph_server.base, builds[0])
+    proc, reference = start_oxigraph(tmp_path / "reference")
+    try:
+        _load(reference.base, builds[2])
+        for limit, way in ((100, "dataset-staged"), (1 << 20, "dataset-difference")):
+            _load(oxigraph_server.base, builds[0])
+            endpoints = replace(resolve_endpoints(oxigraph_server.base, "oxigraph"), max_update_bytes=limit)
+            with HttpTransport(timeout=30) as transport:
+                report = load_graphs(Build(builds[2]).graphs(), endpoints, transport, build=Build(builds[2]))
+            assert report.method == way
+            assert_same_store(dump(reference.base), dump(oxigraph_server.base))
+    finally:
+        stop_oxigraph(proc)
