@@ -6,7 +6,11 @@ The ways, chosen by which endpoints the store offers (see docs/loading.md):
   and none of the targets exists in it yet): the build's dataset.nq in one POST straight
   into the targets, then one count query. Staging is not needed: a failure is undone by
   dropping the targets, which did not exist before.
-- ``dataset-staged`` (the same, when any target exists): the build's dataset.nq, each
+- ``dataset-difference`` (the same, with the oxigraph preset, when any target exists): one
+  query reads what the targets hold, the build is compared with it here (newskg.store.difference),
+  and one SPARQL Update writes the difference (none if nothing changed); one count query. Falls
+  back to ``dataset-staged`` when that update would exceed what the store takes.
+- ``dataset-staged`` (the same, when any target exists, other presets or ``--staged``): the build's dataset.nq, each
   graph renamed to its staging graph, in one POST; one count query over the staging
   graphs; one SPARQL Update swaps every staging graph into its target (MOVE, or on
   Oxigraph a DELETE/INSERT of the difference, which writes only what changed) and drops
