@@ -143,7 +143,8 @@ def resolve_endpoints(
         found.dataset if not graph_store else _strip(graph_store) if preset == "oxigraph" else None,
         found.dataset_params if not graph_store else {},
         found.diff_swap,
-        found.client_difference,
+        # An explicit --graph-store is where the data goes: the staged way, whose body goes there.
+        found.client_difference and not graph_store,
         found.max_update_bytes,
     )
 
