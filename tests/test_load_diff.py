@@ -186,3 +186,23 @@ def test_a_difference_too_large_for_one_update_is_staged_and_swapped(oxigraph_se
             assert_same_store(dump(reference.base), dump(oxigraph_server.base))
     finally:
         stop_oxigraph(proc)
+
+
+@pytest.mark.parametrize("where", ["the search", "the read", "the update"])
+def test_a_store_failing_at_each_step_of_a_reload_leaves_the_targets_as_they_were(oxigraph_server, proxy_to, tmp_path,  # noqa: F811
+                                                                                  where):
+    from urllib.parse import unquote_plus
+
+    _load(oxigraph_server.base, write_build(tmp_path / "v1"))
+    before = dump(oxigraph_server.base)
+    marks = {"the search": "SELECT DISTINCT ?g", "the read": "SELECT ?s ?p ?o ?g", "the update": "INSERT DATA"}
+
+    def fail(handler, body):
+        return (500, "the store fell over") if marks[where] in unquote_plus(body.decode()) else None
+
+    proxy = proxy_to(fail)
+    result = run_load("--preset", "oxigraph", "--endpoint", proxy.base, "--retries", "0",
+                      "--build", str(write_build(tmp_path / "v2", article=ARTICLE_V2, background=BACKGROUND_V2)))
+    assert result.exit_code == 1 and "the store fell over" in result.stderr, result.output
+    assert ("nothing was replaced" in result.stderr) == (where != "the update")
+    assert_same_store(before, dump(oxigraph_server.base))
