@@ -18,7 +18,7 @@ For each size (asserted triples of a corpus made by benchmarks/corpus.py, seeded
   warm-up;
 - load: `newskg load` of the build (one graph per report and claim: thousands) into a fresh
   `oxigraph serve` (a first load: straight into the graphs), then again into the same server
-  (a reload: staged and swapped), each against `oxigraph load` of the same dataset.nq into a
+  (a reload of the unchanged build: read and compared, no update), each against `oxigraph load` of the same dataset.nq into a
   fresh store (the bulk loader), all whole process.
 
 Wall time, CPU and peak RSS come from os.wait4 on each child. Progress goes to stderr; the

@@ -119,8 +119,10 @@ def test_a_faulty_store_leaves_our_graphs_as_they_were(store, projects, fault, w
     _, v2 = projects
     before = snapshot(store)
     with FaultServer(fault, upstream=store.base, when=WHEN[where]) as proxy:
+        # --staged: these faults hit the steps of the staged way (the reload by difference's own
+        # faults are in test_load_diff.py).
         outcome = newskg("load", "--preset", "oxigraph", "--endpoint", proxy.base, "--graph-prefix", PREFIX,
-                         "--timeout", TIMEOUT, "--retries", "0", project=v2,
+                         "--timeout", TIMEOUT, "--retries", "0", "--staged", project=v2,
                          env={"NEWSKG_MAX_RESPONSE_BYTES": "1048576"})
     check(outcome, kind="fault", case=f"load: {fault} on {where}", code=1, mentions=(proxy.base, *mentions),
           unchanged=(before, snapshot(store)), folders=(v2 / "build",))

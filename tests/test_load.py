@@ -13,6 +13,7 @@ import threading
 import time
 import urllib.parse
 import urllib.request
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -223,7 +224,9 @@ def test_load_replaces_each_graph_and_reports_counts(oxigraph_server, tmp_path):
     # Into a store that has none of the graphs: straight into them, three requests.
     assert "by dataset-fresh" in result.stdout and "3 requests" in result.stdout and "counts match" in result.stdout
     again = run_load("--preset", "oxigraph", "--endpoint", oxigraph_server.base, "--build", str(build))
-    assert "by dataset-staged" in again.stdout and "5 requests" in again.stdout and "counts match" in again.stdout
+    # They exist and nothing changed: the same search, one read, one count; no update.
+    assert "by dataset-difference" in again.stdout and "3 requests" in again.stdout, again.output
+    assert "changed 0 quad(s) and replaced 0 graph(s)" in again.stdout and "counts match" in again.stdout
     assert dump(oxigraph_server.base).keys() == store.keys()
 
 
@@ -320,7 +323,7 @@ def test_a_load_makes_the_same_requests_whatever_the_number_of_graphs(oxigraph_s
         for load in ("first", "again"):
             first = len(proxy.seen)
             result = run_load("--preset", "oxigraph", "--endpoint", proxy.base, "--build", str(build),
-                              "--graph-prefix", prefix, *(["--direct"] if direct else []))
+                              "--graph-prefix", prefix, *(["--direct"] if direct else ["--staged"]))
             assert result.exit_code == 0, result.output
             requests[graphs, load] = [(method, path.split("?")[0]) for method, path, *_ in proxy.seen[first:]]
             assert f"{len(requests[graphs, load])} requests" in result.stdout
@@ -366,7 +369,8 @@ def test_a_failure_at_each_step_of_a_dataset_load_leaves_the_store_as_it_was(oxi
     before = dump(oxigraph_server.base)
     proxy = proxy_to(STEP_FAULTS[step])
     v2 = write_build(tmp_path / "v2", article=ARTICLE_V2, background=BACKGROUND_V2)
-    result = run_load("--preset", "oxigraph", "--endpoint", proxy.base, "--retries", "0", "--build", str(v2))
+    result = run_load("--preset", "oxigraph", "--endpoint", proxy.base, "--retries", "0", "--build", str(v2),
+                      "--staged")
     assert result.exit_code == 1 and "Traceback" not in result.output, result.output
     assert ("nothing was replaced" in result.stderr) == (step != "the swap")
     if step == "during the body":
@@ -387,7 +391,7 @@ def test_a_damaged_dataset_stops_the_body_before_its_end(oxigraph_server, tmp_pa
     lines[30] = lines[30].replace(f" <{G}article/test> .", " .")  # a triple with no graph
     (v2 / "dataset.nq").write_text("".join(lines), encoding="utf-8")
     monkeypatch.setattr(quadstream, "BLOCK", 256)  # so that blocks were sent before the bad line
-    result = run_load("--preset", "oxigraph", "--endpoint", oxigraph_server.base, "--build", str(v2))
+    result = run_load("--preset", "oxigraph", "--endpoint", oxigraph_server.base, "--build", str(v2), "--staged")
     assert result.exit_code == 1 and "line 31: not a quad in a named graph" in result.stderr
     assert "nothing was replaced" in result.stderr
     assert_same_store(before, dump(oxigraph_server.base))
@@ -444,7 +448,7 @@ def test_a_store_failing_mid_load_keeps_our_previous_graphs(oxigraph_server, pro
     proxy = proxy_to(_fail_when(predicate))
     v2 = write_build(tmp_path / "v2", article=ARTICLE_V2, background=BACKGROUND_V2)
     if mode == "dataset":
-        args = ["--preset", "oxigraph", "--endpoint", proxy.base]
+        args = ["--preset", "oxigraph", "--endpoint", proxy.base, "--staged"]
     elif mode == "gsp":
         args = ["--endpoint", proxy.base + "/query", "--update-endpoint", proxy.base + "/update",
                 "--graph-store", proxy.base + "/store"]
@@ -476,7 +480,8 @@ def test_a_store_that_stays_down_keeps_our_graphs_and_names_leftover_staging(
 
     proxy = proxy_to(down_from_the_third_request)
     v2 = write_build(tmp_path / "v2", article=ARTICLE_V2, background=BACKGROUND_V2)
-    result = run_load("--preset", "oxigraph", "--endpoint", proxy.base, "--retries", "0", "--build", str(v2))
+    result = run_load("--preset", "oxigraph", "--endpoint", proxy.base, "--retries", "0", "--build", str(v2),
+                      "--staged")
     assert result.exit_code == 1 and "disk full" in result.stderr
     assert "could not drop our staging graphs; these may remain: <urn:newskg:staging:" in result.stderr
     after = dump(oxigraph_server.base)
@@ -488,12 +493,13 @@ def test_a_store_that_stays_down_keeps_our_graphs_and_names_leftover_staging(
 
 
 def _load_through(proxy: Proxy, build: Path, sleeps: list[float], retries: int = 3, timeout: float = 5.0,
-                  direct: bool = False, per_graph: bool = False):
+                  direct: bool = False, per_graph: bool = False, staged: bool = True):
     """load_graphs through the proxy with the oxigraph preset (``per_graph``: its GSP and update
-    URLs given one by one, so no dataset URL); retry waits are recorded, not slept."""
+    URLs given one by one, so no dataset URL; ``staged``: a reload stages and swaps, as with
+    --staged); retry waits are recorded, not slept."""
     transport = HttpTransport(timeout=timeout, retries=retries, login=Login(environ=NO_CREDENTIALS),
                               sleep=sleeps.append)
-    endpoints = resolve_endpoints(proxy.base, "oxigraph")
+    endpoints = replace(resolve_endpoints(proxy.base, "oxigraph"), client_difference=not staged)
     if per_graph:
         endpoints = resolve_endpoints(proxy.base + "/query", update_endpoint=proxy.base + "/update",
                                       graph_store=proxy.base + "/store")
@@ -547,22 +553,29 @@ def test_a_swap_answered_with_an_error_is_not_repeated(oxigraph_server, proxy_to
     assert_same_store(before, dump(oxigraph_server.base))  # staging graphs dropped, nothing swapped in
 
 
+def is_difference(body: bytes) -> bool:
+    """The reload by difference's one update."""
+    return body.startswith((b"DROP SILENT GRAPH", b"DELETE DATA", b"INSERT DATA"))
+
+
+@pytest.mark.parametrize("way", ["staged", "difference"])
 @pytest.mark.parametrize("fault", [FORWARD_THEN_DROP, STALL])
-def test_a_swap_whose_answer_is_lost_is_not_repeated_and_says_so(oxigraph_server, proxy_to, tmp_path, fault):
+def test_a_swap_whose_answer_is_lost_is_not_repeated_and_says_so(oxigraph_server, proxy_to, tmp_path, fault, way):
     assert run_load("--preset", "oxigraph", "--endpoint", oxigraph_server.base, "--build",
-                    str(write_build(tmp_path / "v1"))).exit_code == 0  # so that the next load stages and swaps
-    proxy = proxy_to(lambda handler, body: fault if is_swap(body) else None)
+                    str(write_build(tmp_path / "v1"))).exit_code == 0  # so that the next load is a reload
+    writes = is_swap if way == "staged" else is_difference
+    proxy = proxy_to(lambda handler, body: fault if writes(body) else None)
     build = write_build(tmp_path / "build", article=ARTICLE_V2)
     # As long as the stall allows (it lasts 2 s), so the requests before the swap do not time out
     # on a busy machine; a dropped answer needs no timeout at all.
     timeout = "1.5" if fault == STALL else "5"
     result = run_load("--preset", "oxigraph", "--endpoint", proxy.base, "--timeout", timeout, "--retries", "3",
-                      "--build", str(build))
+                      "--build", str(build), *(["--staged"] if way == "staged" else []))
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert ("the load may or may not have completed; run `newskg load` again (it is idempotent)"
             in result.stderr)
     assert ("timed out" if fault == STALL else "lost the connection") in result.stderr
-    assert sum(1 for _, _, _, body in proxy.seen if is_swap(body)) == 1
+    assert sum(1 for _, _, _, body in proxy.seen if writes(body)) == 1
     # Loading again repairs whatever the lost swap left.
     again = run_load("--preset", "oxigraph", "--endpoint", oxigraph_server.base, "--build", str(build))
     assert again.exit_code == 0, again.output

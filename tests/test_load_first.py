@@ -134,19 +134,19 @@ def test_a_first_load_that_cannot_clean_up_names_what_may_remain_and_the_next_re
     assert G + "ontology" in dump(oxigraph_server.base)  # the body did go in
     # They exist now, so the next load stages and swaps, and leaves exactly the build.
     again = run_load("--preset", "oxigraph", "--endpoint", oxigraph_server.base, "--build", str(build))
-    assert again.exit_code == 0 and "by dataset-staged" in again.stdout, again.output
+    assert again.exit_code == 0 and "by dataset-difference" in again.stdout, again.output
     assert isomorphic(dump(oxigraph_server.base)[G + "ontology"], expected_graph(ONTOLOGY_V1))
 
 
 @pytest.mark.parametrize("existing", ["one graph with other triples", "one empty graph"])
-def test_any_graph_already_there_makes_the_load_staged(oxigraph_server, tmp_path, existing):
+def test_any_graph_already_there_makes_the_load_a_reload(oxigraph_server, tmp_path, existing):
     if existing == "one empty graph":  # Oxigraph keeps empty named graphs: it exists
         sparql_update(oxigraph_server, f"CREATE GRAPH <{G}background>")
     else:
         sparql_update(oxigraph_server, f'INSERT DATA {{ GRAPH <{G}background> {{ <{R}old> {LABEL} "old" }} }}')
     build = write_build(tmp_path / "v2", article=ARTICLE_V2, background=BACKGROUND_V2)
     result = run_load("--preset", "oxigraph", "--endpoint", oxigraph_server.base, "--build", str(build))
-    assert result.exit_code == 0 and "by dataset-staged" in result.stdout, result.output
+    assert result.exit_code == 0 and "by dataset-difference" in result.stdout, result.output
     store = dump(oxigraph_server.base)
     assert isomorphic(store[G + "background"], expected_graph(BACKGROUND_V2))
     assert isomorphic(store[G + "article/test"], expected_graph(ARTICLE_V2))
@@ -177,7 +177,7 @@ INFERRED_V1 = f"<{R}ISI> <{RDF}type> <{R}Agency> .\n_:x <{R}about> <{R}ISI> .\n"
 
 
 def _load(server, build: Path, diff_swap: bool) -> str:
-    endpoints = replace(resolve_endpoints(server.base, "oxigraph"), diff_swap=diff_swap)
+    endpoints = replace(resolve_endpoints(server.base, "oxigraph"), diff_swap=diff_swap, client_difference=False)
     with HttpTransport(timeout=30) as transport:
         return load_graphs(Build(build).graphs(), endpoints, transport, build=Build(build)).method
 
@@ -223,7 +223,8 @@ def test_the_swap_by_difference_fails_whole_when_a_staging_graph_vanished(oxigra
     proxy = proxy_to(drop_our_staging_before_the_swap)
     build = write_build(tmp_path / "v2", article=ARTICLE_V2, background=BACKGROUND_V2)
     with pytest.raises(LoadError, match="does not exist"), HttpTransport(timeout=30, retries=0) as transport:
-        load_graphs(Build(build).graphs(), resolve_endpoints(proxy.base, "oxigraph"), transport, build=Build(build))
+        load_graphs(Build(build).graphs(), replace(resolve_endpoints(proxy.base, "oxigraph"), client_difference=False),
+                    transport, build=Build(build))
     assert_same_store(before, dump(oxigraph_server.base))
 
 

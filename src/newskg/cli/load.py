@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -33,13 +34,16 @@ from newskg.store.loader import DEFAULT_BATCH_BYTES
               help="PUT straight over each graph: fastest, but a failure can leave a graph empty or half "
                    "loaded (rerun to repair) and readers may see it half loaded. For stores without "
                    "SPARQL Update and first loads.")
+@click.option("--staged", is_flag=True,
+              help="Reload through staging graphs and a swap on the store instead of comparing on this "
+                   "side (oxigraph preset): slower, but the build is not held in memory here.")
 @click.option("--dry-run", is_flag=True, help="Print the requests that would be sent; send nothing.")
 @click.option("--build", "build_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Build folder to load (default: PROJECT/build).")
 @click.pass_context
 def load(ctx: click.Context, endpoints: Endpoints | None, timeout: float, graphs: str | None,
          no_inferred: bool, graph_prefix: str | None, retries: int, batch_size: int, direct: bool,
-         dry_run: bool, build_dir: Path | None) -> None:
+         staged: bool, dry_run: bool, build_dir: Path | None) -> None:
     """Load the build's named graphs into a triple store, replacing each graph whole.
 
     Loading twice leaves the store as loading once; graphs that are not the
@@ -59,6 +63,8 @@ def load(ctx: click.Context, endpoints: Endpoints | None, timeout: float, graphs
 
     if endpoints is None:
         raise UsageError("no store given: pass --endpoint URL (or set NEWSKG_ENDPOINT)")
+    if staged:
+        endpoints = dataclasses.replace(endpoints, client_difference=False)
     names = [n.strip() for n in graphs.split(",") if n.strip()] if graphs else None
     options = {"project": ctx.obj["project"], "graphs": names, "include_inferred": not no_inferred,
                "build_dir": build_dir}
@@ -102,6 +108,9 @@ def _print_report(report) -> None:
         click.echo(f"{c.iri.ljust(width)}  {c.expected:>9}  {c.found:>9}")
     if report.leftovers_dropped:
         click.echo(f"removed {report.leftovers_dropped} staging graph(s) left by an earlier, interrupted load")
+    if report.changed is not None:
+        click.echo(f"changed {report.changed[0]} quad(s) and replaced {report.changed[1]} graph(s) whole; "
+                   "the rest was already as built")
     rate = report.triples / report.seconds if report.seconds else 0.0
     click.echo(f"loaded {report.triples} triples in {len(report.counts)} graph(s) by {report.method} "
                f"in {report.seconds:.2f} s ({rate:,.0f} triples/s, {report.requests} requests); "

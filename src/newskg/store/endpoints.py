@@ -26,6 +26,10 @@ AUTH_SCHEMES = ("any", "digest", "basic")
 
 USER_ENV, PASSWORD_ENV = "NEWSKG_USER", "NEWSKG_PASSWORD"
 
+#: `oxigraph serve` answers 400 to a SPARQL body over 128 MiB (Oxigraph 0.5, cli/src/main.rs),
+#: having changed nothing.
+OXIGRAPH_MAX_UPDATE_BYTES = 128 * 1024 * 1024
+
 
 @dataclass(frozen=True)
 class Endpoints:
@@ -38,7 +42,10 @@ class Endpoints:
     it is not known), with ``dataset_params`` as ``bulk_params``. ``diff_swap``: the
     staged load's swap writes only the difference between each target and its staging
     graph, instead of MOVE (measured on Oxigraph, whose transactional writes are its slow
-    part; see docs/loading.md). ``store_host`` is the host NEWSKG_USER/NEWSKG_PASSWORD
+    part; see docs/loading.md). ``client_difference``: a reload reads the targets, compares
+    them with the build here and sends the difference in one update (Oxigraph: one update is one
+    transaction, and its value normalisation is pyoxigraph's, which the comparison relies on).
+    ``store_host`` is the host NEWSKG_USER/NEWSKG_PASSWORD
     belong to.
     """
 
@@ -52,6 +59,9 @@ class Endpoints:
     dataset: str | None = None
     dataset_params: dict[str, str] = field(default_factory=dict)
     diff_swap: bool = False
+    client_difference: bool = False
+    #: the largest SPARQL Update body the store takes (None: not known); Oxigraph refuses more than 128 MiB
+    max_update_bytes: int | None = None
 
     @property
     def store_host(self) -> str:
@@ -133,6 +143,9 @@ def resolve_endpoints(
         found.dataset if not graph_store else _strip(graph_store) if preset == "oxigraph" else None,
         found.dataset_params if not graph_store else {},
         found.diff_swap,
+        # An explicit --graph-store is where the data goes: the staged way, whose body goes there.
+        found.client_difference and not graph_store,
+        found.max_update_bytes,
     )
 
 
@@ -145,7 +158,8 @@ def _from_preset(preset: str, endpoint: str) -> Endpoints:
         # proxy guards it chooses the scheme.
         return Endpoints(base + "/query", base + "/update", base + "/store",
                          bulk_params={"no_transaction": ""}, auth_scheme="any",
-                         dataset=base + "/store", dataset_params={"no_transaction": ""}, diff_swap=True)
+                         dataset=base + "/store", dataset_params={"no_transaction": ""}, diff_swap=True,
+                         client_difference=True, max_update_bytes=OXIGRAPH_MAX_UPDATE_BYTES)
     if preset == "fuseki":
         base = re.sub(r"/(sparql|query|update|data|get)$", "", endpoint)
         # Fuseki Main's --auth defaults to digest; a server set to basic challenges with

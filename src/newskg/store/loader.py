@@ -6,7 +6,11 @@ The ways, chosen by which endpoints the store offers (see docs/loading.md):
   and none of the targets exists in it yet): the build's dataset.nq in one POST straight
   into the targets, then one count query. Staging is not needed: a failure is undone by
   dropping the targets, which did not exist before.
-- ``dataset-staged`` (the same, when any target exists): the build's dataset.nq, each
+- ``dataset-difference`` (the same, with the oxigraph preset, when any target exists): one
+  query reads what the targets hold, the build is compared with it here (newskg.store.difference),
+  and one SPARQL Update writes the difference (none if nothing changed); one count query. Falls
+  back to ``dataset-staged`` when that update would exceed what the store takes.
+- ``dataset-staged`` (the same, when any target exists, other presets or ``--staged``): the build's dataset.nq, each
   graph renamed to its staging graph, in one POST; one count query over the staging
   graphs; one SPARQL Update swaps every staging graph into its target (MOVE, or on
   Oxigraph a DELETE/INSERT of the difference, which writes only what changed) and drops
@@ -31,6 +35,7 @@ own run-scoped staging graphs are ever written, moved or dropped.
 from __future__ import annotations
 
 import json
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -43,7 +48,9 @@ from newskg.errors import LoadError, NewskgError, UsageError
 from newskg.limits import max_response_bytes
 from newskg.namespaces import GRAPH_BASE
 from newskg.project import Build, BuildGraph
+from newskg.store import difference
 from newskg.store.auth import Login
+from newskg.store.difference import Difference
 from newskg.store.endpoints import Endpoints
 from newskg.store.http import OUTCOME_UNKNOWN, ByteCounter, HttpRequest, HttpResponse
 from newskg.store.quadstream import RenamedQuads
@@ -118,6 +125,8 @@ class LoadReport:
     seconds: float = 0.0
     #: staging graphs that earlier, interrupted loads had left for these targets, dropped first
     leftovers_dropped: int = 0
+    #: a reload by difference: quads deleted or inserted, and graphs replaced whole (None otherwise)
+    changed: tuple[int, int] | None = None
 
     @property
     def triples(self) -> int:
@@ -175,13 +184,21 @@ def load_graphs(
             assert build is not None  # has_dataset
             method = "dataset-fresh"
             counts = loader.load_fresh(targets, build)
+        elif method == "dataset-staged" and existing and endpoints.client_difference:
+            assert build is not None  # has_dataset
+            method = "dataset-difference"
+            if not loader.replace_difference(targets, build, existing):
+                method = "dataset-staged"  # the difference is too large for one update
+                loader.stage_and_swap(targets, method, build)
         else:
             loader.stage_and_swap(targets, method, build)
     if counts is None:
         counts = verified_counts(targets, loader.count_graphs([t for _, t in targets],
                                                               "count triples in the loaded graphs"))
+    change = loader.difference
     return LoadReport(method, run_id, counts, loader.bytes_sent, loader.requests,
-                      time.perf_counter() - started, loader.leftovers_dropped)
+                      time.perf_counter() - started, loader.leftovers_dropped,
+                      None if change is None else (change.changed, len(change.drop)))
 
 
 def verified_counts(targets: list[tuple[BuildGraph, str]], found: dict[str, int] | None) -> list[GraphCount]:
@@ -205,6 +222,8 @@ class _Loader:
         #: Staging graphs a write may have reached (the ones to drop after a failure).
         self.touched: list[str] = []
         self.leftovers_dropped = 0
+        #: what a reload by difference changed (None for the other methods)
+        self.difference: Difference | None = None
 
     def staging_iri(self, target: str) -> str:
         """A graph IRI nobody else uses: derived from the target and this run's id."""
@@ -243,6 +262,63 @@ class _Loader:
                             "it may have written were dropped again")
                 err.args = ("\n  ".join([err.args[0], note]),)
             raise
+
+    def replace_difference(self, targets: list[tuple[BuildGraph, str]], build: Build, existing: set[str]) -> bool:
+        """Some targets exist: read what they hold (one query), compare with the build on this
+        side, and send the difference as one update (none if nothing changed).
+
+        One update request is one transaction in Oxigraph: a failure, or a body cut short, changes
+        nothing. Unchanged triples are neither sent nor written, so a reload after a small change
+        costs the read and the change, not a rewrite of every graph. False, having written
+        nothing, when the update would be larger than the store takes (``max_update_bytes``):
+        then the load stages and swaps instead."""
+        renames = {graph.iri: target for graph, target in targets}
+        wanted: list[list[bytes]] = []
+        failed: list[BaseException] = []
+
+        def parse_build() -> None:
+            try:
+                wanted.append(difference.build_lines(build.nquads_path, renames))
+            except BaseException as err:  # handed to the caller below
+                failed.append(err)
+
+        # The build is parsed while the store answers (pyoxigraph parses without holding the GIL).
+        worker = threading.Thread(target=parse_build, name="newskg-parse-build", daemon=True)
+        worker.start()
+        try:
+            answer = self.select(difference.read_query([t for _, t in targets]),
+                                 "read the graphs to replace", accept="text/tab-separated-values",
+                                 limit=max(max_response_bytes(), 4 * build.nquads_path.stat().st_size))
+            try:
+                current = difference.store_lines(answer.body)
+            except (SyntaxError, ValueError) as err:
+                raise LoadError(f"the store answered the read of the graphs to replace with something "
+                                f"unreadable ({err}): {answer.summary()}") from None
+            del answer
+            worker.join()
+            if failed:
+                if isinstance(failed[0], SyntaxError):
+                    raise LoadError(f"{build.nquads_path} is not valid N-Quads ({failed[0]}); "
+                                    "run `newskg build --force`") from None
+                raise failed[0]
+        except NewskgError as err:
+            if err.args:
+                err.args = (f"{err.args[0]}\n  nothing was replaced: the store's graphs are as they were",)
+            raise
+        # The quads are large (the whole build, twice): let them go as soon as the update is written.
+        change = difference.difference(current, wanted.pop(),
+                                       {t for g, t in targets if not g.triples and t in existing})
+        del current
+        if change.empty:
+            self.difference = change
+            return True
+        text = change.update_text()
+        if self.endpoints.max_update_bytes is not None and len(text) > self.endpoints.max_update_bytes:
+            return False
+        self.difference = change
+        self.update(text, None, f"replace the changed triples ({change.changed} quads, "
+                    f"{len(change.drop)} graph(s) whole)", change.changed or None)
+        return True
 
     def stage_and_swap(self, targets: list[tuple[BuildGraph, str]], method: str, build: Build | None) -> None:
         """Fill one staging graph per non-empty target, count them all in one query, then swap
@@ -419,12 +495,12 @@ class _Loader:
         for lines, count in _batches_of_ntriples(graph.path, budget, target):
             self.update(head + lines + tail, target, f"INSERT DATA batch into <{staging}>", count, [staging])
 
-    def update(self, text: str, graph: str | None, purpose: str, triples: int | None = None,
+    def update(self, text: str | bytes, graph: str | None, purpose: str, triples: int | None = None,
                staging: list[str] | None = None) -> None:
         """POST one SPARQL Update (application/sparql-update); never repeated once it may have arrived."""
         request = HttpRequest("POST", self.endpoints.update or "",
                               {"Content-Type": "application/sparql-update; charset=utf-8"},
-                              text.encode("utf-8"), graph, purpose, triples)
+                              text.encode("utf-8") if isinstance(text, str) else text, graph, purpose, triples)
         self.write(request, staging or [])
 
     def write(self, request: HttpRequest, staging: list[str]) -> None:
@@ -474,13 +550,14 @@ class _Loader:
                             f"({response.headers.get('content-type', 'no content type')}): "
                             f"{response.summary()}") from None
 
-    def select(self, query: str, purpose: str) -> HttpResponse:
+    def select(self, query: str, purpose: str, accept: str = "application/sparql-results+json",
+               limit: int | None = None) -> HttpResponse:
         """POST a SELECT query (safe to repeat); its 2xx answer, else LoadError."""
         request = HttpRequest(
             "POST", self.endpoints.query,
-            {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/sparql-results+json"},
+            {"Content-Type": "application/x-www-form-urlencoded", "Accept": accept},
             urlencode({"query": query}).encode("ascii"), None, purpose,
-            repeatable=True, answer_limit=max_response_bytes())
+            repeatable=True, answer_limit=limit or max_response_bytes())
         response = self.transport.send(request)
         if not response.simulated:
             self.check(response, request)

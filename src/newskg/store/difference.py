@@ -1,0 +1,194 @@
+"""A reload as one SPARQL Update of the difference: what the store holds in the targets against the build.
+
+Used by `newskg load` with the oxigraph preset when some target graphs exist (see
+docs/loading.md, "Reload by difference"). The store's current content of the targets is read
+in one SELECT (``?s ?p ?o ?g``, as SPARQL TSV, whose rows are N-Quads lines but for the
+separators and the short form of numbers). The build's dataset.nq is parsed by pyoxigraph into
+an in-memory store and written back as N-Quads, so that it is spelled as Oxigraph stores it:
+Oxigraph keeps values, not lexical forms (``"05"^^xsd:nonNegativeInteger`` is stored and
+answered as ``"5"^^xsd:integer``, ``"1.50"^^xsd:decimal`` as ``1.5``, ``@EN`` as ``@en``), so the
+file's own text would differ from the store's answer where nothing changed. The lines are
+then compared as sets. A spelling that still differed would only make a quad be deleted and
+inserted again in the same update (never a wrong result); the tests check that an unchanged
+reload sends nothing.
+
+Blank nodes have no identity across requests, so a graph holding one (in the build or in the
+store) cannot be diffed triple by triple: it is dropped and inserted whole, in the same update.
+All inserted triples are in one ``INSERT DATA``, so a blank node two graphs share stays one node.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+#: An object written in Turtle's short form in SPARQL TSV (``5``, ``1.5``, ``1E3``, ``true``): no
+#: other term starts with a sign, a digit, a dot or a letter.
+_SHORT_OBJECT = re.compile(rb"\t([-+0-9.a-z][^\t\n]*)\t")
+
+
+def read_query(targets: list[str]) -> str:
+    """One SELECT of every quad of the targets, in N-Quads order (index lookups per graph;
+    others' graphs are not scanned)."""
+    values = " ".join(f"<{iri}>" for iri in targets)
+    return f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"
+
+
+def store_lines(tsv: bytes) -> list[bytes]:
+    """The quads of Oxigraph's SPARQL TSV answer to ``read_query``, as N-Quads lines.
+
+    TSV writes terms as N-Triples does (tabs and newlines escaped inside literals), but
+    numbers and booleans in Turtle's short form, which are written out here. The result is
+    Oxigraph's N-Quads spelling of what it stores, except for literals holding control
+    characters (TSV writes them raw, N-Quads escapes them): those compare as changed, and
+    are deleted and inserted again, which costs a little and changes nothing. Raises
+    ValueError for an answer of another shape.
+    """
+    header, _, rows = tsv.partition(b"\n")
+    if header.split(b"\t") != [b"?s", b"?p", b"?o", b"?g"]:
+        raise ValueError(f"not the expected SPARQL TSV header: {header[:100]!r}")
+    rows = _SHORT_OBJECT.sub(_long_form, rows).replace(b"\t", b" ").replace(b"\n", b" .\n")
+    lines = rows.split(b"\n")
+    if lines and not lines[-1]:
+        lines.pop()
+    return lines
+
+
+def _long_form(found: re.Match[bytes]) -> bytes:
+    token = found.group(1)
+    if token in (b"true", b"false"):
+        kind = "boolean"
+    elif re.fullmatch(rb"[-+]?[0-9]+", token):
+        kind = "integer"
+    elif re.fullmatch(rb"[-+]?[0-9]*\.[0-9]+", token):
+        kind = "decimal"
+    elif re.fullmatch(rb"[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)[eE][-+]?[0-9]+", token):
+        kind = "double"
+    else:
+        raise ValueError(f"a term of unknown form in the SPARQL TSV answer: {token[:100]!r}")
+    return b'\t"' + token + b'"^^<' + XSD.encode() + kind.encode() + b">\t"
+
+
+def build_lines(path: Path, renames: dict[str, str]) -> list[bytes]:
+    """The quads of dataset.nq in the graphs ``renames`` names, each renamed, as canonical N-Quads lines."""
+    lines = _canonical(path)
+    if all(old == new for old, new in renames.items()) and len(renames) == len(_graphs_of(lines)):
+        return lines
+    wanted = {f"<{old}>".encode(): f"<{new}>".encode() for old, new in renames.items()}
+    kept = []
+    for line in lines:
+        cut = line.rindex(b" <") + 1
+        new = wanted.get(line[cut:-2])
+        if new is not None:
+            kept.append(line[:cut] + new + b" .")
+    return kept
+
+
+def _canonical(path: Path) -> list[bytes]:
+    """The N-Quads file's quads as lines (without their newline), as Oxigraph writes what it stores."""
+    import pyoxigraph  # only a reload parses; keep it out of CLI start-up
+
+    store = pyoxigraph.Store()
+    store.bulk_load(path=str(path), format=pyoxigraph.RdfFormat.N_QUADS)
+    text = store.dump(format=pyoxigraph.RdfFormat.N_QUADS)
+    del store
+    assert text is not None  # dump() without an output returns the bytes
+    lines = text.split(b"\n")
+    if lines and not lines[-1]:
+        lines.pop()
+    return lines
+
+
+def _graphs_of(lines: list[bytes]) -> set[bytes]:
+    return {line[line.rindex(b" <") + 2:-3] for line in lines}
+
+
+def _has_blank_node(line: bytes) -> bool:
+    """The quad's subject or object is a blank node (or a triple term holding one).
+
+    Subject and predicate hold no space in N-Quads, so the object starts after the second one;
+    ``_:`` inside a literal is not a blank node."""
+    if line.startswith((b"_:", b"<<")):
+        return True
+    obj = line.split(b" ", 2)[2]
+    return obj.startswith(b"_:") or (obj.startswith(b"<<") and b"_:" in obj)
+
+
+@dataclass
+class Difference:
+    """What one update must do so that every target holds exactly the build's triples."""
+
+    delete: list[bytes] = field(default_factory=list)
+    insert: list[bytes] = field(default_factory=list)
+    #: targets dropped first: the build's empty graphs, and graphs with blank nodes (re-inserted whole)
+    drop: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+    @property
+    def empty(self) -> bool:
+        return not (self.delete or self.insert or self.drop)
+
+    @property
+    def changed(self) -> int:
+        """Quads deleted or inserted."""
+        return len(self.delete) + len(self.insert)
+
+    def update_text(self) -> bytes:
+        """The one SPARQL Update: drops, then ``DELETE DATA``, then ``INSERT DATA`` (empty parts left out).
+
+        Canonical N-Quads terms are valid SPARQL terms (strings escaped as N-Triples escapes them)."""
+        parts = [f"DROP SILENT GRAPH <{iri}>".encode() for iri in self.drop]
+        for verb, lines in ((b"DELETE DATA", self.delete), (b"INSERT DATA", self.insert)):
+            if lines:
+                parts.append(verb + b" {\n" + b"\n".join(map(_as_graph_pattern, lines)) + b"\n}")
+        return b" ;\n".join(parts)
+
+
+def _isomorphic(left: list[bytes], right: list[bytes]) -> bool:
+    """The two sets of quads are the same up to blank-node names (RDF canonicalisation, RDFC-1.0),
+    taken together, so a blank node that two graphs share must be shared on both sides."""
+    import pyoxigraph
+
+    if len(left) != len(right):
+        return False
+    sides = []
+    for lines in (left, right):
+        dataset = pyoxigraph.Dataset(pyoxigraph.parse(b"\n".join(lines), format=pyoxigraph.RdfFormat.N_QUADS))
+        dataset.canonicalize(pyoxigraph.CanonicalizationAlgorithm.UNSTABLE)
+        sides.append({str(quad) for quad in dataset})
+    return sides[0] == sides[1]
+
+
+def _as_graph_pattern(line: bytes) -> bytes:
+    """``S P O <g> .`` as ``GRAPH <g> { S P O }``."""
+    cut = line.rindex(b" <")
+    return b"GRAPH " + line[cut + 1:-2] + b" { " + line[:cut] + b" }"
+
+
+def difference(current: list[bytes], wanted: list[bytes], empty_targets: set[str]) -> Difference:
+    """The update turning ``current`` (the store's quads in the targets) into ``wanted`` (the build's).
+
+    Both are canonical N-Quads lines. ``empty_targets``: targets the build has no triple for;
+    they are dropped (a fresh load leaves no such graph, and Oxigraph keeps emptied graphs)."""
+    whole = {iri.encode() for iri in empty_targets}
+    for line in (*(x for x in current if b"_:" in x), *(x for x in wanted if b"_:" in x)):
+        if _has_blank_node(line):
+            whole.add(line[line.rindex(b" <") + 2:-3])
+    whole_lines: list[bytes] = []
+    if whole:
+        ends = tuple(b" <" + iri + b"> ." for iri in whole)
+        old_lines = [line for line in current if line.endswith(ends)]
+        current = [line for line in current if not line.endswith(ends)]
+        whole_lines = [line for line in wanted if line.endswith(ends)]
+        wanted = [line for line in wanted if not line.endswith(ends)]
+        blank = whole - {iri.encode() for iri in empty_targets}
+        if blank and _isomorphic(old_lines, whole_lines):
+            # The graphs with blank nodes hold what the build has, up to the blank nodes' names.
+            whole -= blank
+            whole_lines = []
+    have, want = set(current), set(wanted)
+    delete = [line for line in current if line not in want]
+    insert = [line for line in wanted if line not in have] + whole_lines
+    return Difference(delete, insert, sorted(iri.decode() for iri in whole), len(want) - len(insert) + len(whole_lines))
