@@ -42,6 +42,32 @@ def built_project(tmp_path_factory) -> Path:
     return root
 
 
+def project_sources(kind: str, root: Path) -> Path:
+    """The sources of a test project at ``root``: a copy of the article's ("article"), or a
+    synthetic corpus of several reports ("corpus": benchmarks/corpus.py, 6,000 triples)."""
+    if kind == "article":
+        for part in PROJECT_PARTS:
+            shutil.copytree(PROJECT_ROOT / part, root / part)
+    else:
+        import sys
+
+        sys.path.insert(0, str(PROJECT_ROOT / "benchmarks"))
+        import corpus
+
+        corpus.generate(root, triples=6_000, seed=5)
+    return root
+
+
+def post_dataset(store_url: str, build_dir: Path) -> None:
+    """Load a build's dataset.nq into an Oxigraph server, in one POST to its store URL."""
+    import urllib.request
+
+    request = urllib.request.Request(store_url, data=(build_dir / "dataset.nq").read_bytes(), method="POST",
+                                     headers={"Content-Type": "application/n-quads"})
+    with urllib.request.urlopen(request, timeout=60):
+        pass
+
+
 def read_ontology() -> Graph:
     """The real ontology modules (ontology/*.ttl without the SHACL shapes) in one rdflib graph."""
     from rdflib import Graph

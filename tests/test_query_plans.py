@@ -14,23 +14,17 @@ order. (benchmarks/saved_queries_benchmark.py measures the difference.)
 
 from __future__ import annotations
 
-import shutil
-import sys
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from conftest import PROJECT_PARTS
+from conftest import post_dataset, project_sources
 from newskg.namespaces import LEVELS
 from newskg.project import Build
 from newskg.query.catalog import list_saved_queries, prepare_query_text
 from newskg.query.engines import open_engine
 from newskg.query.results import AskResult, SelectResult, Term
 from oxigraph_server import start_oxigraph, stop_oxigraph
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-import corpus
 
 ENGINES = ("embedded", "rdflib", "endpoint")
 
@@ -116,12 +110,7 @@ def built(request, tmp_path_factory, project_root: Path) -> Path:
     """The article's project, or a synthetic corpus of several reports, built with a store."""
     from newskg.build import build_project
 
-    root = tmp_path_factory.mktemp(request.param) / "project"
-    if request.param == "article":
-        for part in PROJECT_PARTS:
-            shutil.copytree(project_root / part, root / part)
-    else:
-        corpus.generate(root, triples=6_000, seed=5)
+    root = project_sources(request.param, tmp_path_factory.mktemp(request.param) / "project")
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("newskg.build.writer.PERSISTENT_STORE_MIN_QUADS", 0)
         build_project(root)
@@ -134,11 +123,7 @@ def engines(built: Path, tmp_path_factory):
     build_dir = built / "build"
     proc, server = start_oxigraph(tmp_path_factory.mktemp("oxigraph-plans") / "db")
     try:
-        request = urllib.request.Request(
-            server.store_url, data=(build_dir / "dataset.nq").read_bytes(), method="POST",
-            headers={"Content-Type": "application/n-quads"})
-        with urllib.request.urlopen(request, timeout=60):
-            pass
+        post_dataset(server.store_url, build_dir)
         yield {"embedded": open_engine(build_dir, "embedded"), "rdflib": open_engine(build_dir, "rdflib"),
                "endpoint": open_engine(build_dir, endpoint=server.query_url)}
     finally:

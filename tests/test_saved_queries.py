@@ -15,13 +15,12 @@ certainty, polarity, quote) are listed at every level.
 
 from __future__ import annotations
 
-import urllib.request
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from conftest import PROJECT_ROOT
+from conftest import PROJECT_ROOT, post_dataset
 from newskg.errors import ParameterError
 from newskg.namespaces import LEVELS, NKG, NKR, RDF
 from newskg.project import Build
@@ -55,11 +54,7 @@ def engines(build_dir: Path, tmp_path_factory):
     """embedded, rdflib and an Oxigraph server (own process, so no other test's data) over one build."""
     proc, server = start_oxigraph(tmp_path_factory.mktemp("oxigraph-saved") / "db")
     try:
-        request = urllib.request.Request(
-            server.store_url, data=(build_dir / "dataset.nq").read_bytes(), method="POST",
-            headers={"Content-Type": "application/n-quads"})
-        with urllib.request.urlopen(request, timeout=60):
-            pass
+        post_dataset(server.store_url, build_dir)
         yield {
             "embedded": open_engine(build_dir, "embedded"),
             "rdflib": open_engine(build_dir, "rdflib"),

@@ -14,23 +14,19 @@ from __future__ import annotations
 
 import json
 import shutil
-import sys
 from collections import Counter
 from pathlib import Path
 
 import pyoxigraph
 import pytest
 
-from conftest import PROJECT_PARTS
+from conftest import project_sources
 from newskg.namespaces import ARTICLE_GRAPH_BASE, GRAPH_BASE, LEVELS
 from newskg.project import GRAPH_INDEX_NAME, Build, graph_role
 from newskg.query.catalog import list_saved_queries, prepare_query_text
 from newskg.query.engines import EmbeddedEngine
 from newskg.query.results import AskResult, SelectResult, Term
 from newskg.views import VIEW_RECORD, view_graphs
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-import corpus
 
 NKG = "https://w3id.org/newskg/ontology#"
 #: The actor taking part in most facts, and the one most at risk: the entity queries' parameters.
@@ -51,13 +47,7 @@ def _build(root: Path, with_store: bool) -> Path:
 @pytest.fixture(scope="module", params=["article", "corpus"])
 def source(request, tmp_path_factory, project_root: Path) -> Path:
     """The sources of a project: the article's, or a synthetic corpus of several reports."""
-    root = tmp_path_factory.mktemp(request.param) / "project"
-    if request.param == "article":
-        for part in PROJECT_PARTS:
-            shutil.copytree(project_root / part, root / part)
-    else:
-        corpus.generate(root, triples=6_000, seed=5)
-    return root
+    return project_sources(request.param, tmp_path_factory.mktemp(request.param) / "project")
 
 
 @pytest.fixture(scope="module", params=["store", "in-memory"])
