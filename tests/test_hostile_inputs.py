@@ -396,6 +396,33 @@ def test_an_interrupted_build_says_so_and_leaves_the_build(project: Path):
     assert not [p for p in project.iterdir() if p.name.startswith(".build-")]
 
 
+@pytest.mark.parametrize("lost_in", ["newskg.build.reason_by_level", "newskg.build.writer._parse_back"])
+def test_an_interrupt_whose_keyboardinterrupt_was_lost_still_stops_the_build(project: Path, monkeypatch, lost_in):
+    """CPython drops an exception raised inside a finaliser (a generator being closed): Ctrl-C's
+    KeyboardInterrupt can be lost mid-build. The handler's record of it stops the build at its next
+    stage, at the latest right before the swap: exit 130, the build as it was."""
+    import importlib
+
+    from click.testing import CliRunner
+
+    from newskg.cli import INTERRUPTED, main
+
+    before = tree(project / "build")
+    module_name, _, name = lost_in.rpartition(".")
+    module = importlib.import_module(module_name)
+    real = getattr(module, name)
+
+    def interrupted_and_lost(*args, **kwargs):
+        INTERRUPTED.set()  # what the handler does first; the KeyboardInterrupt it raises is lost
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, interrupted_and_lost)
+    result = CliRunner().invoke(main, ["--project", str(project), "build", "--force", "--quiet"])
+    assert result.exit_code == 130 and "interrupted" in result.output, result.output
+    assert tree(project / "build") == before
+    assert not [p for p in project.iterdir() if p.name.startswith(".build-")]
+
+
 def test_a_closed_stdout_ends_quietly(project: Path):
     env = {k: v for k, v in {**os.environ, **BASE_ENV}.items() if v is not None}
     # A reader that goes away after one byte, as `| head -c 1` does.

@@ -292,7 +292,8 @@ def build_project(root: Path | Project, force: bool = False, reasoner: str = REA
         graphs = _named_graphs(result.sources, result.facts, result.inference)
         manifest = _manifest(inputs, graphs, result.inference, stamp, started)
         say(f"writing {build.dir.name}/")
-        write_build(build, graphs, manifest, release=True)  # nothing reads the graphs afterwards
+        write_build(build, graphs, manifest, release=True,  # nothing reads the graphs afterwards
+                    before_swap=lambda: say(f"swapping the new {build.dir.name}/ in"))
     return BuildResult(build.dir, skipped=False, manifest=manifest, warnings=result.problems)
 
 

@@ -33,7 +33,7 @@ import secrets
 import shutil
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from rdflib import Graph
@@ -62,11 +62,15 @@ def _sorted_lines(graph: Graph, converter: ToOxigraph) -> list[str]:
     return lines
 
 
-def write_build(build: Build, graphs: dict[str, Graph], manifest: dict, release: bool = False) -> None:
+def write_build(build: Build, graphs: dict[str, Graph], manifest: dict, release: bool = False,
+                before_swap: Callable[[], None] | None = None) -> None:
     """Write every named graph, the datasets and the manifest, parse them back, then swap the folder in.
 
     ``release``: empty each graph once it is written (the caller needs them no more), so the
     persistent store is loaded without the graphs still in memory.
+
+    ``before_swap``: called once everything is written and read back, right before the swap; what
+    it raises (a cancelled build) leaves build/ unchanged.
 
     Raises BuildBusyError when another build holds the lock, BuildWriteError when the folder
     cannot be written or the written dataset does not parse back; build/ is then unchanged.
@@ -87,6 +91,8 @@ def write_build(build: Build, graphs: dict[str, Graph], manifest: dict, release:
             _write_files(staged, graphs, release)
             # The manifest goes last: a folder with a manifest is a complete build.
             staged.write_manifest(manifest)
+            if before_swap is not None:
+                before_swap()
             lock.note_swap(staging)
             _swap_in(staging, build_dir)
             lock.note_swap(None)

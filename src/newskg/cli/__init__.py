@@ -10,7 +10,9 @@ they ask with --debug, and no password is printed either way (``redact``).
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 
 import click
 
@@ -38,6 +40,24 @@ COMMANDS = {
 }
 
 
+#: Set by our Ctrl-C handler for the command running: kept even when the KeyboardInterrupt the
+#: handler raised is lost (CPython drops an exception raised inside a finaliser, such as a
+#: generator being closed, with an "Exception ignored" line), so a long command can still stop.
+INTERRUPTED = threading.Event()
+
+
+def raise_if_interrupted() -> None:
+    """Raise KeyboardInterrupt if Ctrl-C was pressed during this command (a long command calls
+    this between its stages, e.g. through its progress callback)."""
+    if INTERRUPTED.is_set():
+        raise KeyboardInterrupt
+
+
+def _on_interrupt(signum, frame) -> None:
+    INTERRUPTED.set()
+    raise KeyboardInterrupt
+
+
 class NewskgGroup(click.Group):
     """A click group that loads its commands lazily and turns library errors into
     one-line messages and exit codes."""
@@ -54,6 +74,16 @@ class NewskgGroup(click.Group):
         return super().get_command(ctx, name)
 
     def invoke(self, ctx: click.Context):
+        INTERRUPTED.clear()
+        handled = threading.current_thread() is threading.main_thread()  # only there can it be set
+        previous = signal.signal(signal.SIGINT, _on_interrupt) if handled else None
+        try:
+            return self._invoke(ctx)
+        finally:
+            if handled:
+                signal.signal(signal.SIGINT, previous)
+
+    def _invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):

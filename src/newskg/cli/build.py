@@ -20,9 +20,16 @@ def _root(ctx: click.Context) -> Path:
 
 
 def _progress(quiet: bool):
-    if quiet:
-        return None
-    return lambda message: click.echo(f"  {message} ...", err=True)
+    """The progress callback: prints each stage (unless ``quiet``) and stops the command there if
+    Ctrl-C was pressed and its KeyboardInterrupt lost (`newskg.cli.raise_if_interrupted`)."""
+    from newskg.cli import raise_if_interrupted
+
+    def say(message: str) -> None:
+        raise_if_interrupted()
+        if not quiet:
+            click.echo(f"  {message} ...", err=True)
+
+    return say
 
 
 class _StageTimer:
