@@ -80,7 +80,7 @@ class NewskgGroup(click.Group):
         try:
             return self._invoke(ctx)
         finally:
-            if handled:
+            if handled and previous is not None:  # None: a handler not set from Python, left alone
                 signal.signal(signal.SIGINT, previous)
 
     def _invoke(self, ctx: click.Context):
