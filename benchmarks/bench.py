@@ -74,7 +74,7 @@ HEARTBEAT = 30.0
 #: The reference for a query: a bare interpreter, pyoxigraph, the build's store, the same text over
 #: the same default graph (on a store with a level view, the view and the level's own graphs, as
 #: newskg sends them; None stands for the store's default graph). It materialises every term of
-#: every row, as newskg does before rendering.
+#: every row, as newskg does before rendering; an ASK prints 1, a CONSTRUCT counts its triples.
 REFERENCE_QUERY = """
 import json, sys
 import pyoxigraph
@@ -84,9 +84,16 @@ if spec["store"]:
 else:
     store = pyoxigraph.Store()
     store.bulk_load(path=spec["nquads"], format=pyoxigraph.RdfFormat.N_QUADS)
-rows = 0
 graphs = [pyoxigraph.DefaultGraph() if g is None else pyoxigraph.NamedNode(g) for g in spec["graphs"]]
-for solution in store.query(spec["text"], default_graph=graphs):
+answer = store.query(spec["text"], default_graph=graphs)
+if isinstance(answer, pyoxigraph.QueryBoolean):
+    print(1)
+    sys.exit()
+triples = isinstance(answer, pyoxigraph.QueryTriples)
+rows = 0
+for solution in answer:
+    if triples:
+        solution = (solution.subject, solution.predicate, solution.object)
     [term.value for term in solution if term is not None]
     rows += 1
 print(rows)

@@ -28,32 +28,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import BUSIEST_ACTOR  # noqa: E402
-
-#: bench.py's reference (a bare interpreter, pyoxigraph, the build's store, the same text over the same
-#: default graph, every term of every row materialised) for every query form: ASK and CONSTRUCT too.
-REFERENCE_QUERY = """
-import json, sys
-import pyoxigraph
-spec = json.load(open(sys.argv[1], encoding="utf-8"))
-if spec["store"]:
-    store = pyoxigraph.Store.read_only(spec["store"])
-else:
-    store = pyoxigraph.Store()
-    store.bulk_load(path=spec["nquads"], format=pyoxigraph.RdfFormat.N_QUADS)
-graphs = [pyoxigraph.DefaultGraph() if g is None else pyoxigraph.NamedNode(g) for g in spec["graphs"]]
-answer = store.query(spec["text"], default_graph=graphs)
-if isinstance(answer, pyoxigraph.QueryBoolean):
-    print(1)
-    sys.exit()
-rows = 0
-for solution in answer:
-    if isinstance(solution, pyoxigraph.Triple):
-        solution = (solution.subject, solution.predicate, solution.object)
-    [term.value for term in solution if term is not None]
-    rows += 1
-print(rows)
-"""
+from bench import BUSIEST_ACTOR, REFERENCE_QUERY  # noqa: E402  (ASK and CONSTRUCT too)
 
 LEVELS = ("confirmed", "reported", "assessed")
 #: The actor most at risk: `actor` of risks-for-actor-and-who-assesses-them.
