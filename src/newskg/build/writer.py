@@ -195,6 +195,11 @@ def write_store(build: Build) -> None:
         load_store(build, store)
     except (SyntaxError, MemoryError, ValueError) as err:
         raise _unreadable(build, err) from None
+    # The bulk loader writes one set of files a batch, each spanning every key, so a lookup
+    # searches all of them; compacted, one per level. At a million triples this costs ~10 s of
+    # CPU (beside the writing of dataset.trig) and the store grows ~50 % on disk; the entity
+    # query falls from 0.35 to 0.30 s and an aggregate from 3.9 to 3.3 s, whole-process.
+    store.optimize()
     store.flush()
     # Dropping the last reference closes RocksDB, so the folder can be renamed into place.
     del store
