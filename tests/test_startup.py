@@ -134,7 +134,12 @@ def test_a_query_without_a_report_value_does_not_read_the_reports(built_project:
     slug = api.reports(built_project)[0]
     read: list[str] = []
     real = Build.report_slugs
-    monkeypatch.setattr(Build, "report_slugs", lambda self, *a: read.append("slugs") or real(self, *a))
+
+    def counted(self, *args):
+        read.append("slugs")
+        return real(self, *args)
+
+    monkeypatch.setattr(Build, "report_slugs", counted)
     again = api.prepare_query("evidence-for-entity", project=built_project, params={"entity": "nkr:ISI"})
     assert (again.text, again.graphs, read) == (prepared.text, prepared.graphs, [])
     api.prepare_query("evidence-for-entity", project=built_project, params={"entity": "nkr:ISI", "report": slug})
