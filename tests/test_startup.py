@@ -92,3 +92,61 @@ def test_a_table_shows_a_repeated_term_the_same_in_every_row():
                                                      ["two", "lines", "and", "spaces"], ["nkr:ISI"]] * 3
     assert lines[-1] == "(9 rows)"
     assert json.loads(render(result, "json"))["results"]["bindings"][1]["q"]["value"] == quote.value
+
+
+def _naive_table(result: SelectResult) -> str:
+    """The table as render drew it before it looked terms up by identity and padded rows with one
+    format: each cell displayed and padded on its own."""
+    from newskg.query.render import term_display
+
+    rows = [[" ".join(term_display(row.get(v)).split()) for v in result.variables] for row in result.rows]
+    widths = [max([len(v)] + [len(r[i]) for r in rows]) for i, v in enumerate(result.variables)]
+    lines = ["  ".join(v.ljust(w) for v, w in zip(result.variables, widths, strict=True)).rstrip(),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(lines) + "\n"
+
+
+def test_tables_are_drawn_as_each_cell_on_its_own_would_be(built_project: Path):
+    engine = EmbeddedEngine(built_project / "build")
+    checked = 0
+    for query in api.list_queries(built_project):
+        if query.form != "SELECT" or any(p.required for p in query.params):
+            continue
+        prepared = api.prepare_query(query.name, project=built_project, level="assessed")
+        result = engine.query(prepared.text, prepared.form, prepared.graphs)
+        assert isinstance(result, SelectResult)
+        assert render(result, "table") == _naive_table(result)
+        # The same rows with every term a copy of its own (as an engine that shares none gives them)
+        copies = SelectResult(result.variables, [{n: Term(t.kind, t.value, t.datatype, t.lang) for n, t in row.items()}
+                                                 for row in result.rows])
+        assert render(copies, "table") == render(result, "table")
+        checked += len(result.rows)
+    assert checked > 100
+
+
+def test_a_query_without_a_report_value_does_not_read_the_reports(built_project: Path, monkeypatch):
+    from newskg.errors import ParameterError
+    from newskg.project import Build
+
+    prepared = api.prepare_query("evidence-for-entity", project=built_project, params={"entity": "nkr:ISI"})
+    slug = api.reports(built_project)[0]
+    read: list[str] = []
+    real = Build.report_slugs
+
+    def counted(self, *args):
+        read.append("slugs")
+        return real(self, *args)
+
+    monkeypatch.setattr(Build, "report_slugs", counted)
+    again = api.prepare_query("evidence-for-entity", project=built_project, params={"entity": "nkr:ISI"})
+    assert (again.text, again.graphs, read) == (prepared.text, prepared.graphs, [])
+    api.prepare_query("evidence-for-entity", project=built_project, params={"entity": "nkr:ISI", "report": slug})
+    assert read == ["slugs"]
+    try:
+        api.prepare_query("evidence-for-entity", project=built_project, params={"entity": "nkr:ISI", "report": "nope"})
+    except ParameterError as err:
+        assert "no report of the build" in str(err)
+    else:
+        raise AssertionError("an unknown report was accepted")

@@ -24,7 +24,7 @@ import functools
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, NoReturn, Protocol
 
 from newskg.errors import BuildMissingError, NewskgError, QuerySyntaxError
 from newskg.limits import describe, max_literal_bytes, max_response_bytes
@@ -104,16 +104,22 @@ class EmbeddedEngine:
             rows = []
             # Each distinct term converted once: rows repeat the same claims, reports and
             # statuses (a 429-row entity query at 1M holds 979 distinct terms in 3,432 cells),
-            # and a Term is immutable, so rows can share it.
+            # and a Term is immutable, so rows can share it. Kept with its cost to the budget,
+            # which every cell is charged, as `_Budget.take` charges it.
             converted: dict = {}
+            left = budget.left
             for solution in answer:
                 row = {}
                 for name, value in zip(names, solution, strict=True):
                     if value is not None:
-                        term = converted.get(value)
-                        if term is None:
-                            term = converted[value] = term_from_oxigraph(value)
-                        row[name] = budget.take(term)
+                        known = converted.get(value)
+                        if known is None:
+                            term = term_from_oxigraph(value)
+                            known = converted[value] = (term, _Budget.cost(term))
+                        left -= known[1]
+                        if left < 0:
+                            budget.exceeded()
+                        row[name] = known[0]
                 rows.append(row)
             return SelectResult(names, rows)
         return GraphResult([(budget.take(term_from_oxigraph(tr.subject)), budget.take(term_from_oxigraph(tr.predicate)),
@@ -140,12 +146,21 @@ class _Budget:
     def __init__(self) -> None:
         self.left = max_response_bytes()
 
+    @staticmethod
+    def cost(term: Term) -> int:
+        """What one term of an answer counts: its text, and an overhead, so that many tiny ones count too."""
+        return len(term.value) + 16
+
     def take(self, term: Term) -> Term:
-        self.left -= len(term.value) + 16  # a term's own overhead, so that many tiny ones count too
+        self.left -= self.cost(term)
         if self.left < 0:
-            raise NewskgError(f"the answer is larger than {describe(max_response_bytes())}, the limit for one "
-                              "answer (NEWSKG_MAX_RESPONSE_BYTES); ask for less (--limit) or raise the limit")
+            self.exceeded()
         return term
+
+    @staticmethod
+    def exceeded() -> NoReturn:
+        raise NewskgError(f"the answer is larger than {describe(max_response_bytes())}, the limit for one "
+                          "answer (NEWSKG_MAX_RESPONSE_BYTES); ask for less (--limit) or raise the limit")
 
 
 # --- rdflib -----------------------------------------------------------------------------------

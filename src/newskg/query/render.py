@@ -17,6 +17,7 @@ import json
 import re
 
 from newskg.errors import UsageError
+from newskg.namespaces import shorten
 from newskg.query.results import AskResult, GraphResult, Result, SelectResult, Term
 from newskg.terms import escape_string
 
@@ -77,8 +78,6 @@ def term_display(term: Term | None) -> str:
     if term is None:
         return ""
     if term.kind == "uri":
-        from newskg.namespaces import shorten
-
         return shorten(term.value)
     if term.kind == "bnode":
         return f"_:{term.value}"
@@ -180,26 +179,35 @@ def select_tsv(result: SelectResult) -> str:
 
 
 def _display_rows(result: SelectResult) -> list[list[str]]:
-    # One line a cell: a quote may hold a newline; tables are read, not parsed. Each distinct
-    # term is displayed once: the rows of a large answer repeat the same few terms.
-    shown: dict[Term | None, str] = {}
-
-    def cell(term: Term | None) -> str:
-        text = shown.get(term)
-        if text is None:
-            text = shown[term] = " ".join(term_display(term).split())
-        return text
-
-    return [[cell(row.get(v)) for v in result.variables] for row in result.rows]
+    # One line a cell: a quote may hold a newline; tables are read, not parsed. Each term is
+    # displayed once: the rows of a large answer share the same few term objects (an engine
+    # converts each distinct term once), so they are looked up by identity, which costs no
+    # hashing of their fields; an equal term that is another object is displayed again, alike.
+    shown: dict[int, str] = {}
+    variables = result.variables
+    rows = []
+    for row in result.rows:
+        cells = []
+        for name in variables:
+            term = row.get(name)
+            if term is None:
+                cells.append("")
+                continue
+            text = shown.get(id(term))
+            if text is None:
+                text = shown[id(term)] = " ".join(term_display(term).split())
+            cells.append(text)
+        rows.append(cells)
+    return rows
 
 
 def select_table(result: SelectResult) -> str:
     """An aligned text table with a row count, for reading in a terminal."""
     rows = _display_rows(result)
     widths = [max([len(v)] + [len(r[i]) for r in rows]) for i, v in enumerate(result.variables)]
-    lines = ["  ".join(v.ljust(w) for v, w in zip(result.variables, widths, strict=True)).rstrip(),
-             "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    line = "  ".join(f"{{:<{w}}}" for w in widths).format  # each cell padded to its column's width
+    lines = [line(*result.variables).rstrip(), "  ".join("-" * w for w in widths)]
+    lines += [line(*r).rstrip() for r in rows]
     lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
     return "\n".join(lines) + "\n"
 
