@@ -82,7 +82,7 @@ def load_store(build: Build, store) -> StoreView:
     """
     import pyoxigraph
 
-    files = _view_files(build)
+    files = view_files(build)
     with io.BufferedReader(_ChainedFiles([build.nquads_path, *files.values()]), 1 << 20) as stream:
         store.bulk_load(stream, format=pyoxigraph.RdfFormat.N_QUADS)
     held = set(view_graphs(g.value for g in store.named_graphs() if isinstance(g, pyoxigraph.NamedNode)))
@@ -90,12 +90,18 @@ def load_store(build: Build, store) -> StoreView:
         raise BuildWriteError(f"the level view of the new store merges {len(files)} graph files but the store holds "
                               f"{len(held)} such graphs (e.g. {sorted(held ^ set(files))[:3]}); the previous build "
                               "is unchanged. This is a newskg bug: please report it")
-    record = {"format": VIEW_FORMAT, "graphs": sorted(files), "triples": default_graph_size(store)}
+    return write_view_record(build, store, files)
+
+
+def write_view_record(build: Build, store, files: Iterable[str]) -> StoreView:
+    """Record beside the build's store that its default graph merges the graphs ``files``."""
+    graphs = sorted(files)
+    record = {"format": VIEW_FORMAT, "graphs": graphs, "triples": default_graph_size(store)}
     (build.dir / VIEW_RECORD).write_text(json.dumps(record) + "\n", encoding="utf-8")
-    return StoreView(frozenset(files))
+    return StoreView(frozenset(graphs))
 
 
-def _view_files(build: Build) -> dict[str, Path]:
+def view_files(build: Build) -> dict[str, Path]:
     """IRI -> graph file of each graph of the view the build wrote (ontology.nt, background.nt,
     article-<slug>.nt, facts-confirmed.nt, inferred-confirmed.nt: `newskg.project.graph_file_name`,
     read backwards and checked)."""

@@ -88,7 +88,7 @@ def write_build(build: Build, graphs: dict[str, Graph], manifest: dict, release:
             raise _write_error(build_dir, err) from None
         try:
             staged = Build(staging)
-            _write_files(staged, graphs, release)
+            _write_files(staged, graphs, release, previous=Build(build_dir) if build_dir.is_dir() else None)
             # The manifest goes last: a folder with a manifest is a complete build.
             staged.write_manifest(manifest)
             if before_swap is not None:
@@ -107,9 +107,11 @@ def write_build(build: Build, graphs: dict[str, Graph], manifest: dict, release:
             raise
 
 
-def _write_files(staged: Build, graphs: dict[str, Graph], release: bool = False) -> None:
-    """Every graph file, dataset.nq, then dataset.trig while the store of a large build loads, then
-    dataset.nq parsed back (counted in the store when there is one)."""
+def _write_files(staged: Build, graphs: dict[str, Graph], release: bool = False,
+                 previous: Build | None = None) -> None:
+    """Every graph file, dataset.nq, then dataset.trig while the store of a large build loads (or
+    is made from ``previous``'s by difference), then dataset.nq parsed back (counted in the store
+    when there is one)."""
     (staged.dir / GRAPHS_DIR).mkdir()
     converter = ToOxigraph()
     count = 0
@@ -129,7 +131,7 @@ def _write_files(staged: Build, graphs: dict[str, Graph], release: bool = False)
                 graph.store.clear()
     del converter  # its term caches: as large as the graphs' terms
     # The store's bulk load runs without the GIL: dataset.trig is written meanwhile.
-    loading = _StoreLoad(staged) if count >= PERSISTENT_STORE_MIN_QUADS else None
+    loading = _StoreLoad(staged, previous, list(graphs), count) if count >= PERSISTENT_STORE_MIN_QUADS else None
     try:
         _write_trig(staged)
     except BaseException:
@@ -144,15 +146,16 @@ def _write_files(staged: Build, graphs: dict[str, Graph], release: bool = False)
 class _StoreLoad:
     """`write_store` in a thread; `join` raises what it raised."""
 
-    def __init__(self, staged: Build) -> None:
+    def __init__(self, staged: Build, previous: Build | None, graph_iris: list[str], quads: int) -> None:
         self._staged = staged
+        self._arguments = (previous, graph_iris, quads)
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="newskg-store-load", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
         try:
-            write_store(self._staged)
+            write_store(self._staged, *self._arguments)
         except BaseException as err:  # handed to the thread that joins, which raises it
             self._error = err
 
@@ -183,12 +186,26 @@ def _write_trig(staged: Build) -> None:
                               "is unchanged") from None
 
 
-def write_store(build: Build) -> None:
-    """Bulk-load the build's dataset.nq into its persistent pyoxigraph store, with the level view
-    (`newskg.views`) in the store's default graph."""
+def write_store(build: Build, previous: Build | None = None, graph_iris: list[str] | None = None,
+                quads: int = 0) -> None:
+    """The build's persistent pyoxigraph store, with the level view (`newskg.views`) in its default
+    graph: the ``previous`` build's store updated by difference when little changed
+    (`newskg.build.store_delta`), else dataset.nq bulk-loaded."""
     import pyoxigraph
 
+    from newskg.build.store_delta import graph_changes, update_store
     from newskg.views import load_store
+
+    changes = (graph_changes(previous, build, graph_iris, quads)
+               if previous is not None and graph_iris is not None else None)
+    if changes is not None:
+        assert previous is not None
+        try:
+            update_store(previous, build, changes)
+            return
+        except (OSError, SyntaxError, ValueError):
+            # The previous store unreadable (damaged, or another build's): the bulk load needs none of it.
+            shutil.rmtree(build.store_path, ignore_errors=True)
 
     store = pyoxigraph.Store(str(build.store_path))
     try:
