@@ -200,3 +200,39 @@ def test_a_failure_while_the_store_loads_beside_the_trig_leaves_the_previous_bui
     assert stopped == [failing]
     assert sorted((p.relative_to(root), p.stat().st_mtime_ns) for p in (root / "build").rglob("*")) == before
     assert [p.name for p in root.iterdir() if p.name.startswith(".build")] == []
+
+
+def test_the_trig_written_from_the_nquads_lines_holds_the_same_quads(tmp_path: Path):
+    """dataset.trig is written from dataset.nq's lines by string work (newskg.build.trig): every
+    kind of term, prefixed only where no escape is needed, parses back to the same quads, with
+    pyoxigraph and with rdflib."""
+    import pyoxigraph
+
+    from newskg.build.trig import write_trig
+
+    ex, xsd = "http://example.org/", "http://www.w3.org/2001/XMLSchema#"
+    prefixes = {"ex": ex, "exs": ex + "sub/", "xsd": xsd, "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#"}
+    subjects = [f"<{ex}a>", f"<{ex}sub/b>", f"<{ex}sub/c.d>", f"<{ex}>", f"<{ex}9x>", f"<{ex}-x>",
+                f"<{ex}a/b#c?d=e>", "<urn:x:é>", "_:f0123456789b0"]
+    objects = [f"<{ex}o>", '"plain"', '"a \\"quoted\\" <b> c . d"', '"x"@en-GB', '"line\\nbreak\\ttab \\\\ é 😀"',
+               f'"12"^^<{xsd}decimal>', f'"01"^^<{xsd}integer>', f'"odd"^^<{ex}my/type>', '""',
+               "_:f0123456789b1", f"<{ex}sub/>"]
+    predicates = ["<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>", f"<{ex}p>", f"<{ex}q-r>"]
+    lines = []
+    for graph in (f"{ex}g1", f"{ex}sub/g2"):
+        lines += sorted(f"{s} {p} {o} <{graph}> .\n" for s in subjects for p in predicates for o in objects)
+    nquads, trig = tmp_path / "dataset.nq", tmp_path / "dataset.trig"
+    nquads.write_text("".join(lines), encoding="utf-8")
+    write_trig(nquads, trig, prefixes)
+    text = trig.read_text(encoding="utf-8")
+    assert "exs:b " in text and "exs:c.d" not in text and "ex:-x" not in text and "\t\ta " in text  # abbreviated where safe
+
+    def oxigraph_quads(path: Path, fmt) -> set[str]:
+        return {str(q) for q in pyoxigraph.parse(path=str(path), format=fmt)}
+
+    assert oxigraph_quads(trig, pyoxigraph.RdfFormat.TRIG) == oxigraph_quads(nquads, pyoxigraph.RdfFormat.N_QUADS)
+    expected = Dataset().parse(nquads, format="nquads")
+    found = Dataset().parse(trig, format="trig")
+    for name in (f"{ex}g1", f"{ex}sub/g2"):
+        assert isomorphic(found.graph(URIRef(name)), expected.graph(URIRef(name))), name
+    assert len(list(found.quads((None, None, None, None)))) == len(lines)

@@ -171,16 +171,12 @@ class _StoreLoad:
 
 
 def _write_trig(staged: Build) -> None:
-    """dataset.trig from dataset.nq, once that has parsed back: the same quads in the same
-    order (graph by graph, sorted), with the project's prefixes."""
-    import pyoxigraph
+    """dataset.trig from dataset.nq: the same quads in the same order (graph by graph, sorted),
+    with the project's prefixes (`newskg.build.trig`)."""
+    from newskg.build.trig import write_trig
 
-    quads = pyoxigraph.parse(path=str(staged.nquads_path), format=pyoxigraph.RdfFormat.N_QUADS)
     try:
-        pyoxigraph.serialize(quads, output=str(staged.trig_path), format=pyoxigraph.RdfFormat.TRIG,
-                             prefixes=dict(PREFIXES))
-    except SyntaxError as err:  # dataset.nq itself does not parse back: say so, as _parse_back would
-        raise _unreadable(staged, err) from None
+        write_trig(staged.nquads_path, staged.trig_path, PREFIXES)
     except (MemoryError, ValueError) as err:
         raise BuildWriteError(f"the new {staged.trig_path.name} cannot be written ({err}); the previous build "
                               "is unchanged") from None

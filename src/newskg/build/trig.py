@@ -1,0 +1,96 @@
+"""dataset.trig written from dataset.nq's lines: string work on the lines the build just wrote.
+
+pyoxigraph's serializer fed by its parser made a Python object of every quad and term in
+between (22 s of CPU at a million triples, for text this module writes in a few). The lines
+of dataset.nq are those the build wrote, so they are read, not parsed: a line is ``S P O G .``
+with S, P and G IRIs or blank node labels (no spaces in either) and O the rest, and the lines of
+a graph are together and sorted, so a subject's triples and a predicate's objects are
+neighbours. The output is TriG with the project's prefixes, ``a`` for rdf:type, a subject's
+triples joined by ``;`` and a predicate's objects by ``,``. An IRI becomes a prefixed name only
+when its local part needs no escape in Turtle (letters, digits, ``_`` and ``-``); a literal
+keeps its N-Triples text (valid Turtle), its datatype abbreviated the same way. The tests parse
+the file with pyoxigraph and rdflib and compare it with dataset.nq.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+_RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+#: A local part that is a Turtle PN_LOCAL without escapes (and without the dots and colons it
+#: may hold, which need care at the end of a name).
+_PLAIN_LOCAL = re.compile(r"(?:[A-Za-z0-9_][A-Za-z0-9_\-]*)?")
+
+
+class _Names:
+    """Each term's TriG text, once: a corpus names the same terms again and again."""
+
+    def __init__(self, prefixes: Mapping[str, str]) -> None:
+        self._bases = sorted(((base, name) for name, base in prefixes.items()), key=lambda b: -len(b[0]))
+        self._known: dict[str, str] = {_RDF_TYPE: "a"}
+
+    def name(self, term: str) -> str:
+        """An N-Triples term (IRI, blank node or literal) as written in TriG."""
+        known = self._known.get(term)
+        if known is None:
+            known = self._known[term] = self._written(term)
+        return known
+
+    def _written(self, term: str) -> str:
+        if term.startswith("<"):
+            return self._iri(term)
+        if term.startswith('"') and term.endswith(">"):
+            lexical, _, datatype = term.rpartition('"^^<')
+            return f'{lexical}"^^{self._iri("<" + datatype)}'
+        return term
+
+    def _iri(self, term: str) -> str:
+        iri = term[1:-1]
+        for base, prefix in self._bases:
+            if iri.startswith(base) and _PLAIN_LOCAL.fullmatch(iri, len(base)):
+                return f"{prefix}:{iri[len(base):]}"
+        return term
+
+
+def trig_lines(nquads: Iterable[str], prefixes: Mapping[str, str]) -> Iterable[str]:
+    """The TriG text of N-Quads lines (each ending in `` .`` and a newline, every quad in a named
+    graph, a graph's lines together and sorted), in pieces."""
+    names = _Names(prefixes)
+    name = names.name
+    yield "".join(f"@prefix {prefix}: <{base}> .\n" for prefix, base in prefixes.items())
+    graph = subject = predicate = None
+    for line in nquads:
+        body, _, rest = line.rstrip("\n").rpartition(" <")  # the graph: the line's last IRI
+        if not rest.endswith("> .") or " " not in body:
+            raise ValueError(f"not an N-Quads line of a named graph: {line[:200]!r}")
+        s, p, o = body.split(" ", 2)
+        g = rest[:-3]
+        if g != graph:
+            if graph is not None:
+                yield " .\n}\n"
+            yield f"{name('<' + g + '>')} {{\n\t{name(s)} {name(p)} {name(o)}"
+            graph, subject, predicate = g, s, p
+        elif s != subject:
+            yield f" .\n\t{name(s)} {name(p)} {name(o)}"
+            subject, predicate = s, p
+        elif p != predicate:
+            yield f" ;\n\t\t{name(p)} {name(o)}"
+            predicate = p
+        else:
+            yield f" , {name(o)}"
+    if graph is not None:
+        yield " .\n}\n"
+
+
+def write_trig(nquads_path: Path, trig_path: Path, prefixes: Mapping[str, str]) -> None:
+    """dataset.trig from dataset.nq (as `trig_lines`). ValueError for a line of another form."""
+    with open(nquads_path, encoding="utf-8") as source, open(trig_path, "w", encoding="utf-8") as out:
+        pieces: list[str] = []
+        for piece in trig_lines(source, prefixes):
+            pieces.append(piece)
+            if len(pieces) >= 4096:
+                out.write("".join(pieces))
+                pieces.clear()
+        out.write("".join(pieces))
