@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from rdflib import Dataset, Graph, URIRef
 
-from newskg.build.checks import run_quality_checks, validate_shapes
+from newskg.build.checks import run_quality_checks, start_quality_checks, validate_shapes
 from newskg.build.profile import find_profile_violations
 from newskg.errors import QuerySyntaxError
 from newskg.namespaces import sparql_prologue
@@ -260,6 +260,16 @@ def test_a_broken_check_is_named(ontology, tmp_path):
     (tmp_path / "broken-violation.rq").write_text("#+ title: Broken\nSELECT ?s WHERE { ?s \n")
     with pytest.raises(QuerySyntaxError, match=r"broken-violation\.rq"):
         run_quality_checks(ontology, tmp_path)
+    started = start_quality_checks(ontology, tmp_path)  # as the build runs them: in a thread
+    with pytest.raises(QuerySyntaxError, match=r"broken-violation\.rq"):
+        started()
+
+
+def test_the_checks_run_in_a_thread_find_what_they_find_run_here(ontology):
+    data = with_data(ontology, "nkr:ISI nkg:belongsToStat nkr:Pakistan . nkr:X a nkg:NoSuchClass .")
+    expected = run_quality_checks(data, CHECKS_DIR)
+    assert len(expected) >= 2
+    assert start_quality_checks(data, CHECKS_DIR)() == expected
 
 
 # ---------------------------------------------------------------- SHACL shapes

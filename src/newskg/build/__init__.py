@@ -22,7 +22,7 @@ from pathlib import Path
 from rdflib import Graph
 
 from newskg.build.anchors import find_anchor_problems
-from newskg.build.checks import SHACL_ENGINES, run_quality_checks, validate_shapes
+from newskg.build.checks import SHACL_ENGINES, start_quality_checks, validate_shapes
 from newskg.build.incremental import build_key, report_additions
 from newskg.build.levels import (
     FactLevels,
@@ -126,26 +126,31 @@ def tool_versions() -> dict[str, str]:
     return versions
 
 
-def check_sources(project: Project, sources: Sources, inputs: list[InputFile],
-                  reports: list[Report]) -> list[Problem]:
+def check_sources(project: Project, sources: Sources, inputs: list[InputFile], reports: list[Report],
+                  quality: Callable[[], list[Problem]] | None = None) -> list[Problem]:
     """The checks that need no reasoning: OWL 2 RL profile of each ontology module,
-    the quality-check queries (queries/checks/), and the text anchors of each report."""
+    the quality-check queries (queries/checks/), and the text anchors of each report.
+
+    ``quality``: the quality checks already started (`start_quality_checks`), to wait for here.
+    """
+    if quality is None and project.checks_dir.is_dir():
+        quality = start_quality_checks(sources.store, project.checks_dir)
     problems: list[Problem] = []
     for item in inputs:
         if item.role == "ontology":
             # Re-read the one file so a violation is reported against its module.
             problems += find_profile_violations(parse_turtle(item.path, item.relpath), item.relpath)
-    if project.checks_dir.is_dir():
-        problems += suggest_declared_terms(run_quality_checks(sources.store, project.checks_dir),
-                                           sources.dataset.graph(ONTOLOGY_GRAPH))
+    anchored: list[Problem] = []
     for report in reports:
         label = project.relative(report.text_path)
         if not report.text_path.exists():
-            problems.append(Problem("source-text", "missing source.txt for this report", path=label))
+            anchored.append(Problem("source-text", "missing source.txt for this report", path=label))
             continue
         text = report.text_path.read_text(encoding="utf-8")
-        problems += find_anchor_problems(sources.dataset.graph(report.graph), text, label)
-    return problems
+        anchored += find_anchor_problems(sources.dataset.graph(report.graph), text, label)
+    if quality is not None:
+        problems += suggest_declared_terms(quality(), sources.dataset.graph(ONTOLOGY_GRAPH))
+    return problems + anchored
 
 
 def check_shapes(graphs: list[Graph], shapes: Graph, shacl: str = SHACL_ENGINES[0]) -> list[Problem]:
@@ -203,11 +208,12 @@ def run_pipeline(project: Project, inputs: list[InputFile], reports: list[Report
     claims = read_claims(claims_graph)
     facts = split_by_level(sources.content_graphs(), claims)
     say("checking sources")
-    problems = stage(sources.problems
-                     + find_placement_problems(sources.turtle_files, sources.content_files, claims, facts,
-                                               claims_graph)
-                     + check_sources(project, sources, inputs, reports)
-                     + check_usage(sources))
+    # The quality checks are SPARQL, which pyoxigraph evaluates without the GIL: in a thread,
+    # beside the checks written in Python.
+    quality = start_quality_checks(sources.store, project.checks_dir) if project.checks_dir.is_dir() else None
+    placement = find_placement_problems(sources.turtle_files, sources.content_files, claims, facts, claims_graph)
+    usage = check_usage(sources)
+    problems = stage(sources.problems + placement + check_sources(project, sources, inputs, reports, quality) + usage)
     sources.store = None  # only the quality checks query it: a second copy of the sources, freed
     say("reasoning (OWL-RL, level by level)")
     tbox = dataset.graph(ONTOLOGY_GRAPH)
