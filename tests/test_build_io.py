@@ -236,3 +236,24 @@ def test_the_trig_written_from_the_nquads_lines_holds_the_same_quads(tmp_path: P
     for name in (f"{ex}g1", f"{ex}sub/g2"):
         assert isomorphic(found.graph(URIRef(name)), expected.graph(URIRef(name))), name
     assert len(list(found.quads((None, None, None, None)))) == len(lines)
+
+
+def test_lines_walked_from_the_index_are_the_lines_of_each_triple():
+    """The writer walks an IndexedMemory graph's spo index, writing each subject and predicate
+    once: the same lines as writing each triple whole."""
+    from newskg.build.memory import new_graph
+    from newskg.build.oxterms import ToOxigraph
+
+    graph = new_graph()
+    subjects = [URIRef("https://example.org/s/é?a=b#c"), BNode("f0123456789b0"), URIRef("https://example.org/t")]
+    predicates = [URIRef("https://example.org/p"), URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")]
+    objects = [Literal('a "quoted"\nline\\ back'), Literal("x", lang="en-GB"), BNode("f0123456789b1"),
+               Literal("12", datatype=URIRef("http://www.w3.org/2001/XMLSchema#decimal")), subjects[0]]
+    for s in subjects:
+        for p in predicates:
+            for o in objects:
+                graph.add((s, p, o))
+    walked = ToOxigraph().ntriples_lines(graph.store.by_subject())
+    one_by_one = ToOxigraph()
+    assert sorted(walked) == sorted(one_by_one.ntriples_line(t) for t in graph)
+    assert len(walked) == len(graph) == 30

@@ -90,6 +90,11 @@ class IndexedMemory(Store):
             _drop(self._osp, o, s, p)
             self._count -= 1
 
+    def by_subject(self) -> dict:
+        """The spo index itself (subject -> predicate -> objects), for a caller that walks every
+        triple and shares the work of a subject and of a predicate; not to be changed."""
+        return self._spo
+
     def triples(self, triple_pattern, context=None) -> Iterator:
         """The triples matching the pattern, each with no contexts (as rdflib's stores yield them)."""
         s, p, o = triple_pattern

@@ -165,6 +165,21 @@ class ToOxigraph:
         o_ = seen[1] if seen is not None and seen[0] is o else text(o)
         return f"{s_} {p_} {o_} ."
 
+    def ntriples_lines(self, by_subject: dict) -> list[str]:
+        """Every triple of an spo index (subject -> predicate -> objects) as an N-Triples line,
+        without the newline: `ntriples_line` of each, each subject and predicate written once."""
+        by_id, text = self._text_by_id, self.ntriples
+        lines: list[str] = []
+        append = lines.append
+        for s, by_predicate in by_subject.items():
+            s_ = text(s)
+            for p, objects in by_predicate.items():
+                start = f"{s_} {text(p)} "
+                for o in objects:
+                    seen = by_id.get(id(o))
+                    append(f"{start}{seen[1] if seen is not None and seen[0] is o else text(o)} .")
+        return lines
+
     def triple(self, triple: tuple) -> ox.Triple:
         """An rdflib (subject, predicate, object) as a pyoxigraph Triple."""
         term = self.term

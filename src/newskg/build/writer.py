@@ -56,8 +56,12 @@ def _sorted_lines(graph: Graph, converter: ToOxigraph) -> list[str]:
     # Each term written once by pyoxigraph (converter.ntriples), each line joined here: the
     # bytes of pyoxigraph's N-Triples serializer without building a pyoxigraph Triple per
     # line (5-8 µs each, most of the writer's CPU at a million triples).
-    line = converter.ntriples_line
-    lines = [line(t) for t in graph]
+    store = graph.store
+    if isinstance(store, IndexedMemory):  # the build's graphs: walked index by index
+        lines = converter.ntriples_lines(store.by_subject())
+    else:
+        line = converter.ntriples_line
+        lines = [line(t) for t in graph]
     lines.sort()
     return lines
 
