@@ -241,7 +241,7 @@ def test_the_trig_written_from_the_nquads_lines_holds_the_same_quads(tmp_path: P
 def test_lines_walked_from_the_index_are_the_lines_of_each_triple():
     """The writer walks an IndexedMemory graph's spo index, writing each subject and predicate
     once: the same lines as writing each triple whole."""
-    from newskg.build.memory import new_graph
+    from newskg.build.memory import IndexedMemory, new_graph
     from newskg.build.oxterms import ToOxigraph
 
     graph = new_graph()
@@ -253,6 +253,7 @@ def test_lines_walked_from_the_index_are_the_lines_of_each_triple():
         for p in predicates:
             for o in objects:
                 graph.add((s, p, o))
+    assert isinstance(graph.store, IndexedMemory)
     walked = ToOxigraph().ntriples_lines(graph.store.by_subject())
     one_by_one = ToOxigraph()
     assert sorted(walked) == sorted(one_by_one.ntriples_line(t) for t in graph)

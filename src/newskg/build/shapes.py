@@ -109,6 +109,19 @@ def check_supported(shapes: Graph) -> None:
 # --------------------------------------------------------------------------- loading the data
 
 
+def _by_subject(graph: Graph) -> Iterable[tuple]:
+    """(subject, {predicate: objects}) for every subject of ``graph``: the spo index of the
+    build's own graphs (`IndexedMemory`), else grouped here."""
+    from newskg.build.memory import IndexedMemory
+
+    if isinstance(graph.store, IndexedMemory):
+        return graph.store.by_subject().items()
+    grouped: dict = {}
+    for s, p, o in graph:
+        grouped.setdefault(s, {}).setdefault(p, []).append(o)
+    return grouped.items()
+
+
 class _Loader:
     """Fills a pyoxigraph Store with the data, keeping every literal as written (see `_WRAP`)."""
 
@@ -141,8 +154,11 @@ class _Loader:
         by_id: dict[int, tuple] = {}
         object_ids: dict[int, tuple] = {}
         quads: list = []
+        append = quads.append
         for graph in graphs:
-            for s, p, o in graph:
+            # Subject by subject, predicate by predicate (the graph's spo index where it has one):
+            # each subject and predicate converted once for all its triples.
+            for s, by_predicate in _by_subject(graph):
                 seen = by_id.get(id(s))
                 if seen is not None and seen[0] is s:
                     subject = seen[1]
@@ -151,38 +167,41 @@ class _Loader:
                     if subject is None:
                         subject = nodes[s] = self._blank(str(s)) if isinstance(s, BNode) else ox.NamedNode(str(s))
                     by_id[id(s)] = (s, subject)
-                seen = by_id.get(id(p))
-                if seen is not None and seen[0] is p:
-                    predicate = seen[1]
-                else:
-                    predicate = nodes.get(p)
-                    if predicate is None:
-                        predicate = nodes[p] = ox.NamedNode(str(p))
-                    by_id[id(p)] = (p, predicate)
-                # Objects by id too, with what they become (literal or not) decided once:
-                # isinstance against rdflib's term classes goes through abc's __instancecheck__
-                # (1.9 million calls for the 1M corpus).
-                seen = object_ids.get(id(o))
-                if seen is not None and seen[0] is o:
-                    written, native = seen[1]
-                else:
-                    if isinstance(o, Literal):
-                        found = literals.get(o)
-                        if found is None:
-                            found = literals[o] = self._literal(str(o), str(o.datatype) if o.datatype else None,
-                                                                o.language, o)
+                for p, objects in by_predicate.items():
+                    seen = by_id.get(id(p))
+                    if seen is not None and seen[0] is p:
+                        predicate = seen[1]
                     else:
-                        node = nodes.get(o)
-                        if node is None:
-                            node = nodes[o] = self._blank(str(o)) if isinstance(o, BNode) else ox.NamedNode(str(o))
-                        found = (node, None)
-                    object_ids[id(o)] = (o, found)
-                    written, native = found
-                if native is None:
-                    quads.append(quad(subject, predicate, written))
-                else:
-                    quads.append(quad(subject, predicate, written, written_graph))
-                    quads.append(quad(subject, predicate, native, native_graph))
+                        predicate = nodes.get(p)
+                        if predicate is None:
+                            predicate = nodes[p] = ox.NamedNode(str(p))
+                        by_id[id(p)] = (p, predicate)
+                    for o in objects:
+                        # Objects by id too, with what they become (literal or not) decided once:
+                        # isinstance against rdflib's term classes goes through abc's
+                        # __instancecheck__ (1.9 million calls for the 1M corpus).
+                        seen = object_ids.get(id(o))
+                        if seen is not None and seen[0] is o:
+                            written, native = seen[1]
+                        else:
+                            if isinstance(o, Literal):
+                                found = literals.get(o)
+                                if found is None:
+                                    found = literals[o] = self._literal(
+                                        str(o), str(o.datatype) if o.datatype else None, o.language, o)
+                            else:
+                                node = nodes.get(o)
+                                if node is None:
+                                    node = nodes[o] = (self._blank(str(o)) if isinstance(o, BNode)
+                                                       else ox.NamedNode(str(o)))
+                                found = (node, None)
+                            object_ids[id(o)] = (o, found)
+                            written, native = found
+                        if native is None:
+                            append(quad(subject, predicate, written))
+                        else:
+                            append(quad(subject, predicate, written, written_graph))
+                            append(quad(subject, predicate, native, native_graph))
         self.store.bulk_extend(quads)
 
     def add_oxigraph(self, triples: Iterable) -> None:
