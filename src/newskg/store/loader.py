@@ -273,17 +273,17 @@ class _Loader:
         nothing, when the update would be larger than the store takes (``max_update_bytes``):
         then the load stages and swaps instead."""
         renames = {graph.iri: target for graph, target in targets}
-        wanted: list[list[bytes]] = []
+        sides: list[difference.BuildSide] = []
         failed: list[BaseException] = []
 
-        def parse_build() -> None:
+        def read_build() -> None:
             try:
-                wanted.append(difference.build_lines(build.nquads_path, renames))
+                sides.append(difference.read_build(build.nquads_path, renames))
             except BaseException as err:  # handed to the caller below
                 failed.append(err)
 
-        # The build is parsed while the store answers (pyoxigraph parses without holding the GIL).
-        worker = threading.Thread(target=parse_build, name="newskg-parse-build", daemon=True)
+        # The build is read and sorted while the store answers.
+        worker = threading.Thread(target=read_build, name="newskg-read-build", daemon=True)
         worker.start()
         try:
             answer = self.select(difference.read_query([t for _, t in targets]),
@@ -297,18 +297,18 @@ class _Loader:
             del answer
             worker.join()
             if failed:
-                if isinstance(failed[0], SyntaxError):
-                    raise LoadError(f"{build.nquads_path} is not valid N-Quads ({failed[0]}); "
-                                    "run `newskg build --force`") from None
                 raise failed[0]
+            try:
+                change = difference.reload_difference(current, sides.pop(),
+                                                      {t for g, t in targets if not g.triples and t in existing})
+            except SyntaxError as err:
+                raise LoadError(f"{build.nquads_path} is not valid N-Quads ({err}); "
+                                "run `newskg build --force`") from None
         except NewskgError as err:
             if err.args:
                 err.args = (f"{err.args[0]}\n  nothing was replaced: the store's graphs are as they were",)
             raise
-        # The quads are large (the whole build, twice): let them go as soon as the update is written.
-        change = difference.difference(current, wanted.pop(),
-                                       {t for g, t in targets if not g.triples and t in existing})
-        del current
+        del current  # the whole of the targets: let it go before the update is written
         if change.empty:
             self.difference = change
             return True
