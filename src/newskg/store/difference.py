@@ -298,7 +298,7 @@ def _restored(lines: set[bytes], renames: dict[str, str]) -> list[bytes]:
     only the identity keeps, are left out)."""
     if all(old == new for old, new in renames.items()):
         graphs = {f"<{iri}>".encode() for iri in renames}
-        return [line for line in lines if not _plain_graph(line) or _plain_graph(line) in graphs]
+        return [line for line in lines if (graph := _plain_graph(line)) is None or graph in graphs]
     back = {f"<{new}>".encode(): f"<{old}>".encode() for old, new in renames.items()}
     restored = []
     for line in lines:

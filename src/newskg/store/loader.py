@@ -288,7 +288,8 @@ class _Loader:
         try:
             answer = self.select(difference.read_query([t for _, t in targets]),
                                  "read the graphs to replace", accept="text/tab-separated-values",
-                                 limit=max(max_response_bytes(), 4 * build.nquads_path.stat().st_size))
+                                 limit=max(max_response_bytes(), 4 * build.nquads_path.stat().st_size),
+                                 unencoded=True)  # Oxigraph takes it so
             try:
                 current = difference.store_lines(answer.body)
             except (SyntaxError, ValueError) as err:
@@ -551,13 +552,18 @@ class _Loader:
                             f"{response.summary()}") from None
 
     def select(self, query: str, purpose: str, accept: str = "application/sparql-results+json",
-               limit: int | None = None) -> HttpResponse:
-        """POST a SELECT query (safe to repeat); its 2xx answer, else LoadError."""
-        request = HttpRequest(
-            "POST", self.endpoints.query,
-            {"Content-Type": "application/x-www-form-urlencoded", "Accept": accept},
-            urlencode({"query": query}).encode("ascii"), None, purpose,
-            repeatable=True, answer_limit=limit or max_response_bytes())
+               limit: int | None = None, unencoded: bool = False) -> HttpResponse:
+        """POST a SELECT query (safe to repeat); its 2xx answer, else LoadError.
+
+        ``unencoded``: as the body itself (``application/sparql-query``), not form-encoded,
+        which costs the client a second per 3 MB of query (the read of 38,000 graphs)."""
+        if unencoded:
+            headers, body = {"Content-Type": "application/sparql-query", "Accept": accept}, query.encode()
+        else:
+            headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": accept}
+            body = urlencode({"query": query}).encode("ascii")
+        request = HttpRequest("POST", self.endpoints.query, headers, body, None, purpose,
+                              repeatable=True, answer_limit=limit or max_response_bytes())
         response = self.transport.send(request)
         if not response.simulated:
             self.check(response, request)
