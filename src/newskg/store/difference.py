@@ -3,14 +3,20 @@
 Used by `newskg load` with the oxigraph preset when some target graphs exist (see
 docs/loading.md, "Reload by difference"). The store's current content of the targets is read
 in one SELECT (``?s ?p ?o ?g``, as SPARQL TSV, whose rows are N-Quads lines but for the
-separators and the short form of numbers). The build's dataset.nq is parsed by pyoxigraph into
-an in-memory store and written back as N-Quads, so that it is spelled as Oxigraph stores it:
-Oxigraph keeps values, not lexical forms (``"05"^^xsd:nonNegativeInteger`` is stored and
-answered as ``"5"^^xsd:integer``, ``"1.50"^^xsd:decimal`` as ``1.5``, ``@EN`` as ``@en``), so the
-file's own text would differ from the store's answer where nothing changed. The lines are
-then compared as sets. A spelling that still differed would only make a quad be deleted and
-inserted again in the same update (never a wrong result); the tests check that an unchanged
-reload sends nothing.
+separators and the short form of numbers). The build must be compared with it as Oxigraph spells
+what it stores: Oxigraph keeps values, not lexical forms (``"05"^^xsd:nonNegativeInteger`` is
+stored and answered as ``"5"^^xsd:integer``, ``"1.50"^^xsd:decimal`` as ``1.5``, ``@EN`` as
+``@en``), so the file's own text would differ from the store's answer where nothing changed.
+
+``build_lines`` spells the whole build that way: dataset.nq parsed by pyoxigraph into an
+in-memory store and written back as N-Quads. ``reload_difference`` gives the same difference
+without parsing most of the file: a line of dataset.nq spelled exactly as a line of the store's
+answer is that quad (one N-Quads text is one quad), already in the store's spelling, so only the
+build's lines that match no line of the answer (changed, or spelled otherwise), and those that
+may hold a blank node, are parsed and written back (``read_build`` sorts the file's lines while
+the store answers). The lines are then compared as sets. A spelling that still differed would
+only make a quad be deleted and inserted again in the same update (never a wrong result); the
+tests check that an unchanged reload sends nothing.
 
 Blank nodes have no identity across requests, so a graph holding one (in the build or in the
 store) cannot be diffed triple by triple: it is dropped and inserted whole, in the same update.
@@ -72,8 +78,14 @@ def _long_form(found: re.Match[bytes]) -> bytes:
 
 
 def build_lines(path: Path, renames: dict[str, str]) -> list[bytes]:
-    """The quads of dataset.nq in the graphs ``renames`` names, each renamed, as canonical N-Quads lines."""
-    lines = _canonical(path)
+    """The quads of dataset.nq in the graphs ``renames`` names, each renamed, as canonical N-Quads
+    lines: every line parsed and written back (what ``reload_difference`` avoids for the lines
+    the store already spells alike)."""
+    return _chosen(_canonical(path), renames)
+
+
+def _chosen(lines: list[bytes], renames: dict[str, str]) -> list[bytes]:
+    """The canonical lines in the graphs ``renames`` names, each renamed."""
     if all(old == new for old, new in renames.items()) and len(renames) == len(_graphs_of(lines)):
         return lines
     wanted = {f"<{old}>".encode(): f"<{new}>".encode() for old, new in renames.items()}
@@ -86,12 +98,16 @@ def build_lines(path: Path, renames: dict[str, str]) -> list[bytes]:
     return kept
 
 
-def _canonical(path: Path) -> list[bytes]:
-    """The N-Quads file's quads as lines (without their newline), as Oxigraph writes what it stores."""
+def _canonical(source: Path | bytes) -> list[bytes]:
+    """The quads of an N-Quads file (or text) as lines (without their newline), as Oxigraph
+    writes what it stores. Raises SyntaxError if it does not parse."""
     import pyoxigraph  # only a reload parses; keep it out of CLI start-up
 
     store = pyoxigraph.Store()
-    store.bulk_load(path=str(path), format=pyoxigraph.RdfFormat.N_QUADS)
+    if isinstance(source, Path):
+        store.bulk_load(path=str(source), format=pyoxigraph.RdfFormat.N_QUADS)
+    else:
+        store.bulk_load(source, format=pyoxigraph.RdfFormat.N_QUADS)
     text = store.dump(format=pyoxigraph.RdfFormat.N_QUADS)
     del store
     assert text is not None  # dump() without an output returns the bytes
@@ -192,3 +208,108 @@ def difference(current: list[bytes], wanted: list[bytes], empty_targets: set[str
     delete = [line for line in current if line not in want]
     insert = [line for line in wanted if line not in have] + whole_lines
     return Difference(delete, insert, sorted(iri.decode() for iri in whole), len(want) - len(insert) + len(whole_lines))
+
+
+#: Lines put in a set at a time: each step lets the thread reading the store's answer run.
+_STEP = 50_000
+
+
+@dataclass
+class BuildSide:
+    """dataset.nq's lines, sorted for ``reload_difference`` (by ``read_build``)."""
+
+    #: the lines of the chosen graphs, renamed, that hold no ``_:``: each may be spelled as the store spells it
+    plain: set[bytes]
+    #: lines to parse whatever the store holds, under their own graph names: those holding ``_:``
+    #: (maybe a blank node), and, when graphs are renamed, those not of the form ``... <graph> .``
+    other: list[bytes]
+    renames: dict[str, str]
+
+
+def read_build(path: Path, renames: dict[str, str]) -> BuildSide:
+    """Read dataset.nq for ``reload_difference``: no parsing, so it can run while the store answers.
+
+    With ``renames`` other than the identity, each line of the form ``... <graph> .`` (an IRI
+    without escapes, so the text is the IRI) is renamed, or left out if its graph is not chosen,
+    so that it can match the store's line; the others are kept for parsing."""
+    text = path.read_bytes()
+    lines = text.split(b"\n")
+    del text
+    if lines and not lines[-1]:
+        lines.pop()
+    plain: set[bytes] = set()
+    other: list[bytes] = []
+    if all(old == new for old, new in renames.items()):
+        for start in range(0, len(lines), _STEP):
+            part = lines[start:start + _STEP]
+            odd = [line for line in part if b"_:" in line]
+            if odd:
+                other.extend(odd)
+                part = [line for line in part if b"_:" not in line]
+            plain.update(part)
+        return BuildSide(plain, other, renames)
+    wanted = {f"<{old}>".encode(): f"<{new}>".encode() for old, new in renames.items()}
+    for line in lines:
+        cut = line.rfind(b" <") + 1
+        if b"_:" in line or not cut or not line.endswith(b"> .") or b"\\" in line[cut:]:
+            other.append(line)
+            continue
+        new = wanted.get(line[cut:-2])
+        if new is not None:
+            plain.add(line[:cut] + new + b" .")
+    return BuildSide(plain, other, renames)
+
+
+def reload_difference(current: list[bytes], build: BuildSide, empty_targets: set[str]) -> Difference:
+    """``difference(current, build_lines(dataset.nq, renames), empty_targets)``, parsing only the
+    build's lines that no line of ``current`` spells alike (and those that may hold a blank node).
+
+    A build line equal to a line of the store's answer is a quad on both sides, already in the
+    store's spelling: it is left out of both sides of ``difference`` (which then compares only
+    what may differ), except in graphs holding a blank node, which it compares whole. Raises
+    SyntaxError when a line that has to be parsed does not parse."""
+    plain = build.plain
+    # The store's quads no build line spells alike, and the build lines no store line spells alike.
+    gone = [line for line in current if line not in plain]
+    unmatched = plain.difference(current)
+    both = len(plain) - len(unmatched)
+    # Parsed under their own graph names, as build_lines parses them, then chosen and renamed.
+    parsed = _chosen(_canonical(b"\n".join([*build.other, *_restored(unmatched, build.renames)])), build.renames)
+    # A line that only its spelling kept from matching may be one that another line matched.
+    parsed = [line for line in parsed if line not in plain or line in unmatched]
+    blank = {_graph_of(line) for line in (*gone, *parsed) if b"_:" in line and _has_blank_node(line)}
+    shared: list[bytes] = []
+    if blank:
+        # A graph with blank nodes is compared whole: its matched lines go back on both sides.
+        ends = tuple(b" <" + iri + b"> ." for iri in blank)
+        shared = [line for line in current if line.endswith(ends) and line in plain]
+        both -= len(shared)
+    change = difference([*gone, *shared], [*parsed, *shared], empty_targets)
+    change.unchanged += both
+    return change
+
+
+def _graph_of(line: bytes) -> bytes:
+    return line[line.rindex(b" <") + 2:-3]
+
+
+def _restored(lines: set[bytes], renames: dict[str, str]) -> list[bytes]:
+    """Renamed build lines under their graphs' own names again (lines of graphs not chosen, which
+    only the identity keeps, are left out)."""
+    if all(old == new for old, new in renames.items()):
+        graphs = {f"<{iri}>".encode() for iri in renames}
+        return [line for line in lines if (graph := _plain_graph(line)) is None or graph in graphs]
+    back = {f"<{new}>".encode(): f"<{old}>".encode() for old, new in renames.items()}
+    restored = []
+    for line in lines:
+        cut = line.rindex(b" <") + 1
+        restored.append(line[:cut] + back[line[cut:-2]] + b" .")
+    return restored
+
+
+def _plain_graph(line: bytes) -> bytes | None:
+    """``<graph>`` of a line of the form ``... <graph> .`` whose graph IRI has no escape, else None."""
+    cut = line.rfind(b" <") + 1
+    if not cut or not line.endswith(b"> .") or b"\\" in line[cut:]:
+        return None
+    return line[cut:-2]

@@ -273,22 +273,23 @@ class _Loader:
         nothing, when the update would be larger than the store takes (``max_update_bytes``):
         then the load stages and swaps instead."""
         renames = {graph.iri: target for graph, target in targets}
-        wanted: list[list[bytes]] = []
+        sides: list[difference.BuildSide] = []
         failed: list[BaseException] = []
 
-        def parse_build() -> None:
+        def read_build() -> None:
             try:
-                wanted.append(difference.build_lines(build.nquads_path, renames))
+                sides.append(difference.read_build(build.nquads_path, renames))
             except BaseException as err:  # handed to the caller below
                 failed.append(err)
 
-        # The build is parsed while the store answers (pyoxigraph parses without holding the GIL).
-        worker = threading.Thread(target=parse_build, name="newskg-parse-build", daemon=True)
+        # The build is read and sorted while the store answers.
+        worker = threading.Thread(target=read_build, name="newskg-read-build", daemon=True)
         worker.start()
         try:
             answer = self.select(difference.read_query([t for _, t in targets]),
                                  "read the graphs to replace", accept="text/tab-separated-values",
-                                 limit=max(max_response_bytes(), 4 * build.nquads_path.stat().st_size))
+                                 limit=max(max_response_bytes(), 4 * build.nquads_path.stat().st_size),
+                                 unencoded=True)  # Oxigraph takes it so
             try:
                 current = difference.store_lines(answer.body)
             except (SyntaxError, ValueError) as err:
@@ -297,18 +298,18 @@ class _Loader:
             del answer
             worker.join()
             if failed:
-                if isinstance(failed[0], SyntaxError):
-                    raise LoadError(f"{build.nquads_path} is not valid N-Quads ({failed[0]}); "
-                                    "run `newskg build --force`") from None
                 raise failed[0]
+            try:
+                change = difference.reload_difference(current, sides.pop(),
+                                                      {t for g, t in targets if not g.triples and t in existing})
+            except SyntaxError as err:
+                raise LoadError(f"{build.nquads_path} is not valid N-Quads ({err}); "
+                                "run `newskg build --force`") from None
         except NewskgError as err:
             if err.args:
                 err.args = (f"{err.args[0]}\n  nothing was replaced: the store's graphs are as they were",)
             raise
-        # The quads are large (the whole build, twice): let them go as soon as the update is written.
-        change = difference.difference(current, wanted.pop(),
-                                       {t for g, t in targets if not g.triples and t in existing})
-        del current
+        del current  # the whole of the targets: let it go before the update is written
         if change.empty:
             self.difference = change
             return True
@@ -551,13 +552,18 @@ class _Loader:
                             f"{response.summary()}") from None
 
     def select(self, query: str, purpose: str, accept: str = "application/sparql-results+json",
-               limit: int | None = None) -> HttpResponse:
-        """POST a SELECT query (safe to repeat); its 2xx answer, else LoadError."""
-        request = HttpRequest(
-            "POST", self.endpoints.query,
-            {"Content-Type": "application/x-www-form-urlencoded", "Accept": accept},
-            urlencode({"query": query}).encode("ascii"), None, purpose,
-            repeatable=True, answer_limit=limit or max_response_bytes())
+               limit: int | None = None, unencoded: bool = False) -> HttpResponse:
+        """POST a SELECT query (safe to repeat); its 2xx answer, else LoadError.
+
+        ``unencoded``: as the body itself (``application/sparql-query``), not form-encoded,
+        which costs the client a second per 3 MB of query (the read of 38,000 graphs)."""
+        if unencoded:
+            headers, body = {"Content-Type": "application/sparql-query", "Accept": accept}, query.encode()
+        else:
+            headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": accept}
+            body = urlencode({"query": query}).encode("ascii")
+        request = HttpRequest("POST", self.endpoints.query, headers, body, None, purpose,
+                              repeatable=True, answer_limit=limit or max_response_bytes())
         response = self.transport.send(request)
         if not response.simulated:
             self.check(response, request)
