@@ -258,3 +258,12 @@ def test_lines_walked_from_the_index_are_the_lines_of_each_triple():
     one_by_one = ToOxigraph()
     assert sorted(walked) == sorted(one_by_one.ntriples_line(t) for t in graph)
     assert len(walked) == len(graph) == 30
+
+
+def test_one_walk_finds_the_inputs_and_reports_two_walks_find(tmp_path: Path):
+    from newskg.build.sources import discover_sources
+
+    corpus.generate(tmp_path, reports=3, seed=4)
+    inputs, reports = discover_sources(tmp_path)
+    assert inputs == discover_inputs(tmp_path) and reports == discover_reports(tmp_path)
+    assert len(reports) == 3 and len(inputs) > 3

@@ -40,8 +40,7 @@ from newskg.build.sources import (
     InputFile,
     Report,
     Sources,
-    discover_inputs,
-    discover_reports,
+    discover_sources,
     load_dataset,
     parse_turtle,
 )
@@ -112,7 +111,7 @@ def fingerprint(project: Project, inputs: list[InputFile], reports: list[Report]
 
 def current_fingerprint(project: Project) -> str:
     """The fingerprint the project's sources have now (what a current build records)."""
-    return fingerprint(project, discover_inputs(project.root), discover_reports(project.root))
+    return fingerprint(project, *discover_sources(project.root))
 
 
 def tool_versions() -> dict[str, str]:
@@ -263,7 +262,7 @@ def check_project(root: Path | Project, reasoner: str = REASONERS[0],
     An inconsistency found by the closure is reported as problems too.
     """
     project = root if isinstance(root, Project) else Project.at(root)
-    inputs, reports = discover_inputs(project.root), discover_reports(project.root)
+    inputs, reports = discover_sources(project.root)
     with without_cycle_collection():
         return run_pipeline(project, inputs, reports, strict=False, reasoner=reasoner, progress=progress,
                             shacl=shacl).problems
@@ -283,7 +282,7 @@ def build_project(root: Path | Project, force: bool = False, reasoner: str = REA
     build = project.build(build_dir)
     recover_interrupted_swap(build.dir)
     started = time.perf_counter()
-    inputs, reports = discover_inputs(project.root), discover_reports(project.root)
+    inputs, reports = discover_sources(project.root)
     stamp = fingerprint(project, inputs, reports)
     previous = build.manifest_or_none()
     if not force and previous and previous.get("fingerprint") == stamp:
