@@ -93,6 +93,38 @@ def test_each_reload_leaves_what_a_fresh_load_of_the_same_build_leaves(oxigraph_
         assert_same_store({THEIRS: theirs}, {THEIRS: dump(oxigraph_server.base)[THEIRS]})
 
 
+def test_a_reload_read_by_several_queries_at_once_leaves_what_one_query_leaves(oxigraph_server, proxy_to,  # noqa: F811
+                                                                               tmp_path, monkeypatch):
+    """A large build's targets are read by several SELECTs at once (newskg.store.loader.READ_GROUPS):
+    forced here on small builds, each reload ends as a fresh load of the same build."""
+    monkeypatch.setattr("newskg.store.loader.READ_GROUPS_MIN_QUADS", 0)
+    monkeypatch.setattr("newskg.store.loader.READ_GROUPS", 3)
+    proxy = proxy_to(lambda handler, body: None)
+    for number, build in enumerate(_builds(tmp_path)):
+        before = len(proxy.seen)
+        _load(proxy.base, build)
+        if number:
+            reads = [body for _, path, _, body in proxy.seen[before:] if b"GRAPH ?g { ?s ?p ?o }" in body]
+            assert len(reads) == 3, reads  # the targets in three groups, each read once
+        proc, fresh = start_oxigraph(tmp_path / f"fresh-{number}")
+        try:
+            _load(fresh.base, build)
+            assert_same_store(dump(fresh.base), dump(oxigraph_server.base))
+        finally:
+            stop_oxigraph(proc)
+
+
+def test_the_targets_are_read_in_groups_of_about_as_many_triples():
+    from newskg.store.difference import read_groups
+
+    targets = [("a", 100), ("b", 60), ("c", 50), ("d", 10), ("e", 0)]
+    groups = read_groups(targets, 2)
+    assert sorted(iri for group in groups for iri in group) == ["a", "b", "c", "d", "e"]
+    weights = sorted(sum(dict(targets)[iri] for iri in group) for group in groups)
+    assert weights == [110, 110]  # a | b, c; then d to the lighter: 110 | 110
+    assert read_groups(targets[:1], 4) == [["a"]] and read_groups(targets, 1) == [["a", "b", "c", "d", "e"]]
+
+
 def test_an_unchanged_reload_sends_no_update(oxigraph_server, proxy_to, tmp_path):  # noqa: F811
     build = write_build(tmp_path / "v", ontology=ONTOLOGY_V2, background=LITERALS, inferred=INFERRED)
     _load(oxigraph_server.base, build)

@@ -42,6 +42,19 @@ def read_query(targets: list[str]) -> str:
     return f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"
 
 
+def read_groups(targets: list[tuple[str, int]], groups: int) -> list[list[str]]:
+    """The target graphs (IRI, triples) in at most ``groups`` groups of about as many triples
+    each, to be read by as many queries at once; none empty."""
+    count = max(1, min(groups, len(targets)))
+    held = [0] * count
+    members: list[list[str]] = [[] for _ in range(count)]
+    for iri, triples in sorted(targets, key=lambda t: (-t[1], t[0])):  # largest first, each to the lightest
+        lightest = held.index(min(held))
+        members[lightest].append(iri)
+        held[lightest] += triples
+    return [group for group in members if group]
+
+
 def store_lines(tsv: bytes) -> list[bytes]:
     """The quads of Oxigraph's SPARQL TSV answer to ``read_query``, as N-Quads lines.
 
