@@ -55,6 +55,15 @@ def read_groups(targets: list[tuple[str, int]], groups: int) -> list[list[str]]:
     return [group for group in members if group]
 
 
+def graph_counts(lines: list[bytes]) -> dict[str, int]:
+    """How many of the N-Quads ``lines`` (`store_lines`) each graph holds, by graph IRI."""
+    counts: dict[bytes, int] = {}
+    for line in lines:
+        graph = line.rsplit(b" ", 2)[1]  # "... <graph> .": an IRI holds no space
+        counts[graph] = counts.get(graph, 0) + 1
+    return {graph[1:-1].decode("utf-8"): count for graph, count in counts.items()}
+
+
 def store_lines(tsv: bytes) -> list[bytes]:
     """The quads of Oxigraph's SPARQL TSV answer to ``read_query``, as N-Quads lines.
 

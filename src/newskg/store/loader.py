@@ -102,7 +102,7 @@ def target_iri(build_iri: str, graph_prefix: str | None) -> str:
 
 #: A reload of at least READ_GROUPS_MIN_QUADS quads reads its targets with READ_GROUPS queries at once.
 READ_GROUPS = 2
-READ_GROUPS_MIN_QUADS = 500_000
+READ_GROUPS_MIN_QUADS = 20_000
 
 
 @dataclass
@@ -198,8 +198,8 @@ def load_graphs(
         else:
             loader.stage_and_swap(targets, method, build)
     if counts is None:
-        counts = verified_counts(targets, loader.count_graphs([t for _, t in targets],
-                                                              "count triples in the loaded graphs"))
+        counts = verified_counts(targets, loader.read_counts if loader.read_counts is not None else
+                                 loader.count_graphs([t for _, t in targets], "count triples in the loaded graphs"))
     change = loader.difference
     return LoadReport(method, run_id, counts, loader.bytes_sent, loader.requests,
                       time.perf_counter() - started, loader.leftovers_dropped,
@@ -229,6 +229,8 @@ class _Loader:
         self.leftovers_dropped = 0
         #: what a reload by difference changed (None for the other methods)
         self.difference: Difference | None = None
+        #: Each target's triples as the read of an unchanged reload found them (None: count after).
+        self.read_counts: dict[str, int] | None = None
 
     def staging_iri(self, target: str) -> str:
         """A graph IRI nobody else uses: derived from the target and this run's id."""
@@ -305,10 +307,13 @@ class _Loader:
             if err.args:
                 err.args = (f"{err.args[0]}\n  nothing was replaced: the store's graphs are as they were",)
             raise
-        del current  # the whole of the targets: let it go before the update is written
         if change.empty:
+            # Nothing is written: the store's answer to the read is what it holds, so its lines
+            # give each target's count, without asking again.
+            self.read_counts = difference.graph_counts(current)
             self.difference = change
             return True
+        del current  # the whole of the targets: let it go before the update is written
         text = change.update_text()
         if self.endpoints.max_update_bytes is not None and len(text) > self.endpoints.max_update_bytes:
             return False
