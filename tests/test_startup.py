@@ -50,12 +50,15 @@ def _naive_rows(store, text: str, dataset: dict) -> list[dict[str, Term]]:
     return [{n: term_from_oxigraph(s[n]) for n in names if s[n] is not None} for s in answer]
 
 
+def _runnable_selects(project: Path):
+    """The saved SELECT queries that run without a parameter given."""
+    return [q for q in api.list_queries(project) if q.form == "SELECT" and not any(p.required for p in q.params)]
+
+
 def test_shared_terms_give_the_rows_of_one_conversion_a_cell(built_project: Path):
     engine = EmbeddedEngine(built_project / "build")
     checked = 0
-    for query in api.list_queries(built_project):
-        if query.form != "SELECT" or any(p.required for p in query.params):
-            continue
+    for query in _runnable_selects(built_project):
         for level in ("confirmed", "assessed"):
             prepared = api.prepare_query(query.name, project=built_project, level=level)
             result = engine.query(prepared.text, prepared.form, prepared.graphs)
@@ -111,9 +114,7 @@ def _naive_table(result: SelectResult) -> str:
 def test_tables_are_drawn_as_each_cell_on_its_own_would_be(built_project: Path):
     engine = EmbeddedEngine(built_project / "build")
     checked = 0
-    for query in api.list_queries(built_project):
-        if query.form != "SELECT" or any(p.required for p in query.params):
-            continue
+    for query in _runnable_selects(built_project):
         prepared = api.prepare_query(query.name, project=built_project, level="assessed")
         result = engine.query(prepared.text, prepared.form, prepared.graphs)
         assert isinstance(result, SelectResult)
