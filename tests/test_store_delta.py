@@ -109,13 +109,21 @@ def test_a_triple_another_graph_of_the_view_still_holds_stays_in_the_view(tmp_pa
     assert after == _fresh(root, tmp_path)
 
 
-def test_a_damaged_previous_store_is_not_used(tmp_path, updates):
+@pytest.mark.parametrize("damage", ["store", "view record", "manifest graphs"])
+def test_a_damaged_previous_build_is_not_used(tmp_path, updates, damage):
     root = _project(tmp_path)
     build_project(root)
-    (root / "build" / "store" / "CURRENT").unlink()
+    if damage == "store":
+        (root / "build" / "store" / "CURRENT").unlink()
+    elif damage == "view record":
+        (root / "build" / VIEW_RECORD).write_text("{not json", encoding="utf-8")
+    else:
+        manifest = json.loads((root / "build" / "manifest.json").read_text(encoding="utf-8"))
+        manifest["graphs"] = [{"no": "iri"}]
+        (root / "build" / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     shutil.rmtree(root / "graph" / "report-00004")
     build_project(root)
-    assert len(updates) == 1  # tried, failed, bulk-loaded instead
+    assert len(updates) == (1 if damage == "store" else 0)  # tried and failed, or not tried: bulk-loaded
     assert _content(root / "build") == _fresh(root, tmp_path)
 
 

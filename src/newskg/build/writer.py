@@ -40,7 +40,7 @@ from rdflib import Graph
 
 from newskg.build.memory import IndexedMemory
 from newskg.build.oxterms import ToOxigraph
-from newskg.errors import BuildBusyError, BuildWriteError
+from newskg.errors import BuildBusyError, BuildWriteError, NewskgError
 from newskg.namespaces import PREFIXES
 from newskg.project import GRAPHS_DIR, PERSISTENT_STORE_MIN_QUADS, Build, graph_file_name
 
@@ -196,8 +196,11 @@ def write_store(build: Build, previous: Build | None = None, graph_iris: list[st
     from newskg.build.store_delta import graph_changes, update_store
     from newskg.views import load_store
 
-    changes = (graph_changes(previous, build, graph_iris, quads)
-               if previous is not None and graph_iris is not None else None)
+    try:
+        changes = (graph_changes(previous, build, graph_iris, quads)
+                   if previous is not None and graph_iris is not None else None)
+    except (NewskgError, OSError, ValueError, KeyError, TypeError):
+        changes = None  # the previous build unreadable (damaged, foreign): the bulk load needs none of it
     if changes is not None:
         assert previous is not None
         try:
