@@ -224,6 +224,7 @@ class _Loader:
         self.endpoints, self.transport, self.run_id = endpoints, transport, run_id
         self.batch_bytes, self.on_bytes = batch_bytes, on_bytes
         self.bytes_sent = self.requests = 0
+        self._counting = threading.Lock()
         #: Staging graphs a write may have reached (the ones to drop after a failure).
         self.touched: list[str] = []
         self.leftovers_dropped = 0
@@ -611,8 +612,9 @@ class _Loader:
     def check(self, response: HttpResponse, request: HttpRequest) -> None:
         """Raise LoadError naming the graph and the store's answer unless it is a 2xx."""
         if not response.simulated:
-            self.requests += 1
-            self.bytes_sent += request.size
+            with self._counting:  # a reload's reads run in threads
+                self.requests += 1
+                self.bytes_sent += request.size
         if response.ok:
             return
         what = f"graph <{request.graph}>" if request.graph else "the store"
