@@ -30,11 +30,12 @@ from newskg.store.endpoints import resolve_endpoints
 from newskg.store.http import HttpRequest, HttpTransport
 from newskg.store.loader import load_graphs, select_graphs
 
-# rdflib warns inside its own N-Quads parser; nothing in this file can act on it.
-pytestmark = [
+#: rdflib warns inside its own N-Quads parser (`dump`); nothing in the load tests can act on it.
+RDFLIB_NQUADS_WARNINGS = [
     pytest.mark.filterwarnings("ignore:Dataset.default_context is deprecated:DeprecationWarning"),
     pytest.mark.filterwarnings("ignore:Dataset.contexts is deprecated:DeprecationWarning"),
 ]
+pytestmark = RDFLIB_NQUADS_WARNINGS
 
 G = "https://w3id.org/newskg/graph/"
 R = "https://w3id.org/newskg/resource/test/"

@@ -20,6 +20,7 @@ from test_load import (
     HALF_THEN_DROP,
     LABEL,
     RDF,
+    RDFLIB_NQUADS_WARNINGS,
     THEIRS,
     G,
     R,
@@ -31,10 +32,7 @@ from test_load import (
     write_build,
 )
 
-pytestmark = [
-    pytest.mark.filterwarnings("ignore:Dataset.default_context is deprecated:DeprecationWarning"),
-    pytest.mark.filterwarnings("ignore:Dataset.contexts is deprecated:DeprecationWarning"),
-]
+pytestmark = RDFLIB_NQUADS_WARNINGS
 
 #: The ontology with its blank-node list changed (a third member), and a literal Oxigraph stores
 #: by value ("05" of a nonNegativeInteger is kept as the integer 5).

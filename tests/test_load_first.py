@@ -36,6 +36,7 @@ from test_load import (
     LABEL,
     ONTOLOGY_V1,
     RDF,
+    RDFLIB_NQUADS_WARNINGS,
     THEIRS,
     G,
     R,
@@ -49,10 +50,7 @@ from test_load import (
     write_build,
 )
 
-pytestmark = [
-    pytest.mark.filterwarnings("ignore:Dataset.default_context is deprecated:DeprecationWarning"),
-    pytest.mark.filterwarnings("ignore:Dataset.contexts is deprecated:DeprecationWarning"),
-]
+pytestmark = RDFLIB_NQUADS_WARNINGS
 
 
 def with_theirs(server) -> dict:
