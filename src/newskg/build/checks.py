@@ -10,7 +10,6 @@ returns no rows, and each row becomes one Problem.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -114,25 +113,9 @@ def start_quality_checks(data: Graph | Any, checks_dir: Path) -> Callable[[], li
     """`run_quality_checks` in a thread (pyoxigraph evaluates SPARQL without the GIL, so other
     checks can run meanwhile); the function returned waits for it and returns its problems, or
     raises what it raised."""
-    outcome: list = []
+    from newskg.background import Background
 
-    def run() -> None:
-        try:
-            outcome.append((True, run_quality_checks(data, checks_dir)))
-        except BaseException as err:  # handed to the caller, which raises it
-            outcome.append((False, err))
-
-    thread = threading.Thread(target=run, name="newskg-quality-checks", daemon=True)
-    thread.start()
-
-    def result() -> list[Problem]:
-        thread.join()
-        ok, value = outcome[0]
-        if not ok:
-            raise value
-        return value
-
-    return result
+    return Background("quality-checks", run_quality_checks, data, checks_dir).result
 
 
 def _load_store(data: Graph | Any):

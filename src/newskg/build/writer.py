@@ -32,12 +32,12 @@ import os
 import secrets
 import shutil
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from rdflib import Graph
 
+from newskg.background import Background
 from newskg.build.memory import IndexedMemory
 from newskg.build.oxterms import ToOxigraph
 from newskg.errors import BuildBusyError, BuildWriteError, NewskgError
@@ -135,7 +135,8 @@ def _write_files(staged: Build, graphs: dict[str, Graph], release: bool = False,
                 graph.store.clear()
     del converter  # its term caches: as large as the graphs' terms
     # The store's bulk load runs without the GIL: dataset.trig is written meanwhile.
-    loading = _StoreLoad(staged, previous, list(graphs), count) if count >= PERSISTENT_STORE_MIN_QUADS else None
+    loading = (Background("store-load", write_store, staged, previous, list(graphs), count)
+               if count >= PERSISTENT_STORE_MIN_QUADS else None)
     try:
         _write_trig(staged)
     except BaseException:
@@ -143,35 +144,8 @@ def _write_files(staged: Build, graphs: dict[str, Graph], release: bool = False,
             loading.wait()  # it writes into the staging folder, which the caller removes next
         raise
     if loading is not None:
-        loading.join()
+        loading.result()
     _parse_back(staged, count)
-
-
-class _StoreLoad:
-    """`write_store` in a thread; `join` raises what it raised."""
-
-    def __init__(self, staged: Build, previous: Build | None, graph_iris: list[str], quads: int) -> None:
-        self._staged = staged
-        self._arguments = (previous, graph_iris, quads)
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="newskg-store-load", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        try:
-            write_store(self._staged, *self._arguments)
-        except BaseException as err:  # handed to the thread that joins, which raises it
-            self._error = err
-
-    def wait(self) -> None:
-        """Wait for the load to end, however it ends."""
-        self._thread.join()
-
-    def join(self) -> None:
-        """Wait for the load; raise what it raised."""
-        self.wait()
-        if self._error is not None:
-            raise self._error
 
 
 def _write_trig(staged: Build) -> None:

@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import quote, urlencode
 
+from newskg.background import Background
 from newskg.errors import LoadError, NewskgError, UsageError
 from newskg.limits import max_response_bytes
 from newskg.namespaces import GRAPH_BASE
@@ -281,25 +282,13 @@ class _Loader:
         nothing, when the update would be larger than the store takes (``max_update_bytes``):
         then the load stages and swaps instead."""
         renames = {graph.iri: target for graph, target in targets}
-        sides: list[difference.BuildSide] = []
-        failed: list[BaseException] = []
-
-        def read_build() -> None:
-            try:
-                sides.append(difference.read_build(build.nquads_path, renames))
-            except BaseException as err:  # handed to the caller below
-                failed.append(err)
-
         # The build is read and sorted while the store answers.
-        worker = threading.Thread(target=read_build, name="newskg-read-build", daemon=True)
-        worker.start()
+        reading = Background("read-build", difference.read_build, build.nquads_path, renames)
         try:
             current = self.read_targets(targets, build)
-            worker.join()
-            if failed:
-                raise failed[0]
+            side = reading.result()
             try:
-                change = difference.reload_difference(current, sides.pop(),
+                change = difference.reload_difference(current, side,
                                                       {t for g, t in targets if not g.triples and t in existing})
             except SyntaxError as err:
                 raise LoadError(f"{build.nquads_path} is not valid N-Quads ({err}); "
@@ -331,29 +320,21 @@ class _Loader:
         groups = difference.read_groups([(target, graph.triples) for graph, target in targets],
                                         READ_GROUPS if quads >= READ_GROUPS_MIN_QUADS else 1)
         limit = max(max_response_bytes(), 4 * build.nquads_path.stat().st_size)
-        answers: list[HttpResponse | None] = [None] * len(groups)
-        failed: list[BaseException] = []
 
-        def read(index: int) -> None:
-            try:
-                answers[index] = self.select(difference.read_query(groups[index]), "read the graphs to replace",
-                                             accept="text/tab-separated-values", limit=limit,
-                                             unencoded=True)  # Oxigraph takes it so
-            except BaseException as err:  # handed to the caller below
-                failed.append(err)
+        def read(group: list[str]) -> HttpResponse:
+            return self.select(difference.read_query(group), "read the graphs to replace",
+                               accept="text/tab-separated-values", limit=limit,
+                               unencoded=True)  # Oxigraph takes it so
 
-        others = [threading.Thread(target=read, args=(index,), name=f"newskg-read-{index}", daemon=True)
-                  for index in range(1, len(groups))]
-        for thread in others:
-            thread.start()
-        read(0)
-        for thread in others:
-            thread.join()
-        if failed:
-            raise failed[0]
+        others = [Background(f"read-{index}", read, group) for index, group in enumerate(groups[1:], 1)]
+        try:
+            answers = [read(groups[0])]
+        finally:
+            for other in others:
+                other.wait()
+        answers += [other.result() for other in others]
         lines: list[bytes] = []
         for answer in answers:
-            assert answer is not None
             try:
                 lines += difference.store_lines(answer.body)
             except (SyntaxError, ValueError) as err:

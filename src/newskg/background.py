@@ -1,0 +1,44 @@
+"""Work in a thread, its outcome taken where it is awaited.
+
+The build and the loader overlap work that runs without the GIL (pyoxigraph's queries and bulk
+loads, a store answering over the network) with work in Python. What the thread raises is
+raised again, in the thread that asks for the result.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+
+class Background(Generic[T]):
+    """``function(*args)`` started in a daemon thread named ``newskg-<name>``."""
+
+    def __init__(self, name: str, function: Callable[..., T], *args) -> None:
+        self._outcome: tuple[bool, T | BaseException] | None = None
+
+        def run() -> None:
+            try:
+                self._outcome = (True, function(*args))
+            except BaseException as err:  # handed to whoever asks for the result
+                self._outcome = (False, err)
+
+        self._thread = threading.Thread(target=run, name=f"newskg-{name}", daemon=True)
+        self._thread.start()
+
+    def wait(self) -> None:
+        """Wait for the work to end, however it ends."""
+        self._thread.join()
+
+    def result(self) -> T:
+        """Wait for the work; return what it returned, or raise what it raised."""
+        self._thread.join()
+        assert self._outcome is not None
+        ok, value = self._outcome
+        if not ok:
+            assert isinstance(value, BaseException)
+            raise value
+        return value  # type: ignore[return-value]
