@@ -374,7 +374,7 @@ def test_a_large_build_writes_a_persistent_store_that_queries_read(project: Path
 def test_a_large_replaced_build_is_deleted_by_a_detached_process(project: Path, monkeypatch):
     """The build that build.prev/ replaces is deleted after the build returns when it is large
     (here: any size); build.prev/ is the replaced build at once, and a deleter that was killed
-    leaves a folder the next build removes."""
+    leaves a folder the next build hands to a deleter of its own."""
     import subprocess
 
     monkeypatch.setattr(writer_module, "DETACHED_DELETE_BYTES", 0)
@@ -401,5 +401,12 @@ def test_a_large_replaced_build_is_deleted_by_a_detached_process(project: Path, 
     killed = project / ".build.prev-discarded-0badf00d"
     (killed / "graphs").mkdir(parents=True)
     (killed / "graphs" / "left.nt").write_text("")
+    (killed / "graphs").chmod(0o500)  # a protected build: deleted all the same
+    deleters.clear()
     build_project(project, force=True)
-    assert not killed.exists()
+    # Handed to a deleter of its own: the build does not wait for a large leftover.
+    assert killed.name in deleters
+    deadline = time.monotonic() + 30
+    while killed.exists():
+        assert time.monotonic() < deadline, "the leftover of a killed deleter was not deleted"
+        time.sleep(0.05)
