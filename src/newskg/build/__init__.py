@@ -133,7 +133,7 @@ def check_sources(project: Project, sources: Sources, inputs: list[InputFile], r
     ``quality``: the quality checks already started (`start_quality_checks`), to wait for here.
     """
     if quality is None and project.checks_dir.is_dir():
-        quality = start_quality_checks(sources.store, project.checks_dir)
+        quality = start_quality_checks(sources.quality_store(), project.checks_dir)
     problems: list[Problem] = []
     for item in inputs:
         if item.role == "ontology":
@@ -209,7 +209,8 @@ def run_pipeline(project: Project, inputs: list[InputFile], reports: list[Report
     say("checking sources")
     # The quality checks are SPARQL, which pyoxigraph evaluates without the GIL: in a thread,
     # beside the checks written in Python.
-    quality = start_quality_checks(sources.store, project.checks_dir) if project.checks_dir.is_dir() else None
+    quality = (start_quality_checks(sources.quality_store(), project.checks_dir)
+               if project.checks_dir.is_dir() else None)
     placement = find_placement_problems(sources.turtle_files, sources.content_files, claims, facts, claims_graph)
     usage = check_usage(sources)
     problems = stage(sources.problems + placement + check_sources(project, sources, inputs, reports, quality) + usage)
