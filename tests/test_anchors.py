@@ -11,6 +11,7 @@ from rdflib import namespace as rdf_ns
 from rdflib.term import Node
 
 from newskg.build.anchors import find_anchor_problems, locate_quote, nearest_match
+from newskg.build.memory import new_graph
 from newskg.cli import main
 from newskg.errors import UsageError
 from newskg.namespaces import NKG, OA, article_resource_namespace, shorten, sparql_prologue
@@ -42,11 +43,16 @@ def _quote(graph: Graph, anchor: URIRef) -> Node:
     return next(s for s in graph.objects(anchor, OA.hasSelector) if graph.value(s, OA.exact) is not None)
 
 
-def _copy(graph: Graph) -> Graph:
-    copy = Graph()
-    for triple in graph:
-        copy.add(triple)
-    return copy
+@pytest.fixture(params=["rdflib", "indexed"])
+def copy(request):
+    """A copy of a graph to break: in rdflib's own store, or in the build's (`IndexedMemory`,
+    whose index the check reads directly): the same problems either way."""
+    def copied(graph: Graph) -> Graph:
+        target = Graph() if request.param == "rdflib" else new_graph()
+        for triple in graph:
+            target.add(triple)
+        return target
+    return copied
 
 
 def test_every_anchor_of_the_real_article_verifies(report):
@@ -64,9 +70,9 @@ def test_the_source_text_is_the_article_without_breadcrumb_or_footer(report):
     assert text.rstrip().endswith("that had remained largely dismantled for years.")
 
 
-def test_a_quote_that_differs_from_the_text_is_named_by_claim_and_file(report):
+def test_a_quote_that_differs_from_the_text_is_named_by_claim_and_file(report, copy):
     graph, text = report
-    graph = _copy(graph)
+    graph = copy(graph)
     anchor = ART["claim-no-public-evidence-a1"]
     quote = _quote(graph, anchor)
     graph.set((quote, OA.exact, Literal("There is, however, clear public evidence at this stage")))
@@ -80,9 +86,9 @@ def test_a_quote_that_differs_from_the_text_is_named_by_claim_and_file(report):
     assert f"claim {curie('claim-no-public-evidence')}:" in problem.message and TEXT_LABEL in problem.message
 
 
-def test_a_shifted_offset_says_where_the_quote_really_is(report):
+def test_a_shifted_offset_says_where_the_quote_really_is(report, copy):
     graph, text = report
-    graph = _copy(graph)
+    graph = copy(graph)
     anchor = ART["claim-military-exchanges-a1"]
     position = _position(graph, anchor)
     start = int(graph.value(position, OA.start))
@@ -94,9 +100,9 @@ def test_a_shifted_offset_says_where_the_quote_really_is(report):
     assert f"occurs at {start}-{end}" in problems[0].message
 
 
-def test_a_missing_quote_selector_is_a_problem(report):
+def test_a_missing_quote_selector_is_a_problem(report, copy):
     graph, text = report
-    graph = _copy(graph)
+    graph = copy(graph)
     anchor = ART["claim-headline-a1"]
     graph.remove((anchor, OA.hasSelector, _quote(graph, anchor)))
     problems = find_anchor_problems(graph, text, TEXT_LABEL)
@@ -104,9 +110,9 @@ def test_a_missing_quote_selector_is_a_problem(report):
     assert "TextQuoteSelector" in problems[0].message
 
 
-def test_a_wrong_prefix_or_suffix_is_a_problem(report):
+def test_a_wrong_prefix_or_suffix_is_a_problem(report, copy):
     graph, text = report
-    graph = _copy(graph)
+    graph = copy(graph)
     quote = _quote(graph, ART["claim-reset-a1"])
     graph.set((quote, OA.prefix, Literal("LONDON: ")))
     graph.set((quote, OA.suffix, Literal(" last year")))
@@ -116,9 +122,9 @@ def test_a_wrong_prefix_or_suffix_is_a_problem(report):
     assert any("suffix ' last year'" in m for m in messages)
 
 
-def test_offsets_outside_the_text_are_a_problem(report):
+def test_offsets_outside_the_text_are_a_problem(report, copy):
     graph, text = report
-    graph = _copy(graph)
+    graph = copy(graph)
     position = _position(graph, ART["claim-rebuilt-bridges-a1"])
     graph.set((position, OA.end, Literal(len(text) + 10, datatype=rdf_ns.XSD.nonNegativeInteger)))
     problems = find_anchor_problems(graph, text, TEXT_LABEL)

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
@@ -184,18 +186,44 @@ def _word_ends(text: str, start: int, size: int) -> list[int]:
     return sorted(e for e in ends if e > start)
 
 
-def _single(graph: Graph, subject, predicate):
-    values = list(graph.objects(subject, predicate))
+# The terms looked up for every anchor, named once (an attribute of an rdflib Namespace is a
+# Python-level lookup each time).
+_HAS_SELECTOR, _TYPE, _QUOTE_SELECTOR, _POSITION_SELECTOR = (
+    OA.hasSelector, RDF.type, OA.TextQuoteSelector, OA.TextPositionSelector)
+_EXACT, _PREFIX, _SUFFIX, _START, _END = OA.exact, OA.prefix, OA.suffix, OA.start, OA.end
+
+Objects = Callable[[Any, Any], list]
+
+
+def _objects_of(graph: Graph) -> Objects:
+    """(subject, predicate) -> its objects, in the graph's order: read straight from the spo
+    index of the build's graphs (`IndexedMemory`; a generator per lookup through rdflib cost
+    most of the anchor check at a million triples), else asked of rdflib."""
+    from newskg.build.memory import IndexedMemory
+
+    store = graph.store
+    if isinstance(store, IndexedMemory):
+        spo = store.by_subject()
+        empty: dict = {}
+
+        def indexed(subject, predicate) -> list:
+            return list(spo.get(subject, empty).get(predicate, ()))
+        return indexed
+    return lambda subject, predicate: list(graph.objects(subject, predicate))
+
+
+def _single(objects: Objects, subject, predicate):
+    values = objects(subject, predicate)
     return values[0] if len(values) == 1 else (values if values else None)
 
 
-def _selectors(graph: Graph, anchor) -> tuple[list, list]:
+def _selectors(objects: Objects, anchor) -> tuple[list, list]:
     quotes, positions = [], []
-    for selector in graph.objects(anchor, OA.hasSelector):
-        types = set(graph.objects(selector, RDF.type))
-        if OA.TextQuoteSelector in types:
+    for selector in objects(anchor, _HAS_SELECTOR):
+        types = objects(selector, _TYPE)
+        if _QUOTE_SELECTOR in types:
             quotes.append(selector)
-        if OA.TextPositionSelector in types:
+        if _POSITION_SELECTOR in types:
             positions.append(selector)
     return quotes, positions
 
@@ -218,22 +246,22 @@ def _elsewhere(text: str, exact: str) -> str:
     return f"the quote occurs at {spans}"
 
 
-def _anchor_problems(graph: Graph, text: str, node) -> list[str]:
+def _anchor_problems(objects: Objects, text: str, node) -> list[str]:
     """What is wrong with one anchor, as messages (empty when it verifies)."""
     anchor = _name(node)
-    quotes, positions = _selectors(graph, node)
+    quotes, positions = _selectors(objects, node)
     if len(quotes) != 1 or len(positions) != 1:
         return [
             f"anchor {anchor} needs exactly one oa:TextQuoteSelector and one "
             f"oa:TextPositionSelector, has {len(quotes)} and {len(positions)}"
         ]
     quote, position = quotes[0], positions[0]
-    exact = _single(graph, quote, OA.exact)
+    exact = _single(objects, quote, _EXACT)
     if not isinstance(exact, Literal) or not str(exact):
         return [f"anchor {anchor} has no single, non-empty oa:exact"]
     exact = str(exact)
-    start = _offset(_single(graph, position, OA.start))
-    end = _offset(_single(graph, position, OA.end))
+    start = _offset(_single(objects, position, _START))
+    end = _offset(_single(objects, position, _END))
     if start is None or end is None:
         return [f"anchor {anchor} needs one non-negative integer oa:start and oa:end"]
     if start > end or end > len(text):
@@ -248,13 +276,13 @@ def _anchor_problems(graph: Graph, text: str, node) -> list[str]:
             f"{exact!r}; {_elsewhere(text, exact)}"
         ]
     messages = []
-    prefix = _single(graph, quote, OA.prefix)
+    prefix = _single(objects, quote, _PREFIX)
     if isinstance(prefix, Literal) and not text[:start].endswith(str(prefix)):
         before = text[max(0, start - len(str(prefix))):start]
         messages.append(f"anchor {anchor}: prefix {str(prefix)!r} does not match the text before the quote {before!r}")
     elif isinstance(prefix, list):
         messages.append(f"anchor {anchor} has more than one oa:prefix")
-    suffix = _single(graph, quote, OA.suffix)
+    suffix = _single(objects, quote, _SUFFIX)
     if isinstance(suffix, Literal) and not text[end:].startswith(str(suffix)):
         after = text[end:end + len(str(suffix))]
         messages.append(f"anchor {anchor}: suffix {str(suffix)!r} does not match the text after the quote {after!r}")
@@ -272,8 +300,9 @@ def find_anchor_problems(graph: Graph, text: str, path: str) -> list[Problem]:
     until `newskg.build.locations.locate` moves it to the line that states the anchor.
     """
     problems = []
+    objects = _objects_of(graph)
     for claim, anchor in sorted(graph.subject_objects(NKG.hasAnchor)):
-        for message in _anchor_problems(graph, text, anchor):
+        for message in _anchor_problems(objects, text, anchor):
             problems.append(Problem(check=CHECK_NAME, message=f"claim {_name(claim)}: {message} (in {path})",
                                     focus=_name(anchor), path=path))
     return problems
