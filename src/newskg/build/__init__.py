@@ -33,7 +33,14 @@ from newskg.build.levels import (
     split_by_level,
 )
 from newskg.build.locations import SourceIndex, clash_subject, locate
-from newskg.build.memory import Chained, NamedGraphs, add_triples, new_graph, without_cycle_collection
+from newskg.build.memory import (
+    Chained,
+    NamedGraphs,
+    add_triples,
+    new_graph,
+    return_freed_memory,
+    without_cycle_collection,
+)
 from newskg.build.profile import find_profile_violations
 from newskg.build.reasoning import REASONERS, LevelFinding, LevelledInference, reason_by_level
 from newskg.build.sources import (
@@ -215,6 +222,7 @@ def run_pipeline(project: Project, inputs: list[InputFile], reports: list[Report
     usage = check_usage(sources)
     problems = stage(sources.problems + placement + check_sources(project, sources, inputs, reports, quality) + usage)
     sources.store = None  # only the quality checks query it: a second copy of the sources, freed
+    return_freed_memory()
     say("reasoning (OWL-RL, level by level)")
     tbox = dataset.graph(ONTOLOGY_GRAPH)
     key = build_key(inputs, claims)  # the reasoner's state is extended when only reports were added
@@ -234,6 +242,7 @@ def run_pipeline(project: Project, inputs: list[InputFile], reports: list[Report
     # The facts graphs are left out: each of their triples is in a claim's content graph.
     everything = [tbox, claims_graph, *sources.content_graphs(), *inference.inferred]
     problems += stage(check_shapes(everything, sources.shapes, shacl))
+    return_freed_memory()  # the validator's store: before the writer's, the build's peak
     return PipelineResult(problems, sources, facts, inference)
 
 
