@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import itertools
+import platform
 import random
+import sys
+from pathlib import Path
 
 import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 
-from newskg.build.memory import Chained, IndexedMemory, NamedGraphs, add_triples, new_graph
+from newskg.build.memory import Chained, IndexedMemory, NamedGraphs, add_triples, new_graph, return_freed_memory
 
 INTEGER = URIRef("http://www.w3.org/2001/XMLSchema#integer")
 
@@ -115,3 +118,35 @@ def test_cycle_collection_is_off_inside_and_as_it_was_after_even_on_an_error() -
         assert not gc.isenabled()  # it was off before: not switched on behind the caller's back
     finally:
         (gc.enable if was else gc.disable)()
+
+
+def _resident_mib() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmRSS")
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists() or sys.platform != "linux" or
+                    platform.libc_ver()[0] != "glibc", reason="resident memory as glibc and /proc show it")
+def test_memory_a_store_filled_in_a_thread_freed_is_handed_back() -> None:
+    """What the build does after the quality-check store, filled in a thread, is dropped: glibc
+    keeps the freed memory of a thread's malloc arena resident until it is asked to trim."""
+    import threading
+
+    import pyoxigraph as ox
+
+    quads = [ox.Quad(ox.NamedNode(f"https://example.org/s{i}"), ox.NamedNode(f"https://example.org/p{i % 7}"),
+                     ox.Literal(f"value {i}"), ox.NamedNode(f"https://example.org/g{i % 100}"))
+             for i in range(150_000)]
+    holder = [ox.Store()]
+    thread = threading.Thread(target=holder[0].bulk_extend, args=(quads,))
+    thread.start()
+    thread.join()
+    del quads
+    filled = _resident_mib()
+    holder.clear()  # the store freed: its memory stays resident, in the thread's arena
+    kept = _resident_mib()
+    return_freed_memory()
+    trimmed = _resident_mib()
+    assert kept - trimmed > 0.25 * (filled - trimmed) > 10, (filled, kept, trimmed)

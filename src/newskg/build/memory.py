@@ -48,11 +48,9 @@ def return_freed_memory() -> None:
     this, the ~400 MB of the million-triple quality-check store stayed resident into the
     build's peak. A no-op where there is no ``malloc_trim``."""
     import ctypes
-    import ctypes.util
 
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or None)
-        trim = libc.malloc_trim
+        trim = ctypes.CDLL(None).malloc_trim  # the process's own symbols: libc's where it is glibc
     except (OSError, AttributeError):
         return
     trim(0)
