@@ -17,8 +17,9 @@ rdfs:subClassOf for class targets and sh:class, and what each SPARQL-based const
 triple of another predicate cannot change any result: every query the compiler writes reads the
 data only through triple patterns with those predicates. When a SPARQL-based constraint may read
 a predicate the analysis cannot name (a variable or a negated property set in predicate position,
-GRAPH, a dataset clause, a query rdflib cannot parse), every triple is loaded. At a million
-triples this keeps about a third of what the build validates.
+GRAPH, a dataset clause, a query rdflib cannot parse), every triple is loaded. For the project's
+shapes on the synthetic corpus this keeps 70% of the triples the build validates (1.12M of 1.60M
+at a million asserted): nearly all of the claim layer, a third of the claims' content.
 
 Where the two engines could disagree, this one follows pyshacl (it is the reference), and
 refuses what it cannot follow:
