@@ -11,6 +11,17 @@ validation results; shapes used by other shapes (sh:node, sh:not, sh:or, sh:and,
 sh:qualifiedValueShape) become boolean expressions ("this node does not conform") inside them.
 The Rust engine scans what each query needs once, instead of pyshacl's per-focus-node work.
 
+Only the triples a shape can read are loaded: those whose predicate is in `_Plan.reads` (the
+predicates of every path, target and sh:lessThan reached from a targeted shape, rdf:type and
+rdfs:subClassOf for class targets and sh:class, and what each SPARQL-based constraint reads). A
+triple of another predicate cannot change any result: every query the compiler writes reads the
+data only through triple patterns with those predicates. When a SPARQL-based constraint may read
+a predicate the analysis cannot name (a variable or a negated property set in predicate position,
+a path of zero steps between variables, which matches every node of the graph, GRAPH, a dataset
+clause, a query rdflib cannot parse), every triple is loaded. For the project's
+shapes on the synthetic corpus this keeps 70% of the triples the build validates (1.12M of 1.60M
+at a million asserted): nearly all of the claim layer, a third of the claims' content.
+
 Where the two engines could disagree, this one follows pyshacl (it is the reference), and
 refuses what it cannot follow:
 
@@ -88,7 +99,7 @@ def validate_shapes_sparql(triples: Iterable, shapes: Graph) -> list[Problem]:
     module does not compile.
     """
     plan = _Plan(shapes)
-    loader = _Loader(plan.datatypes)
+    loader = _Loader(plan.datatypes, plan.reads)
     loader.add_oxigraph(triples)
     return _run(plan, loader)
 
@@ -96,7 +107,7 @@ def validate_shapes_sparql(triples: Iterable, shapes: Graph) -> list[Problem]:
 def validate_graphs_sparql(graphs: Iterable[Graph], shapes: Graph) -> list[Problem]:
     """`validate_shapes_sparql` over the union of rdflib ``graphs`` (the build's current inputs)."""
     plan = _Plan(shapes)
-    loader = _Loader(plan.datatypes)
+    loader = _Loader(plan.datatypes, plan.reads)
     loader.add_rdflib(graphs)
     return _run(plan, loader)
 
@@ -123,12 +134,14 @@ def _by_subject(graph: Graph) -> Iterable[tuple]:
 
 
 class _Loader:
-    """Fills a pyoxigraph Store with the data, keeping every literal as written (see `_WRAP`)."""
+    """Fills a pyoxigraph Store with the data, keeping every literal as written (see `_WRAP`);
+    only the triples whose predicate is in ``reads`` (an IRI set; None: every triple)."""
 
-    def __init__(self, datatypes: set[str]):
+    def __init__(self, datatypes: set[str], reads: set[str] | None = None):
         import pyoxigraph as ox
 
         self.ox = ox
+        self._reads = reads
         self.store = ox.Store()
         self._scratch = ox.Store()
         self._datatypes = datatypes
@@ -146,36 +159,47 @@ class _Loader:
 
         ox = self.ox
         quad = ox.Quad
+        reads = self._reads
         written_graph, native_graph = self._written, self._native
         nodes: dict = {}
         literals: dict = {}
         # id(term) -> (term, converted): the graphs share term objects, and an int key spares
         # rdflib's Python-level __hash__/__eq__ (holding the term keeps its id unique).
         by_id: dict[int, tuple] = {}
+        # The same for predicates, converted to None when no shape reads them.
+        predicate_ids: dict[int, tuple] = {}
         object_ids: dict[int, tuple] = {}
         quads: list = []
         append = quads.append
         for graph in graphs:
             # Subject by subject, predicate by predicate (the graph's spo index where it has one):
-            # each subject and predicate converted once for all its triples.
+            # each subject and predicate converted once for all its triples, a subject only once
+            # one of its predicates is read.
             for s, by_predicate in _by_subject(graph):
-                seen = by_id.get(id(s))
-                if seen is not None and seen[0] is s:
-                    subject = seen[1]
-                else:
-                    subject = nodes.get(s)
-                    if subject is None:
-                        subject = nodes[s] = self._blank(str(s)) if isinstance(s, BNode) else ox.NamedNode(str(s))
-                    by_id[id(s)] = (s, subject)
+                subject = None
                 for p, objects in by_predicate.items():
-                    seen = by_id.get(id(p))
+                    seen = predicate_ids.get(id(p))
                     if seen is not None and seen[0] is p:
                         predicate = seen[1]
                     else:
-                        predicate = nodes.get(p)
-                        if predicate is None:
-                            predicate = nodes[p] = ox.NamedNode(str(p))
-                        by_id[id(p)] = (p, predicate)
+                        predicate = None
+                        if reads is None or str(p) in reads:
+                            predicate = nodes.get(p)
+                            if predicate is None:
+                                predicate = nodes[p] = ox.NamedNode(str(p))
+                        predicate_ids[id(p)] = (p, predicate)
+                    if predicate is None:
+                        continue
+                    if subject is None:
+                        seen = by_id.get(id(s))
+                        if seen is not None and seen[0] is s:
+                            subject = seen[1]
+                        else:
+                            subject = nodes.get(s)
+                            if subject is None:
+                                subject = nodes[s] = (self._blank(str(s)) if isinstance(s, BNode)
+                                                      else ox.NamedNode(str(s)))
+                            by_id[id(s)] = (s, subject)
                     for o in objects:
                         # Objects by id too, with what they become (literal or not) decided once:
                         # isinstance against rdflib's term classes goes through abc's
@@ -210,9 +234,12 @@ class _Loader:
         quad, literal_type = ox.Quad, ox.Literal
         written_graph, native_graph = self._written, self._native
         string = XSD + "string"
+        reads = None if self._reads is None else {ox.NamedNode(p) for p in self._reads}
         literals: dict = {}
         quads: list = []
         for t in triples:
+            if reads is not None and t.predicate not in reads:
+                continue
             o = t.object
             if type(o) is literal_type:
                 found = literals.get(o)
@@ -323,6 +350,13 @@ class _Plan:
         self._refuse_custom_components()
         self.implicit: set = set()
         self.targeted = self._targeted_shapes()
+        #: IRIs of the predicates some compiled query can read (see the module docstring); None
+        #: when a SPARQL-based constraint may read any. Class targets and sh:class follow
+        #: rdf:type and rdfs:subClassOf; the rest is added as the shapes are checked.
+        self.reads: set[str] | None = {RDF + "type", RDFS + "subClassOf"}
+        for shape in self.targeted:
+            for local in ("targetSubjectsOf", "targetObjectsOf"):
+                self._read(str(p) for p in self.values(shape, local))
         self._checked: set = set()
         for shape in self.targeted:
             self._check(shape, self._name(shape), nested=False, trail=())
@@ -395,6 +429,10 @@ class _Plan:
     def messages(self, node) -> list[str]:
         return sorted(str(m) for m in self.values(node, "message"))
 
+    def _read(self, iris: Iterable[str]) -> None:
+        if self.reads is not None:
+            self.reads.update(iris)
+
     # -- checking what is used
 
     def _check(self, shape, name: str, nested: bool, trail: tuple) -> None:
@@ -408,7 +446,8 @@ class _Plan:
         trail = (*trail, shape)
         prop = self.is_property_shape(shape)
         if prop:
-            self._path_text(self.one(shape, "path"), name)
+            # The path's predicates are the IRIs of the path as the queries write it.
+            self._read(_IRI.findall(self._path_text(self.one(shape, "path"), name)))
         if nested and self.severity(shape) != SH + "Violation":
             raise UnsupportedShapeError(f"{name}: sh:severity on a shape used by another shape is not compiled "
                                         "(pyshacl's conformance then depends on where the shape is used)")
@@ -426,6 +465,8 @@ class _Plan:
                 raise UnsupportedShapeError(f"{name}: sh:{local} on a node shape is not compiled")
             if local == "lessThan" and nested:
                 raise UnsupportedShapeError(f"{name}: sh:lessThan in a shape used by another shape is not compiled")
+            if local == "lessThan":
+                self._read([str(o)])
             if local in ("sparql",) and (nested or prop):
                 raise UnsupportedShapeError(f"{name}: sh:sparql is compiled only on a targeted node shape")
             if local == "qualifiedValueShape" and self.values(shape, "qualifiedValueShapesDisjoint"):
@@ -523,6 +564,12 @@ class _Plan:
             local = str(p)[len(SH):] if str(p).startswith(SH) else None
             if local not in (None, "select", "message", "prefixes", "deactivated"):
                 raise UnsupportedShapeError(f"{name}: sh:{local} on an sh:sparql constraint is not compiled")
+        prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in self.prefixes(constraint).items())
+        read = _sparql_reads(prologue + text)
+        if read is None:
+            self.reads = None
+        else:
+            self._read(read)
 
     # -- prefixes of SPARQL-based constraints (as pyshacl collects them)
 
@@ -553,11 +600,87 @@ class _Plan:
 
 
 _THIS = re.compile(r"[\s{}()][$?]this\b")
+_IRI = re.compile(r"<([^<>]*)>")
+#: Syntax and algebra nodes of rdflib's SPARQL parser that read other graphs or services.
+_ELSEWHERE = {"Graph", "GraphGraphPattern", "ServiceGraphPattern"}
+
 _REFUSED_SPARQL = [(re.compile(r"\bMINUS\b", re.I), "MINUS"), (re.compile(r"\bVALUES\b", re.I), "VALUES"),
                    (re.compile(r"\bSERVICE\b", re.I), "SERVICE"),
                    (re.compile(r"\bSELECT\b[^{]*\{[^}]*\bSELECT\b", re.I | re.S), "a nested SELECT"),
                    (re.compile(r"[$?](shapesGraph|currentShape|PATH|failure)\b"),
                     "$shapesGraph, $currentShape, $PATH or ?failure")]
+
+
+def _sparql_reads(query: str) -> set[str] | None:
+    """The IRIs of the predicates ``query`` can read, or None when that cannot be said exactly.
+
+    Parsed by rdflib (pyshacl runs these queries with it): every triple pattern, of the query's
+    algebra or of an EXISTS still in syntax form, must have an IRI or a path of IRIs in
+    predicate position. A variable, a negated property set (which matches every other
+    predicate), GRAPH, SERVICE, a dataset clause or a query rdflib cannot parse: None. So is a
+    path that can match zero steps (``p*``, ``p?``) between two variables (``$this`` counts as
+    one: `_minus_query` makes it one): it matches each node of the whole graph to itself, and
+    which nodes are in the graph depends on every triple.
+    """
+    from rdflib import BNode, URIRef, Variable
+    from rdflib.paths import AlternativePath, InvPath, MulPath, Path, SequencePath
+    from rdflib.plugins.sparql import prepareQuery
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    try:
+        parsed = prepareQuery(query)
+    except Exception:  # whatever stops the parser: nothing can be said about the query
+        return None
+    found: set[str] = set()
+
+    def path(p) -> bool:
+        if type(p) is URIRef:
+            found.add(str(p))
+            return True
+        if isinstance(p, (SequencePath, AlternativePath)):
+            return all(path(a) for a in p.args)
+        if isinstance(p, InvPath):
+            return path(p.arg)
+        if isinstance(p, MulPath):
+            return path(p.path)
+        return False  # a variable, a negated property set, anything else
+
+    def zero(p) -> bool:
+        """Whether the path matches zero steps (a node to itself)."""
+        if isinstance(p, MulPath):
+            return p.zero or zero(p.path)
+        if isinstance(p, SequencePath):
+            return all(zero(a) for a in p.args)
+        if isinstance(p, AlternativePath):
+            return any(zero(a) for a in p.args)
+        if isinstance(p, InvPath):
+            return zero(p.arg)
+        return False
+
+    def pattern(s, p, o) -> bool:
+        return path(p) and not (zero(p) and isinstance(s, (Variable, BNode)) and isinstance(o, (Variable, BNode)))
+
+    def walk(node) -> bool:
+        if isinstance(node, CompValue):  # (whose get() returns the key for a missing key)
+            if node.name in _ELSEWHERE:
+                return False
+            for key, value in node.items():
+                if key == "datasetClause" and value:
+                    return False
+                # The algebra's triples are (s, p, o); a TriplesBlock of the syntax (an EXISTS, not
+                # translated until evaluated) lists one subject's triples as s, p, o, s, p, o...
+                if key == "triples" and not all(len(t) % 3 == 0 and all(pattern(*t[i:i + 3])
+                                                                        for i in range(0, len(t), 3))
+                                                for t in value):
+                    return False
+                if key != "triples" and not walk(value):
+                    return False
+            return True
+        if isinstance(node, (list, tuple)):
+            return all(walk(item) for item in node)
+        return not isinstance(node, Path)  # a path outside a triple pattern: a form not known here
+
+    return found if walk(parsed.algebra) else None
 
 
 # --------------------------------------------------------------------------- writing the queries
