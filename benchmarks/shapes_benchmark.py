@@ -151,7 +151,10 @@ def measure(size: int, label: str, graphs: list, triples: Callable[[], Any] | No
               flush=True)
 
     def load() -> Any:
-        loader = compiled._Loader(compiled._Plan(shapes).datatypes)
+        # What validate_graphs_sparql loads: only what the shapes read, from its size on.
+        plan = compiled._Plan(shapes)
+        large = sum(len(g) for g in graphs) >= compiled.FILTER_MIN_TRIPLES
+        loader = compiled._Loader(plan.datatypes, plan.reads if large else None)
         loader.add_rdflib(graphs)
         return loader
 

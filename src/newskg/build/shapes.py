@@ -48,6 +48,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote
 
@@ -107,9 +108,16 @@ def validate_shapes_sparql(triples: Iterable, shapes: Graph) -> list[Problem]:
 def validate_graphs_sparql(graphs: Iterable[Graph], shapes: Graph) -> list[Problem]:
     """`validate_shapes_sparql` over the union of rdflib ``graphs`` (the build's current inputs)."""
     plan = _Plan(shapes)
-    loader = _Loader(plan.datatypes, plan.reads)
+    graphs = list(graphs)
+    # Below this size, finding what the shapes read costs more than loading everything.
+    large = sum(len(graph) for graph in graphs) >= FILTER_MIN_TRIPLES
+    loader = _Loader(plan.datatypes, plan.reads if large else None)
     loader.add_rdflib(graphs)
     return _run(plan, loader)
+
+
+#: The data size from which `validate_graphs_sparql` loads only what the shapes read.
+FILTER_MIN_TRIPLES = 50_000
 
 
 def check_supported(shapes: Graph) -> None:
@@ -350,10 +358,12 @@ class _Plan:
         self._refuse_custom_components()
         self.implicit: set = set()
         self.targeted = self._targeted_shapes()
-        #: IRIs of the predicates some compiled query can read (see the module docstring); None
-        #: when a SPARQL-based constraint may read any. Class targets and sh:class follow
-        #: rdf:type and rdfs:subClassOf; the rest is added as the shapes are checked.
-        self.reads: set[str] | None = {RDF + "type", RDFS + "subClassOf"}
+        # What the compiled paths and targets read (class targets and sh:class follow rdf:type
+        # and rdfs:subClassOf; the rest is added as the shapes are checked), and the text of each
+        # SPARQL-based constraint, parsed only if `reads` is asked for (rdflib's SPARQL parser
+        # costs ~0.5 s to import, more than a small build's validation).
+        self._read_by_shapes: set[str] = {RDF + "type", RDFS + "subClassOf"}
+        self._queries: list[str] = []
         for shape in self.targeted:
             for local in ("targetSubjectsOf", "targetObjectsOf"):
                 self._read(str(p) for p in self.values(shape, local))
@@ -430,8 +440,19 @@ class _Plan:
         return sorted(str(m) for m in self.values(node, "message"))
 
     def _read(self, iris: Iterable[str]) -> None:
-        if self.reads is not None:
-            self.reads.update(iris)
+        self._read_by_shapes.update(iris)
+
+    @cached_property
+    def reads(self) -> set[str] | None:
+        """IRIs of the predicates some compiled query can read (see the module docstring); None
+        when a SPARQL-based constraint may read any."""
+        found = set(self._read_by_shapes)
+        for query in self._queries:
+            read = _sparql_reads(query)
+            if read is None:
+                return None
+            found |= read
+        return found
 
     # -- checking what is used
 
@@ -565,11 +586,7 @@ class _Plan:
             if local not in (None, "select", "message", "prefixes", "deactivated"):
                 raise UnsupportedShapeError(f"{name}: sh:{local} on an sh:sparql constraint is not compiled")
         prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in self.prefixes(constraint).items())
-        read = _sparql_reads(prologue + text)
-        if read is None:
-            self.reads = None
-        else:
-            self._read(read)
+        self._queries.append(prologue + text)
 
     # -- prefixes of SPARQL-based constraints (as pyshacl collects them)
 
