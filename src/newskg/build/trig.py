@@ -24,8 +24,9 @@ _RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 _PLAIN_LOCAL = re.compile(r"(?:[A-Za-z0-9_][A-Za-z0-9_\-]*)?")
 
 
-class _Names:
-    """Each term's TriG text, once: a corpus names the same terms again and again."""
+class TrigNames:
+    """Each term's TriG text under the given prefixes, once: a corpus names the same terms again
+    and again (kept from graph to graph, `trig_graphs`)."""
 
     def __init__(self, prefixes: Mapping[str, str]) -> None:
         self._bases = sorted(((base, name) for name, base in prefixes.items()), key=lambda b: -len(b[0]))
@@ -54,12 +55,23 @@ class _Names:
         return term
 
 
+def trig_header(prefixes: Mapping[str, str]) -> str:
+    """The ``@prefix`` lines that open the file."""
+    return "".join(f"@prefix {prefix}: <{base}> .\n" for prefix, base in prefixes.items())
+
+
 def trig_lines(nquads: Iterable[str], prefixes: Mapping[str, str]) -> Iterable[str]:
     """The TriG text of N-Quads lines (each ending in `` .`` and a newline, every quad in a named
     graph, a graph's lines together and sorted), in pieces."""
-    names = _Names(prefixes)
+    yield trig_header(prefixes)
+    yield from trig_graphs(nquads, TrigNames(prefixes))
+
+
+def trig_graphs(nquads: Iterable[str], names: TrigNames) -> Iterable[str]:
+    """The TriG text of N-Quads lines without the prefix lines: one block per graph, each standing
+    alone (``<g> {`` to ``}``), so that a file is the prefix lines and the blocks of its graphs
+    (what lets the writer take a graph's block from the previous build)."""
     name = names.name
-    yield "".join(f"@prefix {prefix}: <{base}> .\n" for prefix, base in prefixes.items())
     graph = subject = predicate = None
     for line in nquads:
         body, _, rest = line.rstrip("\n").rpartition(" <")  # the graph: the line's last IRI

@@ -32,7 +32,7 @@ import os
 import secrets
 import shutil
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 from rdflib import Graph
@@ -40,6 +40,15 @@ from rdflib import Graph
 from newskg.background import Background
 from newskg.build.memory import IndexedMemory
 from newskg.build.oxterms import ToOxigraph
+from newskg.build.reuse import (
+    Block,
+    Previous,
+    RangeCopier,
+    code_digest,
+    file_stamp,
+    take_file,
+    write_record,
+)
 from newskg.errors import BuildBusyError, BuildWriteError, NewskgError
 from newskg.namespaces import PREFIXES
 from newskg.project import GRAPHS_DIR, PERSISTENT_STORE_MIN_QUADS, Build, graph_file_name
@@ -67,7 +76,8 @@ def _sorted_lines(graph: Graph, converter: ToOxigraph) -> list[str]:
 
 
 def write_build(build: Build, graphs: dict[str, Graph], manifest: dict, release: bool = False,
-                before_swap: Callable[[], None] | None = None) -> None:
+                before_swap: Callable[[], None] | None = None,
+                origins: Mapping[str, str] | None = None) -> None:
     """Write every named graph, the datasets and the manifest, parse them back, then swap the folder in.
 
     ``release``: empty each graph once it is written (the caller needs them no more), so the
@@ -75,6 +85,10 @@ def write_build(build: Build, graphs: dict[str, Graph], manifest: dict, release:
 
     ``before_swap``: called once everything is written and read back, right before the swap; what
     it raises (a cancelled build) leaves build/ unchanged.
+
+    ``origins``: graph IRI -> what the graph is made from (`newskg.build.reuse.graph_origins`); a
+    graph whose bytes are then certainly the previous build's is taken from there instead of
+    written. The files are the same bytes either way.
 
     Raises BuildBusyError when another build holds the lock, BuildWriteError when the folder
     cannot be written or the written dataset does not parse back; build/ is then unchanged.
@@ -92,7 +106,8 @@ def write_build(build: Build, graphs: dict[str, Graph], manifest: dict, release:
             raise _write_error(build_dir, err) from None
         try:
             staged = Build(staging)
-            _write_files(staged, graphs, release, previous=Build(build_dir) if build_dir.is_dir() else None)
+            _write_files(staged, graphs, release, previous=Build(build_dir) if build_dir.is_dir() else None,
+                         origins=origins, tools=manifest.get("tool_versions", {}))
             # The manifest goes last: a folder with a manifest is a complete build.
             staged.write_manifest(manifest)
             if before_swap is not None:
@@ -112,33 +127,61 @@ def write_build(build: Build, graphs: dict[str, Graph], manifest: dict, release:
 
 
 def _write_files(staged: Build, graphs: dict[str, Graph], release: bool = False,
-                 previous: Build | None = None) -> None:
+                 previous: Build | None = None, origins: Mapping[str, str] | None = None,
+                 tools: Mapping | None = None) -> None:
     """Every graph file, dataset.nq, then dataset.trig while the store of a large build loads (or
     is made from ``previous``'s by difference), then dataset.nq parsed back (counted in the store
-    when there is one)."""
+    when there is one). A graph whose bytes are certainly ``previous``'s (its ``origins`` and the
+    code unchanged, `newskg.build.reuse`) is taken from there: its file linked, its blocks of the
+    datasets copied."""
     (staged.dir / GRAPHS_DIR).mkdir()
+    code = code_digest()
+    tools = dict(tools or {})
+    taken_from = Previous.read(previous, code, tools) if origins else None
+    origins = origins or {}
+    blocks: dict[str, Block] = {}
+    written: set[str] = set()  # the graphs serialised (the others are previous's bytes)
     converter = ToOxigraph()
     count = 0
-    with open(staged.nquads_path, "w", encoding="utf-8") as nquads:
+    with open(staged.nquads_path, "wb") as nquads, contextlib.ExitStack() as stack:
+        copier = (RangeCopier(stack.enter_context(open(taken_from.build.nquads_path, "rb")), nquads)
+                  if taken_from is not None else None)
+        at = 0
         for iri, graph in graphs.items():
-            try:
-                lines = _sorted_lines(graph, converter)
-            except ValueError as err:  # a term rdflib let through and pyoxigraph refuses
-                raise BuildWriteError(f"graph <{iri}> cannot be written as N-Triples ({err}); the previous "
-                                      "build is unchanged") from None
+            triples = len(graph)
+            origin = origins.get(iri)
             path = staged.dir / GRAPHS_DIR / graph_file_name(iri)
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
-            nquads.write("".join(f"{line[:-1].rstrip()} <{iri}> .\n" for line in lines))
-            count += len(lines)
+            block = taken_from.block(iri, origin, triples) if taken_from is not None else None
+            if block is not None and copier is not None:
+                assert taken_from is not None
+                take_file(taken_from.graph_path(iri), path)
+                copier.add(*block.nquads)
+                blocks[iri] = Block(origin, triples, False, block.file, (at, block.nquads[1]), block.trig)
+                at += block.nquads[1]
+            else:
+                data, quads = _serialised(iri, graph, converter)
+                path.write_bytes(data)
+                if copier is not None:
+                    copier.flush()
+                nquads.write(quads)
+                written.add(iri)
+                blocks[iri] = Block(origin, triples, b"_:" in data, file_stamp(path), (at, len(quads)), (0, 0))
+                at += len(quads)
+            count += triples
             if release and isinstance(graph.store, IndexedMemory):
                 graph.store.clear()
+        if copier is not None:
+            copier.flush()
     del converter  # its term caches: as large as the graphs' terms
+    changed = None
+    if taken_from is not None:
+        changed = written | (taken_from.iris() - set(graphs))
     # The store's bulk load runs without the GIL: dataset.trig is written meanwhile.
-    loading = (Background("store-load", write_store, staged, previous, list(graphs), count)
+    loading = (Background("store-load", write_store, staged, previous, list(graphs), count, changed)
                if count >= PERSISTENT_STORE_MIN_QUADS else None)
     try:
-        _write_trig(staged)
+        _write_trig(staged, blocks, written, taken_from)
     except BaseException:
         if loading is not None:
             loading.wait()  # it writes into the staging folder, which the caller removes next
@@ -146,22 +189,61 @@ def _write_files(staged: Build, graphs: dict[str, Graph], release: bool = False,
     if loading is not None:
         loading.result()
     _parse_back(staged, count)
+    write_record(staged, code, tools, blocks)
 
 
-def _write_trig(staged: Build) -> None:
-    """dataset.trig from dataset.nq: the same quads in the same order (graph by graph, sorted),
-    with the project's prefixes (`newskg.build.trig`)."""
-    from newskg.build.trig import write_trig
-
+def _serialised(iri: str, graph: Graph, converter: ToOxigraph) -> tuple[bytes, bytes]:
+    """The graph's file and its block of dataset.nq, as bytes."""
     try:
-        write_trig(staged.nquads_path, staged.trig_path, PREFIXES)
+        lines = _sorted_lines(graph, converter)
+    except ValueError as err:  # a term rdflib let through and pyoxigraph refuses
+        raise BuildWriteError(f"graph <{iri}> cannot be written as N-Triples ({err}); the previous "
+                              "build is unchanged") from None
+    data = "".join(line + "\n" for line in lines).encode("utf-8")
+    quads = "".join(f"{line[:-1].rstrip()} <{iri}> .\n" for line in lines).encode("utf-8")
+    return data, quads
+
+
+def _write_trig(staged: Build, blocks: dict[str, Block], written: set[str], taken_from: Previous | None) -> None:
+    """dataset.trig: the project's prefixes, then each graph's block (the same quads in the same
+    order as dataset.nq, `newskg.build.trig`): written from its lines in dataset.nq, or copied
+    from the previous build's dataset.trig for a graph taken from it. Fills in each block's
+    range in dataset.trig."""
+    from newskg.build.trig import TrigNames, trig_graphs, trig_header
+
+    names = TrigNames(PREFIXES)
+    try:
+        with (open(staged.nquads_path, "rb") as nquads, open(staged.trig_path, "wb") as out,
+              contextlib.ExitStack() as stack):
+            copier = (RangeCopier(stack.enter_context(open(taken_from.build.trig_path, "rb")), out)
+                      if taken_from is not None else None)
+            header = trig_header(PREFIXES).encode("utf-8")
+            out.write(header)
+            at = len(header)
+            for iri, block in blocks.items():
+                if iri in written:
+                    nquads.seek(block.nquads[0])
+                    lines = nquads.read(block.nquads[1]).decode("utf-8").splitlines(keepends=True)
+                    text = "".join(trig_graphs(lines, names)).encode("utf-8")
+                    if copier is not None:
+                        copier.flush()
+                    out.write(text)
+                    length = len(text)
+                else:
+                    assert copier is not None
+                    copier.add(*block.trig)
+                    length = block.trig[1]
+                block.trig = (at, length)
+                at += length
+            if copier is not None:
+                copier.flush()
     except (MemoryError, ValueError) as err:
         raise BuildWriteError(f"the new {staged.trig_path.name} cannot be written ({err}); the previous build "
                               "is unchanged") from None
 
 
 def write_store(build: Build, previous: Build | None = None, graph_iris: list[str] | None = None,
-                quads: int = 0) -> None:
+                quads: int = 0, changed: set[str] | None = None) -> None:
     """The build's persistent pyoxigraph store, with the level view (`newskg.views`) in its default
     graph: the ``previous`` build's store updated by difference when little changed
     (`newskg.build.store_delta`), else dataset.nq bulk-loaded."""
@@ -171,7 +253,7 @@ def write_store(build: Build, previous: Build | None = None, graph_iris: list[st
     from newskg.views import load_store
 
     try:
-        changes = (graph_changes(previous, build, graph_iris, quads)
+        changes = (graph_changes(previous, build, graph_iris, quads, changed)
                    if previous is not None and graph_iris is not None else None)
     except (NewskgError, OSError, ValueError, KeyError, TypeError):
         changes = None  # the previous build unreadable (damaged, foreign): the bulk load needs none of it
