@@ -43,6 +43,7 @@ from newskg.build.memory import (
 )
 from newskg.build.profile import find_profile_violations
 from newskg.build.reasoning import REASONERS, LevelFinding, LevelledInference, reason_by_level
+from newskg.build.reuse import graph_origins
 from newskg.build.sources import (
     InputFile,
     Report,
@@ -308,7 +309,8 @@ def build_project(root: Path | Project, force: bool = False, reasoner: str = REA
         manifest = _manifest(inputs, graphs, result.inference, stamp, started)
         say(f"writing {build.dir.name}/")
         write_build(build, graphs, manifest, release=True,  # nothing reads the graphs afterwards
-                    before_swap=lambda: say(f"swapping the new {build.dir.name}/ in"))
+                    before_swap=lambda: say(f"swapping the new {build.dir.name}/ in"),
+                    origins=graph_origins(project.root, manifest["inputs"], result.sources.content_files))
     return BuildResult(build.dir, skipped=False, manifest=manifest, warnings=result.problems)
 
 
