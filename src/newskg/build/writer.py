@@ -38,7 +38,7 @@ from pathlib import Path
 from rdflib import Graph
 
 from newskg.background import Background
-from newskg.build.memory import IndexedMemory
+from newskg.build.memory import IndexedMemory, return_freed_memory
 from newskg.build.oxterms import ToOxigraph
 from newskg.build.reuse import (
     Block,
@@ -174,6 +174,8 @@ def _write_files(staged: Build, graphs: dict[str, Graph], release: bool = False,
         if copier is not None:
             copier.flush()
     del converter  # its term caches: as large as the graphs' terms
+    if release:
+        return_freed_memory()  # the graphs' indexes, before the store's load needs the room
     changed = None
     if taken_from is not None:
         changed = written | (taken_from.iris() - set(graphs))
