@@ -49,9 +49,9 @@ def _project(tmp_path: Path) -> Path:
     return root
 
 
-def _content(build_dir: Path) -> tuple[set[str], Counter, dict]:
-    """The store's quads without blank nodes, the number with one in each graph (a store names
-    blank nodes afresh), and the view's record."""
+def store_quads(build_dir: Path) -> tuple[set[str], Counter]:
+    """The build's store: its quads without blank nodes, and the number with one in each graph (a
+    store names blank nodes afresh)."""
     store = ox.Store.read_only(str(build_dir / "store"))
     plain: set[str] = set()
     blank: Counter = Counter()
@@ -61,7 +61,12 @@ def _content(build_dir: Path) -> tuple[set[str], Counter, dict]:
         else:
             plain.add(str(quad))
     del store
-    return plain, blank, json.loads((build_dir / VIEW_RECORD).read_text(encoding="utf-8"))
+    return plain, blank
+
+
+def _content(build_dir: Path) -> tuple[set[str], Counter, dict]:
+    """`store_quads`, and the view's record."""
+    return (*store_quads(build_dir), json.loads((build_dir / VIEW_RECORD).read_text(encoding="utf-8")))
 
 
 def _fresh(root: Path, tmp_path: Path) -> tuple[set[str], Counter, dict]:

@@ -9,11 +9,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections import Counter
 from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
+from test_store_delta import store_quads
 
 import newskg.build.store_delta as store_delta
 import newskg.build.writer as writer
@@ -99,21 +98,6 @@ def _fresh(root: Path, tmp_path: Path) -> Path:
     return fresh / "build"
 
 
-def _store(build_dir: Path) -> tuple[set[str], Counter]:
-    """The store's quads without blank nodes, and how many with one each graph holds (a store
-    labels the blank nodes it loads afresh)."""
-    store = ox.Store.read_only(str(build_dir / "store"))
-    plain: set[str] = set()
-    blank: Counter = Counter()
-    for quad in store:
-        if isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode):
-            blank[str(quad.graph_name)] += 1
-        else:
-            plain.add(str(quad))
-    del store
-    return plain, blank
-
-
 def _comparable(path: Path, relative: str):
     if relative == "manifest.json":
         manifest = json.loads(path.read_text(encoding="utf-8"))
@@ -139,7 +123,7 @@ def assert_same_build(built: Path, fresh: Path) -> None:
     assert {"dataset.nq", "dataset.trig", "store-view.json", RECORD_NAME} <= files(built)
     for relative in sorted(files(built)):
         assert _comparable(built / relative, relative) == _comparable(fresh / relative, relative), relative
-    assert _store(built) == _store(fresh)
+    assert store_quads(built) == store_quads(fresh)
 
 
 def _graph_files(build_dir: Path) -> dict[str, bytes]:
