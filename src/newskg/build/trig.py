@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 
 _RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 #: A local part that is a Turtle PN_LOCAL without escapes (and without the dots and colons it
@@ -60,13 +59,6 @@ def trig_header(prefixes: Mapping[str, str]) -> str:
     return "".join(f"@prefix {prefix}: <{base}> .\n" for prefix, base in prefixes.items())
 
 
-def trig_lines(nquads: Iterable[str], prefixes: Mapping[str, str]) -> Iterable[str]:
-    """The TriG text of N-Quads lines (each ending in `` .`` and a newline, every quad in a named
-    graph, a graph's lines together and sorted), in pieces."""
-    yield trig_header(prefixes)
-    yield from trig_graphs(nquads, TrigNames(prefixes))
-
-
 def trig_graphs(nquads: Iterable[str], names: TrigNames) -> Iterable[str]:
     """The TriG text of N-Quads lines without the prefix lines: one block per graph, each standing
     alone (``<g> {`` to ``}``), so that a file is the prefix lines and the blocks of its graphs
@@ -95,14 +87,3 @@ def trig_graphs(nquads: Iterable[str], names: TrigNames) -> Iterable[str]:
     if graph is not None:
         yield " .\n}\n"
 
-
-def write_trig(nquads_path: Path, trig_path: Path, prefixes: Mapping[str, str]) -> None:
-    """dataset.trig from dataset.nq (as `trig_lines`). ValueError for a line of another form."""
-    with open(nquads_path, encoding="utf-8") as source, open(trig_path, "w", encoding="utf-8") as out:
-        pieces: list[str] = []
-        for piece in trig_lines(source, prefixes):
-            pieces.append(piece)
-            if len(pieces) >= 4096:
-                out.write("".join(pieces))
-                pieces.clear()
-        out.write("".join(pieces))
