@@ -134,14 +134,13 @@ def tool_versions() -> dict[str, str]:
 
 
 def check_sources(project: Project, sources: Sources, inputs: list[InputFile], reports: list[Report],
-                  quality: Callable[[], list[Problem]] | None = None) -> list[Problem]:
+                  quality: Callable[[], list[Problem]] | None) -> list[Problem]:
     """The checks that need no reasoning: OWL 2 RL profile of each ontology module,
     the quality-check queries (queries/checks/), and the text anchors of each report.
 
-    ``quality``: the quality checks already started (`start_quality_checks`), to wait for here.
+    ``quality``: the quality checks already started (`start_quality_checks`), to wait for here;
+    None when the project has none.
     """
-    if quality is None and project.checks_dir.is_dir():
-        quality = start_quality_checks(sources.quality_store(), project.checks_dir)
     problems: list[Problem] = []
     for item in inputs:
         if item.role == "ontology":
