@@ -11,9 +11,10 @@ validation results; shapes used by other shapes (sh:node, sh:not, sh:or, sh:and,
 sh:qualifiedValueShape) become boolean expressions ("this node does not conform") inside them.
 The Rust engine scans what each query needs once, instead of pyshacl's per-focus-node work.
 
-From `FILTER_MIN_TRIPLES` on, only the triples a shape can read are loaded: those whose predicate is in `_Plan.reads` (the
-predicates of every path, target and sh:lessThan reached from a targeted shape, rdf:type and
-rdfs:subClassOf for class targets and sh:class, and what each SPARQL-based constraint reads). A
+From `FILTER_MIN_TRIPLES` on, only the triples a shape can read are loaded: those whose
+predicate is in `_Plan.reads` (the predicates of every path, target and sh:lessThan reached from
+a targeted shape, rdf:type and rdfs:subClassOf for class targets and sh:class, and what each
+SPARQL-based constraint reads). A
 triple of another predicate cannot change any result: every query the compiler writes reads the
 data only through triple patterns with those predicates. When a SPARQL-based constraint may read
 a predicate the analysis cannot name (a variable or a negated property set in predicate position,
