@@ -204,6 +204,71 @@ def test_a_failure_while_the_store_loads_beside_the_trig_leaves_the_previous_bui
     assert [p.name for p in root.iterdir() if p.name.startswith(".build")] == []
 
 
+def test_a_first_build_loads_its_store_from_what_it_writes_as_it_writes_it(tmp_path: Path, monkeypatch):
+    """With no previous store, the store is bulk-loaded from the bytes sent down a pipe while the
+    files are written: the same quads and view as the load from the written files, and a blank
+    node of the ontology one node in its graph and in the view (one document)."""
+    import pyoxigraph
+    from test_store_delta import store_quads
+
+    import newskg.build.writer as writer_module
+    from newskg.build import build_project
+    from newskg.namespaces import ONTOLOGY_GRAPH
+
+    root = tmp_path / "corpus"
+    corpus.generate(root, triples=12_000, seed=5)
+    files = tmp_path / "files"
+    shutil.copytree(root, files)
+    sent: list[int] = []
+    write = writer_module._StoreFeed.write
+    monkeypatch.setattr(writer_module._StoreFeed, "write",
+                        lambda feed, data: (sent.append(len(data)), write(feed, data))[1])
+    build_project(root)
+    assert sum(sent) > (root / "build" / "dataset.nq").stat().st_size  # the view's lines too
+    monkeypatch.setattr(writer_module, "_can_feed", lambda: False)
+    sent.clear()
+    build_project(files)
+    assert not sent
+    assert store_quads(root / "build") == store_quads(files / "build")
+    assert (root / "build" / "store-view.json").read_text() == (files / "build" / "store-view.json").read_text()
+    store = pyoxigraph.Store.read_only(str(root / "build" / "store"))
+    blank = f"GRAPH <{ONTOLOGY_GRAPH}> {{ ?s ?p ?o FILTER(isBlank(?s) || isBlank(?o)) }}"
+    assert store.query(f"ASK {{ {blank} }}")
+    assert not store.query(f"ASK {{ {blank} FILTER NOT EXISTS {{ ?s ?p ?o }} }}")
+    del store
+    assert not list((root / "build").glob(".store*"))
+
+
+@pytest.mark.parametrize("failing", ["write_store", "_serialised"])
+def test_a_failure_while_a_first_build_streams_its_store_leaves_nothing(tmp_path: Path, monkeypatch, failing):
+    """The store's load fails while the writer still sends it bytes, or the writing fails while
+    the load reads them: the build fails without waiting on the other side, no build/ appears
+    and no staging folder is left."""
+    import newskg.build.writer as writer_module
+    from newskg.build import build_project
+    from newskg.errors import BuildWriteError
+
+    root = tmp_path / "corpus"
+    corpus.generate(root, triples=12_000, seed=5)
+    real = getattr(writer_module, failing)
+    calls = []
+
+    def fail(*args, **kwargs):
+        calls.append(failing)
+        # The load fails at once, while the writer has the whole stream to send; the writing
+        # well into it, while the load reads it.
+        if failing == "write_store" or len(calls) > 5:
+            raise BuildWriteError(f"{failing} failed (simulated)")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(writer_module, failing, fail)
+    with pytest.raises(BuildWriteError, match=failing):
+        build_project(root)
+    assert calls
+    assert not (root / "build").exists()
+    assert [p.name for p in root.iterdir() if p.name.startswith(".build")] == []
+
+
 def test_the_trig_written_from_the_nquads_lines_holds_the_same_quads(tmp_path: Path):
     """dataset.trig is written from dataset.nq's lines by string work (newskg.build.trig): every
     kind of term, prefixed only where no escape is needed, parses back to the same quads, with
