@@ -221,8 +221,12 @@ def test_a_first_build_loads_its_store_from_what_it_writes_as_it_writes_it(tmp_p
     shutil.copytree(root, files)
     sent: list[int] = []
     write = writer_module._StoreFeed.write
-    monkeypatch.setattr(writer_module._StoreFeed, "write",
-                        lambda feed, data: (sent.append(len(data)), write(feed, data))[1])
+
+    def counted(feed, data: bytes) -> None:
+        sent.append(len(data))
+        write(feed, data)
+
+    monkeypatch.setattr(writer_module._StoreFeed, "write", counted)
     build_project(root)
     assert sum(sent) > (root / "build" / "dataset.nq").stat().st_size  # the view's lines too
     monkeypatch.setattr(writer_module, "_can_feed", lambda: False)
