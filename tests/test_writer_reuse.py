@@ -36,8 +36,8 @@ def taken(monkeypatch) -> list[str]:
     names: list[str] = []
     take = writer.take_file
 
-    def spy(source: Path, target: Path) -> None:
-        names.append(target.name)
+    def spy(source: Path | str, target: Path | str) -> None:
+        names.append(Path(target).name)
         take(source, target)
 
     monkeypatch.setattr(writer, "take_file", spy)

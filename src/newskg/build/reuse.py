@@ -101,7 +101,7 @@ class Block:
         return cls(origin, triples, bool(blank), (size, mtime), (nq_at, nq_len), (trig_at, trig_len))
 
 
-def file_stamp(path: Path) -> tuple[int, int]:
+def file_stamp(path: Path | str) -> tuple[int, int]:
     """A file's size and mtime (ns): what tells cheaply that it is still the file recorded."""
     stat = os.stat(path)
     return stat.st_size, stat.st_mtime_ns
@@ -121,6 +121,7 @@ class Previous:
     def __init__(self, build: Build, blocks: dict[str, Block]) -> None:
         self.build = build
         self._blocks = blocks
+        self._graphs_dir = os.path.join(build.dir, GRAPHS_DIR)
 
     @classmethod
     def read(cls, build: Build | None, code: str, tools: Mapping) -> Previous | None:
@@ -140,30 +141,32 @@ class Previous:
             return None  # none, damaged, or another version's: everything is written
         return cls(build, blocks)
 
-    def block(self, iri: str, origin: str | None, triples: int) -> Block | None:
+    def block(self, iri: str, origin: str | None, triples: int, name: str | None = None) -> Block | None:
         """The previous build's block of ``iri`` when its bytes are certainly those the graph would
-        be written as now (see the module's docstring), else None."""
+        be written as now (see the module's docstring), else None. ``name``: the graph's
+        `graph_file_name`, when the caller has it."""
         block = self._blocks.get(iri)
         if (block is None or origin is None or block.origin != origin or block.triples != triples
                 or block.blank):
             return None
         try:
-            if file_stamp(self.graph_path(iri)) != block.file:
+            if file_stamp(self.graph_path(iri, name)) != block.file:
                 return None
         except OSError:
             return None
         return block
 
-    def graph_path(self, iri: str) -> Path:
-        """The previous build's file of graph ``iri``."""
-        return self.build.dir / GRAPHS_DIR / graph_file_name(iri)
+    def graph_path(self, iri: str, name: str | None = None) -> str:
+        """The previous build's file of graph ``iri`` (``name``: its `graph_file_name`, when known).
+        A string: pathlib's joins cost ~2 s of CPU over the 38,000 graphs of a million triples."""
+        return f"{self._graphs_dir}/{name or graph_file_name(iri)}"
 
     def iris(self) -> set[str]:
         """The graphs the previous build recorded."""
         return set(self._blocks)
 
 
-def take_file(source: Path, target: Path) -> None:
+def take_file(source: Path | str, target: Path | str) -> None:
     """``target`` made the same file as ``source``: a hard link (no bytes written, the mtime kept,
     which is what the next build checks), a copy with its mtime where the filesystem cannot link."""
     import shutil

@@ -195,21 +195,30 @@ def _write_graphs(staged: Build, graphs: dict[str, Graph], release: bool, taken_
         copier = (RangeCopier(stack.enter_context(open(taken_from.build.nquads_path, "rb")), nquads)
                   if taken_from is not None else None)
         at = 0
+        # Paths as strings, each folder made once: pathlib's joins and a mkdir per graph cost
+        # ~3 s of CPU over the 38,000 graphs of a million triples.
+        graphs_dir = os.path.join(staged.dir, GRAPHS_DIR)
+        made = {graphs_dir}
         for iri, graph in graphs.items():
             triples = len(graph)
             origin = origins.get(iri)
-            path = staged.dir / GRAPHS_DIR / graph_file_name(iri)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            block = taken_from.block(iri, origin, triples) if taken_from is not None else None
+            name = graph_file_name(iri)
+            path = f"{graphs_dir}/{name}"
+            folder = os.path.dirname(path)
+            if folder not in made:
+                os.makedirs(folder, exist_ok=True)
+                made.add(folder)
+            block = taken_from.block(iri, origin, triples, name) if taken_from is not None else None
             if block is not None and copier is not None:
                 assert taken_from is not None
-                take_file(taken_from.graph_path(iri), path)
+                take_file(taken_from.graph_path(iri, name), path)
                 copier.add(*block.nquads)
                 blocks[iri] = Block(origin, triples, False, block.file, (at, block.nquads[1]), block.trig)
                 at += block.nquads[1]
             else:
                 data, quads = _serialised(iri, graph, converter)
-                path.write_bytes(data)
+                with open(path, "wb") as out:
+                    out.write(data)
                 if copier is not None:
                     copier.flush()
                 nquads.write(quads)
