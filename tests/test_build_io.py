@@ -273,6 +273,27 @@ def test_a_failure_while_a_first_build_streams_its_store_leaves_nothing(tmp_path
     assert [p.name for p in root.iterdir() if p.name.startswith(".build")] == []
 
 
+def test_trig_names_found_by_lookup_are_those_the_scan_of_the_prefixes_finds():
+    """TrigNames finds an IRI's prefix with one lookup when every base ends in '/' or '#' (the
+    project's prefixes); the same names as the scan of every base it falls back to otherwise."""
+    from newskg.build.trig import TrigNames
+
+    prefixes = {"ex": "http://ex.org/", "deep": "http://ex.org/a/", "h": "http://ex.org/a#", "twin": "http://ex.org/",
+                "odd": "http://ex.org/b"}
+    iris = ["http://ex.org/x", "http://ex.org/a/x", "http://ex.org/a#x", "http://ex.org/a/b/x", "http://ex.org/",
+            "http://ex.org/a/", "http://ex.org/x.y", "http://ex.org/a/x-1_2", "urn:x", "http://ex.org/a#x#y",
+            "http://ex.org/bx", "http://other.org/x", "http://ex.org/a%20b"]
+    lookup = TrigNames({k: v for k, v in prefixes.items() if k != "odd"})
+    assert lookup._by_base is not None
+    scan = TrigNames({k: v for k, v in prefixes.items() if k != "odd"})
+    scan._by_base = None
+    assert [lookup.name(f"<{i}>") for i in iris] == [scan.name(f"<{i}>") for i in iris]
+    assert lookup.name("<http://ex.org/a/x>") == "deep:x" and lookup.name("<http://ex.org/x>") == "ex:x"
+    assert lookup.name("<http://ex.org/a/b/x>") == "<http://ex.org/a/b/x>"
+    assert TrigNames(prefixes)._by_base is None  # "odd" ends in neither
+    assert TrigNames(prefixes).name("<http://ex.org/bx>") == "odd:x"
+
+
 def test_the_trig_written_from_the_nquads_lines_holds_the_same_quads(tmp_path: Path):
     """dataset.trig is written from dataset.nq's lines by string work (newskg.build.trig): every
     kind of term, prefixed only where no escape is needed, parses back to the same quads, with

@@ -30,6 +30,13 @@ class TrigNames:
     def __init__(self, prefixes: Mapping[str, str]) -> None:
         self._bases = sorted(((base, name) for name, base in prefixes.items()), key=lambda b: -len(b[0]))
         self._known: dict[str, str] = {_RDF_TYPE: "a"}
+        # A plain local part holds no '/' or '#': when every base ends with one, an IRI's only
+        # candidate base is the IRI up to its last one (one lookup instead of a scan of the bases).
+        self._by_base: dict[str, str] | None = None
+        if all(base.endswith(("/", "#")) for base, _ in self._bases):
+            self._by_base = {}
+            for base, name in self._bases:
+                self._by_base.setdefault(base, name)  # two names for one base: the scan's first
 
     def name(self, term: str) -> str:
         """An N-Triples term (IRI, blank node or literal) as written in TriG."""
@@ -48,6 +55,12 @@ class TrigNames:
 
     def _iri(self, term: str) -> str:
         iri = term[1:-1]
+        if self._by_base is not None:
+            cut = max(iri.rfind("/"), iri.rfind("#")) + 1
+            prefix = self._by_base.get(iri[:cut]) if cut else None
+            if prefix is not None and _PLAIN_LOCAL.fullmatch(iri, cut):
+                return f"{prefix}:{iri[cut:]}"
+            return term
         for base, prefix in self._bases:
             if iri.startswith(base) and _PLAIN_LOCAL.fullmatch(iri, len(base)):
                 return f"{prefix}:{iri[len(base):]}"
@@ -63,27 +76,36 @@ def trig_graphs(nquads: Iterable[str], names: TrigNames) -> Iterable[str]:
     """The TriG text of N-Quads lines without the prefix lines: one block per graph, each standing
     alone (``<g> {`` to ``}``), so that a file is the prefix lines and the blocks of its graphs
     (what lets the writer take a graph's block from the previous build)."""
-    name = names.name
+    known, name = names._known, names.name
     graph = subject = predicate = None
     for line in nquads:
-        body, _, rest = line.rstrip("\n").rpartition(" <")  # the graph: the line's last IRI
-        if not rest.endswith("> .") or " " not in body:
+        body, _, rest = line.rpartition(" <")  # the graph: the line's last IRI
+        if rest.endswith("> .\n"):
+            g = rest[:-4]
+        elif rest.endswith("> ."):
+            g = rest[:-3]
+        else:
             raise ValueError(f"not an N-Quads line of a named graph: {line[:200]!r}")
-        s, p, o = body.split(" ", 2)
-        g = rest[:-3]
+        parts = body.split(" ", 2)
+        if len(parts) != 3:
+            raise ValueError(f"not an N-Quads line of a named graph: {line[:200]!r}")
+        s, p, o = parts
+        o_ = known.get(o) or name(o)
+        if s == subject and g == graph:
+            if p == predicate:
+                yield f" , {o_}"
+            else:
+                yield f" ;\n\t\t{known.get(p) or name(p)} {o_}"
+                predicate = p
+            continue
+        s_, p_ = known.get(s) or name(s), known.get(p) or name(p)
         if g != graph:
             if graph is not None:
                 yield " .\n}\n"
-            yield f"{name('<' + g + '>')} {{\n\t{name(s)} {name(p)} {name(o)}"
-            graph, subject, predicate = g, s, p
-        elif s != subject:
-            yield f" .\n\t{name(s)} {name(p)} {name(o)}"
-            subject, predicate = s, p
-        elif p != predicate:
-            yield f" ;\n\t\t{name(p)} {name(o)}"
-            predicate = p
+            yield f"{name('<' + g + '>')} {{\n\t{s_} {p_} {o_}"
+            graph = g
         else:
-            yield f" , {name(o)}"
+            yield f" .\n\t{s_} {p_} {o_}"
+        subject, predicate = s, p
     if graph is not None:
         yield " .\n}\n"
-
