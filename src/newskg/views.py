@@ -81,7 +81,7 @@ def load_store(build: Build, store, feed: Path | None = None) -> StoreView:
     bulk loading raises (SyntaxError, MemoryError, ValueError, and ValueError for a graph name
     that is no IRI) goes to the caller.
 
-    ``feed``: a named pipe the writer sends that same stream through while it writes the files
+    ``feed``: the path of a pipe the writer sends that same stream down while it writes the files
     (each graph's dataset.nq block, then its lines again if the view merges it), read instead
     of the files; the files are looked at once it has ended.
     """

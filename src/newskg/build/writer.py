@@ -191,6 +191,7 @@ def _write_graphs(staged: Build, graphs: dict[str, Graph], release: bool, taken_
     block written also to ``feed``, and a graph the level view merges a second time as its file."""
     from newskg.views import view_graphs
 
+    viewed = set(view_graphs(graphs)) if feed is not None else set()
     with open(staged.nquads_path, "wb") as nquads, contextlib.ExitStack() as stack:
         copier = (RangeCopier(stack.enter_context(open(taken_from.build.nquads_path, "rb")), nquads)
                   if taken_from is not None else None)
@@ -224,7 +225,7 @@ def _write_graphs(staged: Build, graphs: dict[str, Graph], release: bool, taken_
                 nquads.write(quads)
                 if feed is not None:
                     feed.write(quads)
-                    if view_graphs([iri]):
+                    if iri in viewed:
                         feed.write(data)  # N-Triples lines: N-Quads lines of the default graph
                 written.add(iri)
                 blocks[iri] = Block(origin, triples, b"_:" in data, file_stamp(path), (at, len(quads)), (0, 0))
@@ -289,8 +290,8 @@ def write_store(build: Build, previous: Build | None = None, graph_iris: list[st
                 quads: int = 0, changed: set[str] | None = None, feed: Path | None = None) -> None:
     """The build's persistent pyoxigraph store, with the level view (`newskg.views`) in its default
     graph: the ``previous`` build's store updated by difference when little changed
-    (`newskg.build.store_delta`), else dataset.nq bulk-loaded (or what the writer sends through
-    the named pipe ``feed``, `newskg.views.load_store`)."""
+    (`newskg.build.store_delta`), else dataset.nq bulk-loaded (or what the writer sends down
+    the pipe read by the path ``feed``, `newskg.views.load_store`)."""
     import pyoxigraph
 
     from newskg.build.store_delta import graph_changes, update_store
