@@ -263,6 +263,40 @@ def test_all_mutations_at_once_give_pyshacls_problems(project_data):
     assert len(both(mutated, shapes)) >= 7
 
 
+def test_data_added_in_many_batches_and_queries_answered_one_at_a_time_give_the_same_problems(
+        project_data, monkeypatch):
+    """The loader hands its quads to the store in batches, in a thread, and the compiled queries
+    are answered in threads: the same problems, in the same order, with one batch and one query
+    at a time as with batches of a few quads and four threads."""
+    import newskg.build.shapes as shapes_module
+
+    data, shapes = project_data
+    mutated = Graph()
+    for triple in data:
+        mutated.add(triple)
+    for name in ("two statuses", "claim time a string", "anchor with two quote selectors", "start after end",
+                 "quote with two exacts", "background claim without source"):
+        MUTATIONS[name][0](mutated)
+    batches: list[int] = []
+    extend = shapes_module._Loader._extend
+
+    def counted(loader, quads: list) -> None:
+        batches.append(len(quads))
+        extend(loader, quads)
+
+    monkeypatch.setattr(shapes_module._Loader, "_extend", counted)
+    monkeypatch.setattr(shapes_module, "_STORE_BATCH", 10**9)
+    monkeypatch.setattr(shapes_module, "_MAX_QUERY_THREADS", 1)
+    once = shapes_module.validate_graphs_sparql([mutated], shapes)
+    assert len(batches) == 1
+    batches.clear()
+    monkeypatch.setattr(shapes_module, "_STORE_BATCH", 7)
+    monkeypatch.setattr(shapes_module, "_MAX_QUERY_THREADS", 4)
+    monkeypatch.setattr(shapes_module.os, "cpu_count", lambda: 4)
+    assert shapes_module.validate_graphs_sparql([mutated], shapes) == once
+    assert len(batches) > 100 and len(once) >= 6
+
+
 def test_the_oxigraph_input_gives_the_same_problems(project_data):
     """`validate_shapes_sparql` over pyoxigraph triples parsed from N-Triples, literals as written."""
     import pyoxigraph

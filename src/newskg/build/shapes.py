@@ -44,8 +44,10 @@ refuses what it cannot follow:
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -58,6 +60,8 @@ from newskg.namespaces import shorten
 
 if TYPE_CHECKING:
     from rdflib import Graph
+
+    from newskg.background import Background
 
 SH = "http://www.w3.org/ns/shacl#"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -119,6 +123,11 @@ def validate_graphs_sparql(graphs: Iterable[Graph], shapes: Graph) -> list[Probl
 
 #: The data size from which `validate_graphs_sparql` loads only what the shapes read.
 FILTER_MIN_TRIPLES = 50_000
+#: Quads converted before they are added to the store in one go (in a thread, `_Loader._extend`).
+_STORE_BATCH = 200_000
+#: At most this many compiled queries answered at once (one a CPU): pyoxigraph evaluates a
+#: query without the GIL.
+_MAX_QUERY_THREADS = 4
 
 
 def check_supported(shapes: Graph) -> None:
@@ -161,6 +170,7 @@ class _Loader:
         self._written = ox.NamedNode(_WRITTEN_GRAPH)
         self._native = ox.NamedNode(_NATIVE_GRAPH)
         self._blank_names: dict[str, str] = {}
+        self._loading: Background | None = None
 
     def add_rdflib(self, graphs: Iterable[Graph]) -> None:
         """Add the triples of rdflib ``graphs`` (their terms converted once each)."""
@@ -185,6 +195,10 @@ class _Loader:
             # each subject and predicate converted once for all its triples, a subject only once
             # one of its predicates is read.
             for s, by_predicate in _by_subject(graph):
+                if len(quads) >= _STORE_BATCH:
+                    self._extend(quads)
+                    quads = []
+                    append = quads.append
                 subject = None
                 for p, objects in by_predicate.items():
                     seen = predicate_ids.get(id(p))
@@ -235,7 +249,22 @@ class _Loader:
                         else:
                             append(quad(subject, predicate, written, written_graph))
                             append(quad(subject, predicate, native, native_graph))
-        self.store.bulk_extend(quads)
+        self._extend(quads)
+        self._finish()
+
+    def _extend(self, quads: list) -> None:
+        """Add ``quads`` to the store in a thread, after the batch before them: bulk_extend
+        indexes without the GIL, beside the conversion of the next batch."""
+        from newskg.background import Background
+
+        self._finish()
+        self._loading = Background("shacl-store", self.store.bulk_extend, quads)
+
+    def _finish(self) -> None:
+        """Wait for the batch being added (raising what adding it raised)."""
+        loading, self._loading = self._loading, None
+        if loading is not None:
+            loading.result()
 
     def add_oxigraph(self, triples: Iterable) -> None:
         """Add pyoxigraph Triples or Quads (graph names dropped), blank nodes as they are."""
@@ -1041,20 +1070,27 @@ def _run(plan: _Plan, loader: _Loader) -> list[Problem]:
     if loader.rewritten:
         core = [ox.DefaultGraph(), ox.NamedNode(_WRITTEN_GRAPH)]
         sparql = [ox.DefaultGraph(), ox.NamedNode(_NATIVE_GRAPH)]
-    problems: list[Problem] = []
-    conforms = True
-    for query in queries:
+
+    def answer(query: _Query) -> list[Problem]:
         graph = sparql if query.kind == "sparql" else core
         solutions = loader.store.query(query.text, default_graph=graph)
         assert isinstance(solutions, ox.QuerySolutions)  # every query is a SELECT
         if query.kind == "plain":
-            found = [Problem("shacl", query.message or "", query.severity, _show(loader, row[query.focus]))
-                     for row in solutions]
-        elif query.kind == "less-than":
-            found = [Problem("shacl", query.message or "", query.severity, _show(loader, row[query.focus]))
-                     for row in solutions if _not_less(row[query.focus + 1], row[query.focus + 2])]
-        else:
-            found = _sparql_results(loader, query, solutions, graph)
+            return [Problem("shacl", query.message or "", query.severity, _show(loader, row[query.focus]))
+                    for row in solutions]
+        if query.kind == "less-than":
+            return [Problem("shacl", query.message or "", query.severity, _show(loader, row[query.focus]))
+                    for row in solutions if _not_less(row[query.focus + 1], row[query.focus + 2])]
+        return _sparql_results(loader, query, solutions, graph)
+
+    # The queries are independent and read one store; their answers are taken in the queries'
+    # order, so the problems are the same, in the same order, as one after the other.
+    workers = max(1, min(_MAX_QUERY_THREADS, os.cpu_count() or 1))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="newskg-shacl") as pool:
+        answers = list(pool.map(answer, queries))
+    problems: list[Problem] = []
+    conforms = True
+    for query, found in zip(queries, answers, strict=True):
         if found and query.counts:
             conforms = False
         problems += found
