@@ -29,10 +29,6 @@ class Background(Generic[T]):
         self._thread = threading.Thread(target=run, name=f"newskg-{name}", daemon=True)
         self._thread.start()
 
-    def running(self) -> bool:
-        """Whether the work has not ended yet."""
-        return self._thread.is_alive()
-
     def wait(self) -> None:
         """Wait for the work to end, however it ends."""
         self._thread.join()

@@ -68,7 +68,7 @@ def view_graphs(graph_iris: Iterable[str]) -> list[str]:
     return [iri for iri in graph_iris if graph_role(iri) in every or graph_level(iri) in levels]
 
 
-def load_store(build: Build, store, feed: Path | None = None) -> StoreView:
+def load_store(build: Build, store) -> StoreView:
     """Bulk-load the build's dataset.nq into a new persistent ``store``, with the level view in
     its default graph, and write the view's record beside the store.
 
@@ -80,25 +80,16 @@ def load_store(build: Build, store, feed: Path | None = None) -> StoreView:
     graphs of its kind the store holds is checked after the load (BuildWriteError otherwise). What
     bulk loading raises (SyntaxError, MemoryError, ValueError, and ValueError for a graph name
     that is no IRI) goes to the caller.
-
-    ``feed``: the path of a pipe the writer sends that same stream down while it writes the files
-    (each graph's dataset.nq block, then its lines again if the view merges it), read instead
-    of the files; the files are looked at once it has ended.
     """
     import pyoxigraph
 
+    files = view_files(build)
     # Lenient: the syntax is still parsed, but IRIs and language tags are not validated again
     # (~15 % of the load's CPU at a million triples). Every term of the lines was written by
     # pyoxigraph from a term it had validated; only the graph names were written as text by
     # newskg, and they are validated below.
-    if feed is not None:
-        # Read by the store itself, without the GIL (a Python file object is read holding it).
-        store.bulk_load(path=str(feed), format=pyoxigraph.RdfFormat.N_QUADS, lenient=True)
-        files = view_files(build)
-    else:
-        files = view_files(build)
-        with io.BufferedReader(_ChainedFiles([build.nquads_path, *files.values()]), 1 << 20) as stream:
-            store.bulk_load(stream, format=pyoxigraph.RdfFormat.N_QUADS, lenient=True)
+    with io.BufferedReader(_ChainedFiles([build.nquads_path, *files.values()]), 1 << 20) as stream:
+        store.bulk_load(stream, format=pyoxigraph.RdfFormat.N_QUADS, lenient=True)
     names = [g.value for g in store.named_graphs() if isinstance(g, pyoxigraph.NamedNode)]
     for name in names:
         pyoxigraph.NamedNode(name)  # ValueError for an IRI a strict parse refuses

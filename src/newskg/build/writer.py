@@ -143,55 +143,32 @@ def _write_files(staged: Build, graphs: dict[str, Graph], release: bool = False,
     written: set[str] = set()  # the graphs serialised (the others are previous's bytes)
     converter = ToOxigraph()
     count = sum(len(graph) for graph in graphs.values())
-    # With nothing to start the store from, it is bulk-loaded: from the bytes as they are
-    # written, beside the writing (~20 s sooner at a million triples), not from the files
-    # once they are all there.
-    feed = (_StoreFeed() if count >= PERSISTENT_STORE_MIN_QUADS and taken_from is None
-            and _can_feed() and not _store_updatable(previous) else None)
-    loading: Background[None] | None = None
-    if feed is not None:
-        loading = Background("store-load", write_store, staged, None, None, 0, None, feed.path)
-        feed.read_by(loading)
-    try:
-        _write_graphs(staged, graphs, release, taken_from, origins, blocks, written, converter, feed)
-    except BaseException:
-        if feed is not None and loading is not None:
-            feed.close()  # the load reads a cut stream
-            loading.wait()  # it writes into the staging folder, which the caller removes next
-            feed.release()
-        raise
-    if feed is not None:
-        feed.close()  # the end of the stream: the store's load ends with it
+    _write_graphs(staged, graphs, release, taken_from, origins, blocks, written, converter)
     del converter  # its term caches: as large as the graphs' terms
     if release:
         return_freed_memory()  # the graphs' indexes, before the store's load needs the room
     changed = None
     if taken_from is not None:
         changed = written | (taken_from.iris() - set(graphs))
-    if feed is None and count >= PERSISTENT_STORE_MIN_QUADS:
-        # The store's bulk load runs without the GIL: dataset.trig is written meanwhile.
-        loading = Background("store-load", write_store, staged, previous, list(graphs), count, changed)
+    # The store's bulk load runs without the GIL: dataset.trig is written meanwhile.
+    loading = (Background("store-load", write_store, staged, previous, list(graphs), count, changed)
+               if count >= PERSISTENT_STORE_MIN_QUADS else None)
     try:
         _write_trig(staged, blocks, written, taken_from)
+    except BaseException:
         if loading is not None:
-            loading.result()
-    finally:
-        if loading is not None:
-            loading.wait()  # on an error: it writes into the staging folder, which the caller removes next
-        if feed is not None:
-            feed.release()
+            loading.wait()  # it writes into the staging folder, which the caller removes next
+        raise
+    if loading is not None:
+        loading.result()
     _parse_back(staged, count)
     write_record(staged, code, tools, blocks)
 
 
 def _write_graphs(staged: Build, graphs: dict[str, Graph], release: bool, taken_from: Previous | None,
                   origins: Mapping[str, str], blocks: dict[str, Block], written: set[str],
-                  converter: ToOxigraph, feed: _StoreFeed | None) -> None:
-    """Every graph's file and block of dataset.nq, serialised or taken from ``taken_from``; each
-    block written also to ``feed``, and a graph the level view merges a second time as its file."""
-    from newskg.views import view_graphs
-
-    viewed = set(view_graphs(graphs)) if feed is not None else set()
+                  converter: ToOxigraph) -> None:
+    """Every graph's file and block of dataset.nq, serialised or taken from ``taken_from``."""
     with open(staged.nquads_path, "wb") as nquads, contextlib.ExitStack() as stack:
         copier = (RangeCopier(stack.enter_context(open(taken_from.build.nquads_path, "rb")), nquads)
                   if taken_from is not None else None)
@@ -223,10 +200,6 @@ def _write_graphs(staged: Build, graphs: dict[str, Graph], release: bool, taken_
                 if copier is not None:
                     copier.flush()
                 nquads.write(quads)
-                if feed is not None:
-                    feed.write(quads)
-                    if iri in viewed:
-                        feed.write(data)  # N-Triples lines: N-Quads lines of the default graph
                 written.add(iri)
                 blocks[iri] = Block(origin, triples, b"_:" in data, file_stamp(path), (at, len(quads)), (0, 0))
                 at += len(quads)
@@ -287,11 +260,10 @@ def _write_trig(staged: Build, blocks: dict[str, Block], written: set[str], take
 
 
 def write_store(build: Build, previous: Build | None = None, graph_iris: list[str] | None = None,
-                quads: int = 0, changed: set[str] | None = None, feed: Path | None = None) -> None:
+                quads: int = 0, changed: set[str] | None = None) -> None:
     """The build's persistent pyoxigraph store, with the level view (`newskg.views`) in its default
     graph: the ``previous`` build's store updated by difference when little changed
-    (`newskg.build.store_delta`), else dataset.nq bulk-loaded (or what the writer sends down
-    the pipe read by the path ``feed``, `newskg.views.load_store`)."""
+    (`newskg.build.store_delta`), else dataset.nq bulk-loaded."""
     import pyoxigraph
 
     from newskg.build.store_delta import graph_changes, update_store
@@ -313,7 +285,7 @@ def write_store(build: Build, previous: Build | None = None, graph_iris: list[st
 
     store = pyoxigraph.Store(str(build.store_path))
     try:
-        load_store(build, store, feed)
+        load_store(build, store)
     except (SyntaxError, MemoryError, ValueError) as err:
         raise _unreadable(build, err) from None
     # The bulk loader writes one set of files a batch, each spanning every key, so a lookup
@@ -324,69 +296,6 @@ def write_store(build: Build, previous: Build | None = None, graph_iris: list[st
     store.flush()
     # Dropping the last reference closes RocksDB, so the folder can be renamed into place.
     del store
-
-
-def _can_feed() -> bool:
-    """Whether a pipe can be read by a path (`_StoreFeed`): /dev/fd, as on Linux and macOS."""
-    return os.path.isdir("/dev/fd")
-
-
-def _store_updatable(previous: Build | None) -> bool:
-    from newskg.build.store_delta import store_updatable
-
-    try:
-        return previous is not None and store_updatable(previous)
-    except (NewskgError, OSError, ValueError, KeyError, TypeError):
-        return False  # unreadable: the store is bulk-loaded, as `write_store` would
-
-
-class _StoreFeed:
-    """A pipe the store's bulk load reads (by its path in /dev/fd, so that pyoxigraph reads it
-    without the GIL, as a file) while the writer writes into it. The writer's end does not
-    block, so that a load that has stopped (it failed) is noticed instead of waited for: the
-    rest is then dropped, and the load's error is what the writer raises when it takes the
-    load's result. The reading end stays open here until the load has ended, so nothing
-    written is lost however late the load opens its path."""
-
-    def __init__(self) -> None:
-        import fcntl
-
-        self._read, self._write = os.pipe()
-        self.path = Path(f"/dev/fd/{self._read}")
-        os.set_blocking(self._write, False)
-        with contextlib.suppress(OSError):  # Linux only: fewer, larger hand-overs
-            fcntl.fcntl(self._write, getattr(fcntl, "F_SETPIPE_SZ", 1031), 1 << 20)
-        self._reading: Callable[[], bool] = lambda: True
-
-    def read_by(self, loading: Background) -> None:
-        """The load reading the pipe (its end ends the writing)."""
-        self._reading = loading.running
-
-    def write(self, data: bytes) -> None:
-        """Send ``data`` to the load (dropped once the load has ended)."""
-        import select
-
-        view = memoryview(data)
-        while view and self._write >= 0:
-            try:
-                view = view[os.write(self._write, view):]
-            except BlockingIOError:
-                select.select([], [self._write], [], 0.1)
-                if not self._reading():
-                    self.close()
-
-    def close(self) -> None:
-        """The end of the stream."""
-        if self._write >= 0:
-            os.close(self._write)
-            self._write = -1
-
-    def release(self) -> None:
-        """Close the reading end too, once the load has ended."""
-        self.close()
-        if self._read >= 0:
-            os.close(self._read)
-            self._read = -1
 
 
 def _parse_back(staged: Build, expected: int) -> None:
