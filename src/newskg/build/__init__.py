@@ -52,6 +52,7 @@ from newskg.build.sources import (
     load_dataset,
     parse_turtle,
 )
+from newskg.build.union import union_view
 from newskg.build.usage import find_usage_problems, suggest_declared_terms
 from newskg.build.writer import recover_interrupted_swap, write_build
 from newskg.errors import InconsistencyError, Problem, ValidationError
@@ -168,12 +169,12 @@ def check_shapes(graphs: list[Graph], shapes: Graph, shacl: str = SHACL_ENGINES[
 
 
 def claim_layer(dataset: NamedGraphs) -> Graph:
-    """The report and background graphs in one graph: claims, anchors, documents, names."""
-    layer = new_graph()
-    for graph in dataset.graphs():
-        if graph.identifier == BACKGROUND_GRAPH or str(graph.identifier).startswith(ARTICLE_GRAPH_BASE):
-            add_triples(layer, graph)
-    return layer
+    """The report and background graphs in one read-only graph: claims, anchors, documents,
+    names. A view over the graphs themselves (newskg.build.union), which answers as their
+    copy would: the copy cost seconds and the memory of three more indexes at a million triples."""
+    return union_view([graph for graph in dataset.graphs()
+                       if graph.identifier == BACKGROUND_GRAPH
+                       or str(graph.identifier).startswith(ARTICLE_GRAPH_BASE)])
 
 
 def union_graph(*graphs: Graph) -> Graph:
