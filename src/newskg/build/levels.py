@@ -85,34 +85,38 @@ def _by_subject(graph: Graph) -> dict | None:
 
 def split_by_level(content: Iterable[Graph], claims: dict[URIRef, Claim]) -> FactLevels:
     """Put every content triple in the graph of its strongest level (or in none)."""
-    best: dict[tuple, int] = {}
     stated_by: dict[tuple, set[URIRef]] = {}
-    weakest = len(LEVELS)
+    # The best level of each triple, with the triple, kept by the id of its set in stated_by
+    # (one set per triple, alive as long as stated_by): an int key, where the triple would be
+    # hashed again, by rdflib's Python-level Literal.__hash__ for each literal, at every look.
+    # In the order triples first got a level, as the facts graphs are filled.
+    best: dict[int, tuple[int, tuple]] = {}
+    weakest = (len(LEVELS), None)
     for graph in content:
         name = URIRef(str(graph.identifier))
         claim = claims.get(name)
         level = claim.level if claim else None
         # Each triple as the graph yields it, read from its index without rdflib's generators.
-        for triple in _triples(graph):
-            stated_by.setdefault(triple, set()).add(name)
-            if level is not None and level < best.get(triple, weakest):
-                best[triple] = level
+        spo = _by_subject(graph)
+        grouped = spo.items() if spo is not None else _grouped(graph)
+        for s, by_predicate in grouped:
+            for p, objects in by_predicate.items():
+                for o in objects:
+                    triple = (s, p, o)
+                    names = stated_by.setdefault(triple, set())
+                    names.add(name)
+                    if level is not None and level < best.get(id(names), weakest)[0]:
+                        best[id(names)] = (level, triple)
     by_level = [new_graph() for _ in LEVELS]
     for index, graph in enumerate(by_level):
-        add_triples(graph, (triple for triple, level in best.items() if level == index))
+        add_triples(graph, (triple for level, triple in best.values() if level == index))
     return FactLevels(by_level, stated_by, claims)
 
 
-def _triples(graph: Graph) -> Iterator[tuple]:
-    """Every triple of ``graph``, in its order."""
-    spo = _by_subject(graph)
-    if spo is None:
-        yield from graph
-        return
-    for s, by_predicate in spo.items():
-        for p, objects in by_predicate.items():
-            for o in objects:
-                yield (s, p, o)
+def _grouped(graph: Graph) -> Iterator[tuple]:
+    """(subject, {predicate: [object]}) for each triple of ``graph`` in its order, one by one."""
+    for s, p, o in graph:
+        yield s, {p: [o]}
 
 
 def find_placement_problems(turtle_graphs: dict[str, list[tuple]], content: dict[URIRef, str],
