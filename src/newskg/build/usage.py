@@ -150,27 +150,28 @@ def find_usage_problems(ontology: Graph, files: Iterable[tuple[str, Iterable[tup
             types.setdefault(node, set()).add(cls)
     # Per property, once: what its subject and its object must be (sorted: problems come out
     # in the same order every build).
-    wants = {p: (sorted(schema.domains[p]), sorted(schema.ranges[p])) for p in schema.domains}
+    wants = {p: (tuple(sorted(schema.domains[p])), tuple(sorted(schema.ranges[p]))) for p in schema.domains}
     problems, seen = [], set()
-    # What _misuse says depends on the node only through its kind (literal, blank node or
-    # IRI) and its asserted types: judged once per class wanted, kind and set of types (the
-    # same few recur for many nodes), which also spares hashing literals by rdflib's
-    # Python-level Literal.__hash__.
+    # What _misuse says depends on a node only through its kind (literal, blank node or IRI)
+    # and its asserted types: judged once per classes wanted, kind and set of types (the same
+    # few recur for many nodes), which also spares hashing literals by rdflib's Python-level
+    # Literal.__hash__. Each judgement: the (class, why) of the classes the node misfits.
     asserted_types = {node: frozenset(classes) for node, classes in types.items()}
     no_types: frozenset = frozenset()
     kinds: dict[type, int] = {}
-    verdicts: dict[tuple, tuple[str, str, str] | None] = {}
+    judgements: dict[tuple, tuple] = {}
 
-    def verdict(node, wanted: URIRef) -> tuple[str, str, str] | None:
+    def misfits(node, expected: tuple) -> tuple:
         kind = kinds.get(type(node))
         if kind is None:
             kind = kinds[type(node)] = 0 if isinstance(node, Literal) else 1 if isinstance(node, BNode) else 2
         asserted = no_types if kind == 0 else asserted_types.get(node, no_types)
-        judged = (wanted, kind, asserted)
-        if judged in verdicts:
-            return verdicts[judged]
-        why = verdicts[judged] = _misuse(schema, node, wanted, set(asserted))
-        return why
+        judged = (expected, kind, asserted)
+        found = judgements.get(judged)
+        if found is None:
+            found = judgements[judged] = tuple(
+                (wanted, why) for wanted in expected if (why := _misuse(schema, node, wanted, set(asserted))))
+        return found
 
     for path, spo in by_file:
         for s, by_predicate in spo.items():
@@ -179,18 +180,18 @@ def find_usage_problems(ontology: Graph, files: Iterable[tuple[str, Iterable[tup
                 if wanted_of is None:
                     continue
                 domain, range_ = wanted_of
-                # The subject's verdicts, once for all the objects of the predicate.
-                as_subject = [(wanted, verdict(s, wanted)) for wanted in domain]
+                # The subject's misfits, once for all the objects of the predicate.
+                as_subject = misfits(s, domain) if domain else ()
                 for o in objects:
                     for wanted, why in as_subject:
-                        if why and (key := (DOMAIN_CHECK, s, p, o, wanted)) not in seen:
+                        if (key := (DOMAIN_CHECK, s, p, o, wanted)) not in seen:
                             seen.add(key)
                             problems.append(_problem(DOMAIN_CHECK, (s, p, o), wanted, why, path))
-                    for wanted in range_:
-                        why = verdict(o, wanted)
-                        if why and (key := (RANGE_CHECK, s, p, o, wanted)) not in seen:
-                            seen.add(key)
-                            problems.append(_problem(RANGE_CHECK, (s, p, o), wanted, why, path))
+                    if range_:
+                        for wanted, why in misfits(o, range_):
+                            if (key := (RANGE_CHECK, s, p, o, wanted)) not in seen:
+                                seen.add(key)
+                                problems.append(_problem(RANGE_CHECK, (s, p, o), wanted, why, path))
     return sorted(problems, key=lambda q: (q.path or "", q.focus or "", q.message))
 
 
