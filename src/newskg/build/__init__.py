@@ -213,7 +213,8 @@ def run_pipeline(project: Project, inputs: list[InputFile], reports: list[Report
     dataset = sources.dataset
     claims_graph = claim_layer(dataset)
     claims = read_claims(claims_graph)
-    facts = split_by_level(sources.content_graphs(), claims)
+    content = sources.content_graphs()  # sorted once, for the levels and for SHACL
+    facts = split_by_level(content, claims)
     say("checking sources")
     # The quality checks are SPARQL, which pyoxigraph evaluates without the GIL: in a thread,
     # beside the checks written in Python.
@@ -241,7 +242,7 @@ def run_pipeline(project: Project, inputs: list[InputFile], reports: list[Report
     problems += [_contradiction(f, facts, claims_graph) for f in inference.findings]
     say("validating shapes")
     # The facts graphs are left out: each of their triples is in a claim's content graph.
-    everything = [tbox, claims_graph, *sources.content_graphs(), *inference.inferred]
+    everything = [tbox, claims_graph, *content, *inference.inferred]
     problems += stage(check_shapes(everything, sources.shapes, shacl))
     return_freed_memory()  # the validator's store: before the writer's, the build's peak
     return PipelineResult(problems, sources, facts, inference)
@@ -253,7 +254,9 @@ def check_usage(sources: Sources) -> list[Problem]:
     declared term for each undeclared one (added to the check queries' problems in place)."""
     ontology = sources.dataset.graph(ONTOLOGY_GRAPH)
     files: list[tuple[str, Iterable[tuple]]] = list(sources.turtle_files.items())
-    files += [(path, sources.dataset.graph(claim)) for claim, path in sorted(sources.content_files.items())]
+    # Sorted by IRI (str order: rdflib's own comparison of two URIRefs, without its Python-level calls).
+    files += [(path, sources.dataset.graph(claim))
+              for claim, path in sorted(sources.content_files.items(), key=lambda item: str(item[0]))]
     return find_usage_problems(ontology, files)
 
 
