@@ -1,9 +1,10 @@
 """The build's middle stages, one by one, on a project's parsed sources: the claim layer,
 `read_claims`, `split_by_level`, the placement, usage and anchor checks.
 
-    .venv/bin/python benchmarks/middle_stages.py PROJECT [--rounds 3] [--profile STAGE]
+    .venv/bin/python benchmarks/middle_stages.py [PROJECT] [--triples 100000] [--rounds 3] [--profile STAGE]
 
-The sources are parsed once (`load_dataset`, not timed); then each stage runs ``--rounds``
+Without PROJECT, a corpus of ``--triples`` is generated (benchmarks/corpus.py, seed 1) in a
+temporary folder. The sources are parsed once (`load_dataset`, not timed); then each stage runs ``--rounds``
 times, round after round (so a change of machine load falls on every stage alike), and the
 least CPU time (process time, user+sys) and wall time of each are printed, with the cycle
 collector off as in the build. ``--profile STAGE`` prints the cProfile of one more run of that
@@ -15,8 +16,11 @@ from __future__ import annotations
 import argparse
 import cProfile
 import pstats
+import tempfile
 import time
 from pathlib import Path
+
+from corpus import generate
 
 from newskg.build import check_usage, claim_layer
 from newskg.build.anchors import find_anchor_problems
@@ -28,11 +32,22 @@ from newskg.project import Project
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("project", type=Path)
+    parser.add_argument("project", type=Path, nargs="?")
+    parser.add_argument("--triples", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--profile", default=None)
     args = parser.parse_args()
-    project = Project.at(args.project)
+    if args.project is not None:
+        measure(args.project, args.rounds, args.profile)
+        return
+    with tempfile.TemporaryDirectory() as work:
+        generate(Path(work) / "corpus", triples=args.triples, seed=1)
+        measure(Path(work) / "corpus", args.rounds, args.profile)
+
+
+def measure(root: Path, rounds: int, profile: str | None) -> None:
+    """Time (and with ``profile``, profile) the middle stages on the project at ``root``."""
+    project = Project.at(root)
     inputs, reports = discover_sources(project.root)
     with without_cycle_collection():
         sources = load_dataset(inputs)
@@ -65,7 +80,7 @@ def main() -> None:
         stages = {"claim_layer": layer, "read_claims": claims, "split_by_level": split,
                   "placement": placement, "usage": usage, "anchors": anchors}
         best: dict[str, tuple[float, float]] = {}
-        for _ in range(args.rounds):
+        for _ in range(rounds):
             for name, run in stages.items():
                 cpu, wall = time.process_time(), time.perf_counter()
                 run()
@@ -75,9 +90,9 @@ def main() -> None:
             print(f"{name:16} cpu {cpu:7.3f} s  wall {wall:7.3f} s")
         print(f"{'total':16} cpu {sum(c for c, _ in best.values()):7.3f} s  "
               f"wall {sum(w for _, w in best.values()):7.3f} s")
-        if args.profile:
+        if profile:
             profiler = cProfile.Profile()
-            profiler.runcall(stages[args.profile])
+            profiler.runcall(stages[profile])
             pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
 
 
