@@ -23,7 +23,7 @@ def _graphs(seed: int, count: int = 4, size: int = 60) -> list:
     rng = random.Random(seed)
     subjects = [URIRef(f"{EX}s{i}") for i in range(8)] + [BNode("b1")]
     predicates = [URIRef(f"{EX}p{i}") for i in range(4)]
-    objects = subjects[:5] + [Literal("x"), Literal("1", datatype=URIRef(f"{EX}int")), Literal("x", lang="en")]
+    objects = [*subjects[:5], Literal("x"), Literal("1", datatype=URIRef(f"{EX}int")), Literal("x", lang="en")]
     graphs = []
     for _ in range(count):
         triples = [(rng.choice(subjects), rng.choice(predicates), rng.choice(objects)) for _ in range(size)]
