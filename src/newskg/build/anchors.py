@@ -205,9 +205,18 @@ def _objects_of(graph: Graph) -> Objects:
     if isinstance(store, IndexedMemory):
         spo = store.by_subject()
         empty: dict = {}
+        # The graph's own object for each predicate asked for, once one is met: a dict finds
+        # its own key by identity, where rdflib's namespace constant costs a Python-level __eq__.
+        as_used: dict = {}
 
         def indexed(subject, predicate) -> list:
-            return list(spo.get(subject, empty).get(predicate, ()))
+            by_predicate = spo.get(subject, empty)
+            key = as_used.get(predicate)
+            if key is None:
+                if predicate not in by_predicate:
+                    return []
+                key = as_used[predicate] = next(p for p in by_predicate if p == predicate)
+            return list(by_predicate.get(key, ()))
         return indexed
     return lambda subject, predicate: list(graph.objects(subject, predicate))
 

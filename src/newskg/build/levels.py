@@ -11,13 +11,13 @@ holds no triple about a fact node and nothing about a shared resource (``nkr:``)
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
-from newskg.build.memory import add_triples, new_graph
+from newskg.build.memory import IndexedMemory, add_triples, new_graph
 from newskg.errors import Problem
 from newskg.namespaces import LEVELS, NKG, OA, PREFIXES, shorten
 
@@ -58,33 +58,65 @@ def read_claims(claim_layer: Graph) -> dict[URIRef, Claim]:
     """Every claim of the claim layer with its status, polarity and level."""
     claims = {}
     status_base = PREFIXES["nkg"]
+    has_status, has_polarity, negative_polarity = NKG.hasStatus, NKG.hasPolarity, NKG.Negative
+    spo = _by_subject(claim_layer)
     for iri in claim_layer.subjects(RDF.type, NKG.Claim):
         if not isinstance(iri, URIRef):
             continue
-        status_term = claim_layer.value(iri, NKG.hasStatus)
+        if spo is not None:  # the index itself: a generator per lookup through rdflib cost more
+            by_predicate = spo.get(iri, {})
+            status_term = next(iter(by_predicate.get(has_status, ())), None)
+            negative = negative_polarity in by_predicate.get(has_polarity, ())
+        else:
+            status_term = claim_layer.value(iri, has_status)
+            negative = (iri, has_polarity, negative_polarity) in claim_layer
         status = str(status_term)[len(status_base):] if status_term is not None else None
-        negative = (iri, NKG.hasPolarity, NKG.Negative) in claim_layer
         level = None if negative else STATUS_LEVEL.get(status or "")
         claims[iri] = Claim(iri, status, negative, level)
     return claims
 
 
+def _by_subject(graph: Graph) -> dict | None:
+    """The spo index (subject -> predicate -> objects) of a graph of the build's own store
+    (`IndexedMemory`, the claim layer's union included), in the graph's order; else None."""
+    store = graph.store
+    return store.by_subject() if isinstance(store, IndexedMemory) else None
+
+
 def split_by_level(content: Iterable[Graph], claims: dict[URIRef, Claim]) -> FactLevels:
     """Put every content triple in the graph of its strongest level (or in none)."""
-    best: dict[tuple, int] = {}
     stated_by: dict[tuple, set[URIRef]] = {}
+    # The best level of each triple, with the triple, kept by the id of its set in stated_by
+    # (one set per triple, alive as long as stated_by): an int key, where the triple would be
+    # hashed again, by rdflib's Python-level Literal.__hash__ for each literal, at every look.
+    # In the order triples first got a level, as the facts graphs are filled.
+    best: dict[int, tuple[int, tuple]] = {}
+    weakest = (len(LEVELS), None)
     for graph in content:
         name = URIRef(str(graph.identifier))
         claim = claims.get(name)
         level = claim.level if claim else None
-        for triple in graph:
-            stated_by.setdefault(triple, set()).add(name)
-            if level is not None and level < best.get(triple, len(LEVELS)):
-                best[triple] = level
+        # Each triple as the graph yields it, read from its index without rdflib's generators.
+        spo = _by_subject(graph)
+        grouped = spo.items() if spo is not None else _grouped(graph)
+        for s, by_predicate in grouped:
+            for p, objects in by_predicate.items():
+                for o in objects:
+                    triple = (s, p, o)
+                    names = stated_by.setdefault(triple, set())
+                    names.add(name)
+                    if level is not None and level < best.get(id(names), weakest)[0]:
+                        best[id(names)] = (level, triple)
     by_level = [new_graph() for _ in LEVELS]
     for index, graph in enumerate(by_level):
-        add_triples(graph, (triple for triple, level in best.items() if level == index))
+        add_triples(graph, (triple for level, triple in best.values() if level == index))
     return FactLevels(by_level, stated_by, claims)
+
+
+def _grouped(graph: Graph) -> Iterator[tuple]:
+    """(subject, {predicate: [object]}) for each triple of ``graph`` in its order, one by one."""
+    for s, p, o in graph:
+        yield s, {p: [o]}
 
 
 def find_placement_problems(turtle_graphs: dict[str, list[tuple]], content: dict[URIRef, str],
@@ -99,23 +131,33 @@ def find_placement_problems(turtle_graphs: dict[str, list[tuple]], content: dict
     a claim IRI to the file holding its content graph.
     """
     problems = []
-    for iri, path in sorted(content.items()):
-        if iri not in claims:
-            problems.append(Problem("claim-content", f"the graph {shorten(str(iri))} is not a claim: "
-                                    "name each content graph after the claim (a nkg:Claim) that states it",
-                                    focus=shorten(str(iri)), path=path))
+    # Only the graphs that are no claim's are sorted: a sort of every claim IRI, by rdflib's
+    # Python-level comparisons, was a good part of this check.
+    for iri, path in sorted((iri, path) for iri, path in content.items() if iri not in claims):
+        problems.append(Problem("claim-content", f"the graph {shorten(str(iri))} is not a claim: "
+                                "name each content graph after the claim (a nkg:Claim) that states it",
+                                focus=shorten(str(iri)), path=path))
     fact_nodes = {t[0] for t in facts.stated_by} | set(claim_layer.objects(None, NKG.denotes))
     fact_nodes -= set(claims)
     shared = PREFIXES["nkr"]
+    # What each predicate and subject is, decided once for all its triples.
+    naming: dict = {}
+    why_of: dict = {}
     for path, graph in sorted(turtle_graphs.items()):
         found = []
         for s, p, o in graph:
-            if p in NAMING_PREDICATES:
+            is_naming = naming.get(p)
+            if is_naming is None:
+                is_naming = naming[p] = p in NAMING_PREDICATES
+            if is_naming:
                 continue
-            if s in fact_nodes:
-                found.append(((s, p, o), "is about a fact node"))
-            elif isinstance(s, URIRef) and _is_shared(str(s), shared):
-                found.append(((s, p, o), "is a fact about a shared resource"))
+            why = why_of.get(s, False)
+            if why is False:
+                why = why_of[s] = ("is about a fact node" if s in fact_nodes else
+                                   "is a fact about a shared resource"
+                                   if isinstance(s, URIRef) and _is_shared(str(s), shared) else None)
+            if why is not None:
+                found.append(((s, p, o), why))
         # Sorted, so the problems come in the same order every time; only the few found (a
         # sort of every triple of every file, by rdflib's Python-level comparisons, took seconds).
         for (s, p, o), why in sorted(found, key=lambda item: item[0]):

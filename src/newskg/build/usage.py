@@ -24,6 +24,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
+from newskg.build.memory import IndexedMemory
 from newskg.errors import Problem
 from newskg.namespaces import PREFIXES, shorten
 
@@ -132,38 +133,90 @@ def find_usage_problems(ontology: Graph, files: Iterable[tuple[str, Iterable[tup
     Types count wherever they are asserted: the ontology, any report or background file, any
     claim's content (whatever its status: a misuse in a NotEvidenced claim is still a misuse).
     """
-    # One pass over each file's triples: asking a Dataset's graph for a pattern scans every
-    # graph's triples of that predicate, which is quadratic over hundreds of claim graphs.
-    triples_of = [(path, list(graph)) for path, graph in files]
+    # Each file read once, as subject -> predicate -> objects: the spo index of the build's
+    # graphs, walked without rdflib's generators (asking a Dataset's graph for a pattern scans
+    # every graph's triples of that predicate, quadratic over hundreds of claim graphs);
+    # a file's list of triples grouped by subject and predicate, in its order.
+    by_file = [(path, _by_subject(triples)) for path, triples in files]
     schema = read_schema(ontology)
     types: dict[Any, set[URIRef]] = {}
     rdf_type = RDF.type  # once: each attribute of rdflib's RDF namespace is a Python-level lookup
-    for node, _, cls in [*ontology.triples((None, rdf_type, None)),
-                         *(t for _, triples in triples_of for t in triples if t[1] == rdf_type)]:
+    asserted = [(node, cls) for node, _, cls in ontology.triples((None, rdf_type, None))]
+    rdf_type = _as_used(rdf_type, by_file)
+    asserted += [(node, cls) for _, spo in by_file for node, by_predicate in spo.items()
+                 for cls in by_predicate.get(rdf_type, ())]
+    for node, cls in asserted:
         if isinstance(cls, URIRef) and cls in schema.classes:
             types.setdefault(node, set()).add(cls)
     # Per property, once: what its subject and its object must be (sorted: problems come out
     # in the same order every build).
-    wants = {p: (sorted(schema.domains[p]), sorted(schema.ranges[p])) for p in schema.domains}
+    wants = {p: (tuple(sorted(schema.domains[p])), tuple(sorted(schema.ranges[p]))) for p in schema.domains}
     problems, seen = [], set()
-    verdicts: dict[tuple, tuple[str, str, str] | None] = {}
-    for path, triples in triples_of:
-        for s, p, o in triples:
-            wanted_of = wants.get(p)
-            if wanted_of is None:
-                continue
-            for check, node, expected in ((DOMAIN_CHECK, s, wanted_of[0]), (RANGE_CHECK, o, wanted_of[1])):
-                for wanted in expected:
-                    judged = (node, wanted)
-                    if judged in verdicts:  # the same participants recur in many claims
-                        why = verdicts[judged]
-                    else:
-                        why = verdicts[judged] = _misuse(schema, node, wanted, types.get(node, set()))
-                    key = (check, s, p, o, wanted)
-                    if why and key not in seen:
-                        seen.add(key)
-                        problems.append(_problem(check, (s, p, o), wanted, why, path))
+    # What _misuse says depends on a node only through its kind (literal, blank node or IRI)
+    # and its asserted types: judged once per classes wanted, kind and set of types (the same
+    # few recur for many nodes), which also spares hashing literals by rdflib's Python-level
+    # Literal.__hash__. Each judgement: the (class, why) of the classes the node misfits.
+    asserted_types = {node: frozenset(classes) for node, classes in types.items()}
+    no_types: frozenset = frozenset()
+    kinds: dict[type, int] = {}
+    judgements: dict[tuple, tuple] = {}
+
+    def misfits(node, expected: tuple) -> tuple:
+        kind = kinds.get(type(node))
+        if kind is None:
+            kind = kinds[type(node)] = 0 if isinstance(node, Literal) else 1 if isinstance(node, BNode) else 2
+        asserted = no_types if kind == 0 else asserted_types.get(node, no_types)
+        judged = (expected, kind, asserted)
+        found = judgements.get(judged)
+        if found is None:
+            found = judgements[judged] = tuple(
+                (wanted, why) for wanted in expected if (why := _misuse(schema, node, wanted, set(asserted))))
+        return found
+
+    for path, spo in by_file:
+        for s, by_predicate in spo.items():
+            for p, objects in by_predicate.items():
+                wanted_of = wants.get(p)
+                if wanted_of is None:
+                    continue
+                domain, range_ = wanted_of
+                # The subject's misfits, once for all the objects of the predicate.
+                as_subject = misfits(s, domain) if domain else ()
+                for o in objects:
+                    for wanted, why in as_subject:
+                        if (key := (DOMAIN_CHECK, s, p, o, wanted)) not in seen:
+                            seen.add(key)
+                            problems.append(_problem(DOMAIN_CHECK, (s, p, o), wanted, why, path))
+                    if range_:
+                        for wanted, why in misfits(o, range_):
+                            if (key := (RANGE_CHECK, s, p, o, wanted)) not in seen:
+                                seen.add(key)
+                                problems.append(_problem(RANGE_CHECK, (s, p, o), wanted, why, path))
     return sorted(problems, key=lambda q: (q.path or "", q.focus or "", q.message))
+
+
+def _by_subject(triples: Iterable[tuple]) -> dict:
+    """``triples`` as subject -> predicate -> objects, in the order met: a graph's own spo
+    index when it is one of the build's (`IndexedMemory`), else grouped here (the objects in a
+    list: a dict would hash each literal, by rdflib's Python-level Literal.__hash__)."""
+    store = getattr(triples, "store", None)
+    if isinstance(store, IndexedMemory):
+        return store.by_subject()
+    grouped: dict = {}
+    for s, p, o in triples:
+        grouped.setdefault(s, {}).setdefault(p, []).append(o)
+    return grouped
+
+
+def _as_used(term: URIRef, by_file: list[tuple[str, dict]]) -> URIRef:
+    """The object the files use for the predicate ``term`` (the parser gives each IRI one),
+    if they use it: a dict finds its own key by identity, any other equal IRI by rdflib's
+    Python-level __eq__."""
+    for _, spo in by_file:
+        for by_predicate in spo.values():
+            if term in by_predicate:
+                return next(p for p in by_predicate if p == term)
+    return term
 
 
 def _misuse(schema: Schema, node, wanted: URIRef, asserted: set[URIRef]) -> tuple[str, str, str] | None:
