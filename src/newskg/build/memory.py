@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import gc
 from collections.abc import Generator, Iterable, Iterator
+from typing import Any
 
 from rdflib import Graph, URIRef
 from rdflib.store import Store
@@ -85,18 +86,39 @@ class IndexedMemory(Store):
         self._count += 1
 
     def addN(self, quads: Iterable) -> None:
-        """Add many triples; the loop of `add` inlined, as this is the build's hot path."""
+        """Add many (subject, predicate, object, context) quads (the context is ignored)."""
+        self.add_triples((s, p, o) for s, p, o, _context in quads)
+
+    def add_triples(self, triples: Iterable) -> int:
+        """Add many (subject, predicate, object) triples; how many were not in the store already.
+
+        The loop of `add` inlined, as this is the build's hot path: an index level is looked up
+        before it is made (``setdefault(key, {})`` would build a dict for every triple), and
+        the object is hashed once to learn whether the triple is new (a Literal hashes in
+        Python, not in C)."""
         spo, pos, osp = self._spo, self._pos, self._osp
         added = 0
-        for s, p, o, _context in quads:
-            objects = spo.setdefault(s, {}).setdefault(p, {})
-            if o in objects:
-                continue
+        by_predicate: dict[Any, dict[Any, int]] | None
+        objects: dict[Any, int] | None
+        for s, p, o in triples:
+            by_predicate = spo.get(s)
+            if by_predicate is None:
+                by_predicate = spo[s] = {}
+            objects = by_predicate.get(p)
+            if objects is None:
+                objects = by_predicate[p] = {}
+            known = len(objects)
             objects[o] = 1
-            pos.setdefault(p, {}).setdefault(o, {})[s] = 1
+            if len(objects) == known:
+                continue
+            by_object = pos.get(p)
+            if by_object is None:
+                by_object = pos[p] = {}
+            by_object.setdefault(o, {})[s] = 1
             osp.setdefault(o, {}).setdefault(s, {})[p] = 1
             added += 1
         self._count += added
+        return added
 
     def remove(self, triple_pattern, context=None) -> None:
         """Remove every triple matching the pattern (None: any term)."""
@@ -247,14 +269,15 @@ class NamedGraphs:
         return sum(len(g) for g in self._graphs.values())
 
 
-def add_triples(graph: Graph, triples: Iterable) -> None:
+def add_triples(graph: Graph, triples: Iterable) -> int | None:
     """Add rdflib ``triples`` to ``graph``; straight into its store when it is an `IndexedMemory`
-    (skipping Graph.addN's per-term type assertions: the parser's terms are checked already)."""
+    (skipping Graph.addN's per-term type assertions: the parser's terms are checked already),
+    and then say how many of them were new to it (None for another store)."""
     store = graph.store
     if isinstance(store, IndexedMemory):
-        store.addN((s, p, o, None) for s, p, o in triples)
-    else:
-        graph.addN((s, p, o, graph) for s, p, o in triples)
+        return store.add_triples(triples)
+    graph.addN((s, p, o, graph) for s, p, o in triples)
+    return None
 
 
 class Chained:

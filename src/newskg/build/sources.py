@@ -261,7 +261,7 @@ def parse_turtle(path: Path, label: str | None = None) -> Graph:
     """Parse one Turtle file; a syntax error names the file, line and column."""
     graph = new_graph()
     parsed = read_rdf(path, "turtle", label)
-    add_triples(graph, (q[:3] for q in parsed.quads))
+    add_triples(graph, parsed.statements)
     for prefix, iri in parsed.prefixes.items():  # as rdflib's parser binds them
         graph.bind(prefix, iri)
     return graph
@@ -277,13 +277,26 @@ def parse_trig(path: Path, label: str | None = None) -> Dataset:
 
 @dataclass
 class ParsedFile:
-    """One file's statements, as rdflib terms (graph None: the default graph) and as
-    pyoxigraph quads (the same statements, for the store the quality checks query)."""
+    """One file's statements, as rdflib terms and as pyoxigraph quads (the same statements, in
+    the same order, for the store the quality checks query)."""
 
-    quads: list[tuple]
+    #: a TriG file's (subject, predicate, object, graph) quads, graph None for the default
+    #: graph; a Turtle file's (subject, predicate, object) triples, all of the default graph
+    #: (no fourth term to add and then slice off again, a million statements over)
+    statements: list[tuple]
     oxigraph: list
     #: the prefixes the file declares (explain reads a report's art: on the command line)
     prefixes: dict[str, str] = field(default_factory=dict)
+    #: whether ``statements`` are quads (a TriG file's) rather than triples
+    named_graphs: bool = False
+
+    @property
+    def quads(self) -> list[tuple]:
+        """Every statement as a (subject, predicate, object, graph) quad (graph None: the
+        default graph)."""
+        if self.named_graphs:
+            return self.statements
+        return [(s, p, o, None) for s, p, o in self.statements]
 
 
 def read_rdf(path: Path, fmt: str, label: str | None = None, shared_terms: dict | None = None) -> ParsedFile:
@@ -312,7 +325,7 @@ def read_rdf(path: Path, fmt: str, label: str | None = None, shared_terms: dict 
     try:
         parser = pyoxigraph.parse(raw, format=rdf_format, base_iri=path.as_uri())
         parsed = list(parser)
-        quads = list(converter.quads(parsed))
+        statements = list(converter.quads(parsed) if fmt == "trig" else converter.triples(parsed))
     except (SyntaxError, Unconvertible):
         return _read_with_rdflib(path, data, fmt, name, check_literals)
     # pyoxigraph puts only IRIs in predicate position and no literal as subject: the
@@ -320,7 +333,7 @@ def read_rdf(path: Path, fmt: str, label: str | None = None, shared_terms: dict 
     _check_each(converter.terms(), name, check_literals)
     # Most files hold no blank node: their quads need no relabelling (a check per quad otherwise).
     oxigraph = [converter.relabel(q) for q in parsed] if converter.blank_nodes else parsed
-    return ParsedFile(quads, oxigraph, dict(parser.prefixes))
+    return ParsedFile(statements, oxigraph, dict(parser.prefixes), fmt == "trig")
 
 
 #: A language tag with a capital letter (or text that looks like one: then rdflib reads it).
@@ -350,7 +363,10 @@ def _read_with_rdflib(path: Path, data: str, fmt: str, name: str, check_literals
     except ValueError as err:
         # rdflib read it, the checks let it through, pyoxigraph cannot hold it.
         raise InputError(f"{name}: {err}; no RDF store would accept it, fix it") from None
-    return ParsedFile(quads, oxigraph, {p: str(iri) for p, iri in parsed.namespaces()})
+    prefixes = {p: str(iri) for p, iri in parsed.namespaces()}
+    if isinstance(parsed, Dataset):
+        return ParsedFile(quads, oxigraph, prefixes, True)
+    return ParsedFile([q[:3] for q in quads], oxigraph, prefixes)
 
 
 def check_terms(graph: Graph, name: str, check_literals: bool = True) -> None:
@@ -504,13 +520,15 @@ def load_dataset(inputs: list[InputFile]) -> Sources:
             _load_content(sources, item, shared, pending)
             continue
         parsed = read_rdf(item.path, "turtle", item.relpath, shared)
-        if item.role in ("article", "background"):
-            sources.turtle_files[item.relpath] = list(dict.fromkeys(q[:3] for q in parsed.quads))
+        triples = parsed.statements
         target = sources.shapes if item.graph is None else sources.dataset.graph(item.graph)
-        add_triples(target, (q[:3] for q in parsed.quads))
+        added = add_triples(target, triples)
+        if item.role in ("article", "background"):
+            # Each triple new to the graph: then the file repeats none, and its list is its own.
+            sources.turtle_files[item.relpath] = triples if added == len(triples) else list(dict.fromkeys(triples))
         if item.graph is not None:
-            graph = pyoxigraph.NamedNode(str(item.graph))
-            pending.extend(pyoxigraph.Quad(q.subject, q.predicate, q.object, graph) for q in parsed.oxigraph)
+            graph, quad = pyoxigraph.NamedNode(str(item.graph)), pyoxigraph.Quad
+            pending.extend(quad(s, p, o, graph) for s, p, o, _default in parsed.oxigraph)
     sources.add_to_store(pending)
     return sources
 
@@ -521,12 +539,25 @@ _STORE_BATCH = 200_000
 
 def _load_content(sources: Sources, item: InputFile, shared: dict, pending: list) -> None:
     parsed = read_rdf(item.path, "trig", item.relpath, shared)
-    by_graph: dict = {}
-    for quad, oxigraph in zip(parsed.quads, parsed.oxigraph, strict=True):
-        by_graph.setdefault(quad[3], ([], []))
-        by_graph[quad[3]][0].append(quad[:3])
-        by_graph[quad[3]][1].append(oxigraph)
-    for name, (triples, oxigraph) in by_graph.items():
+    by_graph: dict = {}  # graph name -> its triples, in the order the file first names them
+    current: Any = by_graph  # the graph of the quad before (by_graph: none yet; None is a name)
+    triples: list = []
+    in_order = True  # each graph's quads one run of the file: then the file's order is by graph
+    for s, p, o, g in parsed.statements:
+        if g is not current:  # the same name is mostly the same object: no __eq__ per quad
+            found = by_graph.get(g)
+            if found is None:
+                found = by_graph[g] = []
+            elif found is not triples:
+                in_order = False
+            current, triples = g, found
+        triples.append((s, p, o))
+    oxigraph_by_graph: dict = {}
+    if not in_order or not all(isinstance(name, URIRef) for name in by_graph):
+        # The store's quads go in by graph, and only those of claims' graphs, as before.
+        for quad, oxigraph in zip(parsed.statements, parsed.oxigraph, strict=True):
+            oxigraph_by_graph.setdefault(quad[3], []).append(oxigraph)
+    for name, triples in by_graph.items():
         if name is None or not isinstance(name, URIRef):
             sources.problems.append(Problem(
                 "claim-content", f"{len(set(triples))} triple(s) outside any claim's graph, e.g. "
@@ -539,4 +570,7 @@ def _load_content(sources: Sources, item: InputFile, shared: dict, pending: list
                 f"{sources.content_files[name]}; keep one graph per claim", path=item.relpath))
         sources.content_files[name] = item.relpath
         add_triples(sources.dataset.graph(name), triples)
-        pending.extend(oxigraph)
+        if oxigraph_by_graph:
+            pending.extend(oxigraph_by_graph[name])
+    if not oxigraph_by_graph:
+        pending.extend(parsed.oxigraph)
