@@ -25,6 +25,8 @@ def _project(root: Path) -> None:
     (report / "a.ttl").write_text(PREFIX + 'ex:a ex:p "x" .\nex:a ex:q ex:b .\nex:a ex:p "x" .\n',
                                   encoding="utf-8")
     (report / "b.ttl").write_text(PREFIX + 'ex:a ex:q ex:b .\nex:c ex:q [ ex:p "y"@en ] .\n', encoding="utf-8")
+    # read by rdflib (a language tag in capitals)
+    (report / "e.ttl").write_text(PREFIX + 'ex:d ex:p "x"@en-GB, 1 .\n', encoding="utf-8")
     # claims' graphs interleaved, a triple of the default graph and a graph named by a blank node
     (report / "c.trig").write_text(PREFIX + 'ex:c1 { ex:a ex:p 1 . } ex:c2 { ex:b ex:p 2 . }\n'
                                    'ex:x ex:p ex:y .\nex:c1 { ex:a ex:p 3 . } _:g { ex:z ex:p 4 . }\n',
@@ -64,12 +66,12 @@ def test_each_turtle_file_keeps_its_own_triples_once_in_its_order(tmp_path: Path
     _project(tmp_path)
     with without_cycle_collection():
         sources = load_dataset(discover_inputs(tmp_path))
-    for relpath in ("graph/r1/a.ttl", "graph/r1/b.ttl"):
+    for relpath in ("graph/r1/a.ttl", "graph/r1/b.ttl", "graph/r1/e.ttl"):
         parsed = read_rdf(tmp_path / relpath, "turtle", relpath).statements
         assert sources.turtle_files[relpath] == list(dict.fromkeys(parsed)), relpath
     assert len(sources.turtle_files["graph/r1/a.ttl"]) == 2
     assert len(sources.turtle_files["graph/r1/b.ttl"]) == 3  # its triple of a.ttl's too
-    assert len(sources.dataset.graph(article_graph("r1"))) == 4
+    assert len(sources.dataset.graph(article_graph("r1"))) == 4 + 2
 
 
 def test_claims_graphs_and_the_store_are_those_of_the_files_grouped_by_graph(tmp_path: Path):

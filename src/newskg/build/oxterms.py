@@ -59,11 +59,18 @@ class ToRdflib:
                 o_ = term(o)
             yield s_, p_, o_, None if type(g) is default else term(g)
 
-    def triples(self, parsed: Iterable[ox.Quad]) -> Iterator[tuple]:
+    def triples(self, parsed: Iterable[ox.Quad], graph: ox.NamedNode | None = None,
+                quads: list | None = None) -> Iterator[tuple]:
         """Each quad of a file without named graphs (Turtle) as an rdflib (subject, predicate,
-        object); Unconvertible for a term rdflib has no class for."""
+        object); Unconvertible for a term rdflib has no class for. Given ``graph`` and ``quads``,
+        each quad is also appended to ``quads`` in that graph (its terms, taken from it here,
+        need not be taken again: a million quads over, that is most of what remaking one costs)."""
         term, known = self.term, self._terms.get
+        add = None if graph is None or quads is None else quads.append
+        quad = ox.Quad
         for s, p, o, _g in parsed:
+            if add is not None:
+                add(quad(s, p, o, graph))
             s_ = known(s)
             if s_ is None:
                 s_ = term(s)

@@ -299,14 +299,16 @@ class ParsedFile:
         return [(s, p, o, None) for s, p, o in self.statements]
 
 
-def read_rdf(path: Path, fmt: str, label: str | None = None, shared_terms: dict | None = None) -> ParsedFile:
+def read_rdf(path: Path, fmt: str, label: str | None = None, shared_terms: dict | None = None,
+             graph: str | None = None) -> ParsedFile:
     """Parse one Turtle or TriG file (``fmt``: turtle | trig) with pyoxigraph, and check its terms.
 
     rdflib is the reference the rest of the pipeline was written against; pyoxigraph is
     stricter. Whatever pyoxigraph refuses is parsed again with rdflib, so a file is accepted
     or refused, and a refusal worded, exactly as before: a syntax error naming file, line
     and column, or the term no store accepts (check_terms). ``shared_terms`` (a dict kept
-    across the files of one build) makes each IRI and literal one rdflib object.
+    across the files of one build) makes each IRI and literal one rdflib object. ``graph``:
+    the named graph a Turtle file's pyoxigraph quads are in (else the default graph).
     """
     import pyoxigraph
 
@@ -317,17 +319,23 @@ def read_rdf(path: Path, fmt: str, label: str | None = None, shared_terms: dict 
     data = decode(raw, name)
     check_literals = len(raw) > max_literal_bytes()
     rdf_format = pyoxigraph.RdfFormat.TRIG if fmt == "trig" else pyoxigraph.RdfFormat.TURTLE
+    into = pyoxigraph.NamedNode(graph) if graph is not None and fmt != "trig" else None
     if _UPPER_CASE_LANGUAGE.search(raw):
         # pyoxigraph lowercases language tags (the same tag by RDF 1.1), rdflib keeps them as
         # written: "@en-GB" must reach build/ as written.
-        return _read_with_rdflib(path, data, fmt, name, check_literals)
+        return _read_with_rdflib(path, data, fmt, name, check_literals, into)
     converter = ToRdflib(name, shared_terms)
     try:
         parser = pyoxigraph.parse(raw, format=rdf_format, base_iri=path.as_uri())
         parsed = list(parser)
-        statements = list(converter.quads(parsed) if fmt == "trig" else converter.triples(parsed))
+        if into is None:
+            statements = list(converter.quads(parsed) if fmt == "trig" else converter.triples(parsed))
+        else:
+            in_graph: list = []
+            statements = list(converter.triples(parsed, into, in_graph))
+            parsed = in_graph
     except (SyntaxError, Unconvertible):
-        return _read_with_rdflib(path, data, fmt, name, check_literals)
+        return _read_with_rdflib(path, data, fmt, name, check_literals, into)
     # pyoxigraph puts only IRIs in predicate position and no literal as subject: the
     # terms are what is left to check, each once.
     _check_each(converter.terms(), name, check_literals)
@@ -340,7 +348,10 @@ def read_rdf(path: Path, fmt: str, label: str | None = None, shared_terms: dict 
 _UPPER_CASE_LANGUAGE = re.compile(rb"[\"']@[A-Za-z0-9-]*[A-Z]")
 
 
-def _read_with_rdflib(path: Path, data: str, fmt: str, name: str, check_literals: bool) -> ParsedFile:
+def _read_with_rdflib(path: Path, data: str, fmt: str, name: str, check_literals: bool,
+                      into: Any = None) -> ParsedFile:
+    import pyoxigraph
+
     from newskg.build.oxterms import ToOxigraph
 
     parsed = Dataset() if fmt == "trig" else Graph()
@@ -366,6 +377,8 @@ def _read_with_rdflib(path: Path, data: str, fmt: str, name: str, check_literals
     prefixes = {p: str(iri) for p, iri in parsed.namespaces()}
     if isinstance(parsed, Dataset):
         return ParsedFile(quads, oxigraph, prefixes, True)
+    if into is not None:
+        oxigraph = [pyoxigraph.Quad(s, p, o, into) for s, p, o, _default in oxigraph]
     return ParsedFile([q[:3] for q in quads], oxigraph, prefixes)
 
 
@@ -519,7 +532,8 @@ def load_dataset(inputs: list[InputFile]) -> Sources:
         if item.role == "content":
             _load_content(sources, item, shared, pending)
             continue
-        parsed = read_rdf(item.path, "turtle", item.relpath, shared)
+        parsed = read_rdf(item.path, "turtle", item.relpath, shared,
+                          None if item.graph is None else str(item.graph))
         triples = parsed.statements
         target = sources.shapes if item.graph is None else sources.dataset.graph(item.graph)
         added = add_triples(target, triples)
@@ -527,8 +541,7 @@ def load_dataset(inputs: list[InputFile]) -> Sources:
             # Each triple new to the graph: then the file repeats none, and its list is its own.
             sources.turtle_files[item.relpath] = triples if added == len(triples) else list(dict.fromkeys(triples))
         if item.graph is not None:
-            graph, quad = pyoxigraph.NamedNode(str(item.graph)), pyoxigraph.Quad
-            pending.extend(quad(s, p, o, graph) for s, p, o, _default in parsed.oxigraph)
+            pending.extend(parsed.oxigraph)
     sources.add_to_store(pending)
     return sources
 
