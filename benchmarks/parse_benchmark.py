@@ -1,6 +1,9 @@
 """The build's parse stage alone: `load_dataset` of a project's inputs, wall and CPU seconds.
 
-    .venv/bin/python benchmarks/parse_benchmark.py PROJECT [--repeat N] [--profile OUT.prof]
+    .venv/bin/python benchmarks/parse_benchmark.py [PROJECT] [--triples 100000] [--repeat N] [--profile OUT.prof]
+
+Without PROJECT, a corpus of ``--triples`` is generated (benchmarks/corpus.py, seed 1) in a
+temporary folder, so that `make benchmark` can run it with no arguments.
 
 Runs as the build does (the cycle collector off) and waits for the quality-check store's
 thread, so that its CPU time is counted too. ``--profile`` writes a cProfile of one run (the
@@ -13,8 +16,11 @@ from __future__ import annotations
 import argparse
 import gc
 import resource
+import tempfile
 import time
 from pathlib import Path
+
+from corpus import generate
 
 
 def run_once(inputs: list) -> tuple[float, float, int]:
@@ -35,15 +41,25 @@ def run_once(inputs: list) -> tuple[float, float, int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("project", type=Path)
+    parser.add_argument("project", type=Path, nargs="?")
+    parser.add_argument("--triples", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--profile", type=Path)
     parser.add_argument("--peak", action="store_true")
     args = parser.parse_args()
+    if args.project is not None:
+        measure(args.project, args)
+        return
+    with tempfile.TemporaryDirectory() as work:
+        generate(Path(work) / "corpus", triples=args.triples, seed=1)
+        measure(Path(work) / "corpus", args)
 
+
+def measure(project: Path, args: argparse.Namespace) -> None:
+    """The runs (or the profile) asked for, on ``project``."""
     from newskg.build.sources import discover_sources
 
-    inputs, _reports = discover_sources(args.project)
+    inputs, _reports = discover_sources(project)
     if args.profile:
         import cProfile
         import pstats
