@@ -42,3 +42,25 @@ class Background(Generic[T]):
             assert isinstance(value, BaseException)
             raise value
         return value  # type: ignore[return-value]
+
+
+class InTurn:
+    """Calls of ``function``, each in a thread of its own, one after the other: a call starts
+    once the one before it has ended (pyoxigraph's bulk_extend of one batch while the caller
+    makes the next, the batches added in order)."""
+
+    def __init__(self, name: str, function: Callable[..., object]) -> None:
+        self._name = name
+        self._function = function
+        self._current: Background | None = None
+
+    def start(self, *args) -> None:
+        """Wait for the call under way (raising what it raised), then start ``function(*args)``."""
+        self.wait()
+        self._current = Background(self._name, self._function, *args)
+
+    def wait(self) -> None:
+        """Wait for the call under way, if there is one (raising what it raised)."""
+        current, self._current = self._current, None
+        if current is not None:
+            current.result()

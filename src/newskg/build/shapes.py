@@ -55,13 +55,12 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote
 
+from newskg.background import InTurn
 from newskg.errors import Problem, UnsupportedShapeError
 from newskg.namespaces import shorten
 
 if TYPE_CHECKING:
     from rdflib import Graph
-
-    from newskg.background import Background
 
 SH = "http://www.w3.org/ns/shacl#"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -170,7 +169,7 @@ class _Loader:
         self._written = ox.NamedNode(_WRITTEN_GRAPH)
         self._native = ox.NamedNode(_NATIVE_GRAPH)
         self._blank_names: dict[str, str] = {}
-        self._loading: Background | None = None
+        self._loading = InTurn("shacl-store", self.store.bulk_extend)
 
     def add_rdflib(self, graphs: Iterable[Graph]) -> None:
         """Add the triples of rdflib ``graphs`` (their terms converted once each)."""
@@ -255,16 +254,11 @@ class _Loader:
     def _extend(self, quads: list) -> None:
         """Add ``quads`` to the store in a thread, after the batch before them: bulk_extend
         indexes without the GIL, beside the conversion of the next batch."""
-        from newskg.background import Background
-
-        self._finish()
-        self._loading = Background("shacl-store", self.store.bulk_extend, quads)
+        self._loading.start(quads)
 
     def _finish(self) -> None:
         """Wait for the batch being added (raising what adding it raised)."""
-        loading, self._loading = self._loading, None
-        if loading is not None:
-            loading.result()
+        self._loading.wait()
 
     def add_oxigraph(self, triples: Iterable) -> None:
         """Add pyoxigraph Triples or Quads (graph names dropped), blank nodes as they are."""

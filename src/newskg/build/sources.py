@@ -20,7 +20,7 @@ from typing import Any
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-from newskg.background import Background
+from newskg.background import InTurn
 from newskg.build.memory import NamedGraphs, add_triples, new_graph
 from newskg.errors import InputError, InputMissingError, Problem, RdfSyntaxError
 from newskg.limits import describe, max_literal_bytes
@@ -493,7 +493,7 @@ class Sources:
     #: (the pipeline drops it once they have run); read it through `quality_store`
     store: Any = None
     #: the batch of quads being added to ``store`` in a thread, if one is
-    store_loading: Background | None = None
+    store_loading: InTurn | None = None
 
     def content_graphs(self) -> list[Graph]:
         """The content graph of every claim, in a stable order."""
@@ -503,14 +503,14 @@ class Sources:
         """Add ``quads`` to ``store`` in a thread, after the batch before them: pyoxigraph's
         bulk_extend indexes without the GIL (~7 s for the million-triple corpus), beside the
         parsing of the next files."""
-        self.quality_store()
-        self.store_loading = Background("quality-store", self.store.bulk_extend, quads)
+        if self.store_loading is None:
+            self.store_loading = InTurn("quality-store", self.store.bulk_extend)
+        self.store_loading.start(quads)
 
     def quality_store(self) -> Any:
         """``store`` once every batch is in (raising what adding one raised)."""
-        loading, self.store_loading = self.store_loading, None
-        if loading is not None:
-            loading.result()
+        if self.store_loading is not None:
+            self.store_loading.wait()
         return self.store
 
 
