@@ -192,7 +192,6 @@ class HttpTransport:
         self._sleep = sleep
         self._noun = f"{noun} " if noun else ""
         self._session: requests.Session | None = None
-        self.requests_sent = 0
 
     def __enter__(self) -> HttpTransport:
         return self
@@ -305,7 +304,6 @@ class HttpTransport:
                 body.close()
         if on_bytes and isinstance(request.body, bytes):
             on_bytes(len(request.body))
-        self.requests_sent += 1
         return HttpResponse(answer.status_code, answer.reason or "", payload,
                             {k.lower(): v for k, v in answer.headers.items()})
 
