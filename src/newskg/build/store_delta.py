@@ -49,8 +49,11 @@ def graph_changes(previous: Build, staged: Build, graph_iris: list[str], quads: 
     ``changed``: when the writer knows it, the graphs it wrote; every other graph of both builds
     is the previous build's file, linked (`newskg.build.reuse`), so only these (and the graphs of
     one build only) are read. Without it, every graph file of both builds is compared."""
+    from newskg.views import read_view
+
     manifest = previous.manifest_or_none()
-    if manifest is None or not store_updatable(previous, manifest):
+    if (manifest is None or not previous.store_path.is_dir() or read_view(previous) is None
+            or manifest.get("tool_versions", {}).get("pyoxigraph") != _pyoxigraph_version()):
         return None
     # Paths made only for the graphs read (strings: pathlib's joins for the 2 x 38,000 graphs of
     # a million triples cost more than reading the few that changed).
@@ -73,16 +76,6 @@ def graph_changes(previous: Build, staged: Build, graph_iris: list[str], quads: 
             return None
         changes.append(change)
     return changes
-
-
-def store_updatable(previous: Build, manifest: dict | None = None) -> bool:
-    """Whether ``previous``'s store can be the start of the next build's: it has one, with a
-    view record, written by this pyoxigraph (``manifest``: previous's, when already read)."""
-    from newskg.views import read_view
-
-    manifest = manifest if manifest is not None else previous.manifest_or_none()
-    return (manifest is not None and previous.store_path.is_dir() and read_view(previous) is not None
-            and manifest.get("tool_versions", {}).get("pyoxigraph") == _pyoxigraph_version())
 
 
 def update_store(previous: Build, staged: Build, changes: list[GraphChange]) -> None:
