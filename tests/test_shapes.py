@@ -503,3 +503,51 @@ def test_a_blank_node_focus_keeps_its_label():
     problems = both(data, shapes)
     assert len(problems) == 1 and problems[0].focus == str(next(iter(data.subjects(RDF.type, None))))
     assert isinstance(next(iter(data.subjects(RDF.type, None))), BNode)
+
+
+def test_the_loader_stores_each_triple_as_the_terms_it_converted_them_to(project_data):
+    """The loader hands the store N-Quads text (parsed without the GIL), except for quads with a
+    blank node: the store must then hold exactly the quads of the pyoxigraph terms the text was
+    written from (as `bulk_extend` adds them): escapes, language tags, the literals kept as
+    written in their two graphs."""
+    import pyoxigraph
+
+    import newskg.build.shapes as shapes_module
+
+    data, shapes = project_data
+    tricky = Graph()
+    for triple in data:
+        tricky.add(triple)
+    subject, predicate = URIRef("https://example.org/s"), DCTERMS.description
+    for value in ['quote " and \\ backslash', "line\nbreak\ttab\r", "non-ASCII: Dhākā — “ISI” 😀", "\u0000nul",
+                  Literal("en-GB", lang="en-GB"), Literal("x", lang="EN"), Literal("01", datatype=XSD.integer),
+                  Literal("1", datatype=XSD.boolean), Literal("3", datatype=XSD.nonNegativeInteger),
+                  Literal("not a date", datatype=XSD.date), Literal("s", datatype=XSD.string),
+                  Literal("t", datatype=URIRef("https://example.org/type"))]:
+        tricky.add((subject, predicate, value if isinstance(value, Literal) else Literal(value)))
+    blank = BNode("loaded-as-a-term")
+    tricky.add((blank, predicate, Literal("01", datatype=XSD.integer)))
+    tricky.add((subject, DCTERMS.relation, blank))
+
+    plan = shapes_module._Plan(shapes)
+    loader = shapes_module._Loader(plan.datatypes, None)
+    loader.add_rdflib([tricky])
+    expected = set()
+    for s, p, o in tricky:
+        node = loader._node(s, isinstance(s, BNode))[0]
+        if isinstance(o, Literal):
+            written, native = loader._literal(str(o), str(o.datatype) if o.datatype else None, o.language, o)
+        else:
+            written, native = loader._node(o, isinstance(o, BNode))[0], None
+        if native is None:
+            expected.add(pyoxigraph.Quad(node, pyoxigraph.NamedNode(str(p)), written))
+        else:
+            expected.add(pyoxigraph.Quad(node, pyoxigraph.NamedNode(str(p)), written,
+                                         pyoxigraph.NamedNode(shapes_module._WRITTEN_GRAPH)))
+            expected.add(pyoxigraph.Quad(node, pyoxigraph.NamedNode(str(p)), native,
+                                         pyoxigraph.NamedNode(shapes_module._NATIVE_GRAPH)))
+    # Through a store of their own: a store rewrites some literals (the reason for the two graphs).
+    reference = pyoxigraph.Store()
+    reference.bulk_extend(expected)
+    assert set(loader.store) == set(reference)
+    assert loader.rewritten and any(q.subject == pyoxigraph.BlankNode("loaded-as-a-term") for q in loader.store)

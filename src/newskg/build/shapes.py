@@ -169,16 +169,21 @@ class _Loader:
         self._written = ox.NamedNode(_WRITTEN_GRAPH)
         self._native = ox.NamedNode(_NATIVE_GRAPH)
         self._blank_names: dict[str, str] = {}
-        self._loading = InTurn("shacl-store", self.store.bulk_extend)
+        self._loading = InTurn("shacl-store", _load_nquads)
 
     def add_rdflib(self, graphs: Iterable[Graph]) -> None:
-        """Add the triples of rdflib ``graphs`` (their terms converted once each)."""
+        """Add the triples of rdflib ``graphs`` (their terms converted once each).
+
+        The quads go to the store as N-Quads text, which `bulk_load` parses and indexes without
+        the GIL, in a thread, beside the conversion of the next batch: `bulk_extend` holds the
+        GIL for as long as it runs (pyoxigraph 0.5), so a batch of quad objects added "in a
+        thread" stopped the conversion for the whole ~4 µs a quad. Quads with a blank node are
+        the exception, added as objects at the end: a load names blank nodes afresh."""
         from rdflib import BNode, Literal
 
-        ox = self.ox
-        quad = ox.Quad
         reads = self._reads
-        written_graph, native_graph = self._written, self._native
+        in_written, in_native = f" <{_WRITTEN_GRAPH}> .\n", f" <{_NATIVE_GRAPH}> .\n"
+        # Each converted term as (pyoxigraph term, its N-Quads text or None for a blank node).
         nodes: dict = {}
         literals: dict = {}
         # id(term) -> (term, converted): the graphs share term objects, and an int key spares
@@ -187,17 +192,18 @@ class _Loader:
         # The same for predicates, converted to None when no shape reads them.
         predicate_ids: dict[int, tuple] = {}
         object_ids: dict[int, tuple] = {}
-        quads: list = []
-        append = quads.append
+        lines: list[str] = []
+        append = lines.append
+        blank: list = []
         for graph in graphs:
             # Subject by subject, predicate by predicate (the graph's spo index where it has one):
             # each subject and predicate converted once for all its triples, a subject only once
             # one of its predicates is read.
             for s, by_predicate in _by_subject(graph):
-                if len(quads) >= _STORE_BATCH:
-                    self._extend(quads)
-                    quads = []
-                    append = quads.append
+                if len(lines) >= _STORE_BATCH:
+                    self._extend(lines)
+                    lines = []
+                    append = lines.append
                 subject = None
                 for p, objects in by_predicate.items():
                     seen = predicate_ids.get(id(p))
@@ -208,7 +214,7 @@ class _Loader:
                         if reads is None or str(p) in reads:
                             predicate = nodes.get(p)
                             if predicate is None:
-                                predicate = nodes[p] = ox.NamedNode(str(p))
+                                predicate = nodes[p] = self._node(p, False)
                         predicate_ids[id(p)] = (p, predicate)
                     if predicate is None:
                         continue
@@ -219,42 +225,60 @@ class _Loader:
                         else:
                             subject = nodes.get(s)
                             if subject is None:
-                                subject = nodes[s] = (self._blank(str(s)) if isinstance(s, BNode)
-                                                      else ox.NamedNode(str(s)))
+                                subject = nodes[s] = self._node(s, isinstance(s, BNode))
                             by_id[id(s)] = (s, subject)
+                    head = None if subject[1] is None else f"{subject[1]} {predicate[1]} "
                     for o in objects:
                         # Objects by id too, with what they become (literal or not) decided once:
                         # isinstance against rdflib's term classes goes through abc's
                         # __instancecheck__ (1.9 million calls for the 1M corpus).
                         seen = object_ids.get(id(o))
                         if seen is not None and seen[0] is o:
-                            written, native = seen[1]
+                            found = seen[1]
                         else:
                             if isinstance(o, Literal):
                                 found = literals.get(o)
                                 if found is None:
-                                    found = literals[o] = self._literal(
+                                    written, native = self._literal(
                                         str(o), str(o.datatype) if o.datatype else None, o.language, o)
+                                    found = literals[o] = (written, native, str(written),
+                                                           None if native is None else str(native))
                             else:
-                                node = nodes.get(o)
-                                if node is None:
-                                    node = nodes[o] = (self._blank(str(o)) if isinstance(o, BNode)
-                                                       else ox.NamedNode(str(o)))
-                                found = (node, None)
+                                found = nodes.get(o)
+                                if found is None:
+                                    found = nodes[o] = self._node(o, isinstance(o, BNode))
+                                found = (found[0], None, found[1], None)
                             object_ids[id(o)] = (o, found)
-                            written, native = found
-                        if native is None:
-                            append(quad(subject, predicate, written))
+                        if head is None or found[2] is None:
+                            self._blank_quads(blank, subject[0], predicate[0], found)
+                        elif found[1] is None:
+                            append(f"{head}{found[2]} .\n")
                         else:
-                            append(quad(subject, predicate, written, written_graph))
-                            append(quad(subject, predicate, native, native_graph))
-        self._extend(quads)
+                            append(f"{head}{found[2]}{in_written}")
+                            append(f"{head}{found[3]}{in_native}")
+        self._extend(lines)
         self._finish()
+        if blank:
+            self.store.bulk_extend(blank)
 
-    def _extend(self, quads: list) -> None:
-        """Add ``quads`` to the store in a thread, after the batch before them: bulk_extend
-        indexes without the GIL, beside the conversion of the next batch."""
-        self._loading.start(quads)
+    def _node(self, term, blank: bool) -> tuple:
+        """(pyoxigraph term, its N-Quads text or None for a blank node) of an rdflib IRI or blank node."""
+        if blank:
+            return self._blank(str(term)), None
+        node = self.ox.NamedNode(str(term))
+        return node, str(node)
+
+    def _blank_quads(self, blank: list, subject, predicate, found: tuple) -> None:
+        written, native = found[0], found[1]
+        if native is None:
+            blank.append(self.ox.Quad(subject, predicate, written))
+        else:
+            blank.append(self.ox.Quad(subject, predicate, written, self._written))
+            blank.append(self.ox.Quad(subject, predicate, native, self._native))
+
+    def _extend(self, lines: list[str]) -> None:
+        """Add the N-Quads ``lines`` to the store in a thread, after the batch before them."""
+        self._loading.start(self.store, lines)
 
     def _finish(self) -> None:
         """Wait for the batch being added (raising what adding it raised)."""
@@ -336,6 +360,15 @@ class _Loader:
         self._scratch.remove(quad)
         stored = quad.object
         return stored.value == literal.value and stored.datatype == literal.datatype
+
+
+def _load_nquads(store, lines: list[str]) -> None:
+    """Bulk-load N-Quads ``lines`` into ``store`` (a function of its own, not a method: a thread
+    holding the loader would keep it, and its store, alive through a cycle)."""
+    import pyoxigraph as ox
+
+    # Lenient: every term was made (and so validated) by pyoxigraph before it became text.
+    store.bulk_load("".join(lines).encode("utf-8"), format=ox.RdfFormat.N_QUADS, lenient=True)
 
 
 def _datatype_accepts(original, lexical: str, datatype: str) -> bool:
