@@ -8,8 +8,8 @@ three), which the quality-check store already holds once the checks have run, wh
 second core sits idle through reasoning (pure Python). So once the checks are done, that
 store is dumped with the view's source graphs (one N-Quads document: a store names the blank
 nodes of what it loads afresh, consistently within one document, so an ontology blank node
-stays one node in its graph and in the view) and bulk-loaded, without the GIL, into a store
-of its own in a folder beside build/; the writer moves it into the new build and adds only the
+stays one node in its graph and in the view) and bulk-loaded, by a process of its own (the
+bulk load holds the GIL), into a store in a folder beside build/; the writer moves it into the new build and adds only the
 facts and inferred graphs and their share of the view (`newskg.views.load_store`).
 
 The writer loads the whole store as before when the early one cannot give the same quads:
@@ -28,6 +28,8 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -85,7 +87,7 @@ class EarlyStore:
         except OSError:
             self.discard()  # the writer loads the whole store, as without one
             return
-        self._loading = Background("early-store", _fill, [store], graphs, self.folder)
+        self._loading = Background("early-store", _fill, [store], graphs, self.folder, self._lock_fd)
 
     @property
     def started(self) -> bool:
@@ -130,7 +132,7 @@ def _make_folder(build_dir: Path) -> Path:
             continue
 
 
-def _fill(held: list, graphs: list[str], folder: Path) -> None:
+def _fill(held: list, graphs: list[str], folder: Path, lock_fd: int) -> None:
     import pyoxigraph as ox
 
     from newskg.views import view_graphs
@@ -143,14 +145,28 @@ def _fill(held: list, graphs: list[str], folder: Path) -> None:
         for iri in view_graphs(graphs):
             source.dump(out, format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(iri))
     del source  # the in-memory store, a second copy of the sources: freed before the load
-    store = ox.Store(str(folder / STORE_NAME))
+    # In a process of its own: pyoxigraph's bulk_load holds the GIL for much of its work (a
+    # million-triple build's reasoning took twice as long beside it in a thread). The child
+    # inherits the folder's lock, so a build started after this one was killed leaves the
+    # folder alone while the child still writes into it.
     try:
-        # Lenient: every term was validated when the sources were parsed.
-        store.bulk_load(path=str(dump), format=ox.RdfFormat.N_QUADS, lenient=True)
-        store.flush()
+        done = subprocess.run([sys.executable, "-c", _LOAD, str(folder / STORE_NAME), str(dump)],
+                              stdin=subprocess.DEVNULL, capture_output=True, pass_fds=(lock_fd,))
     finally:
-        del store  # closes RocksDB, so the folder can be moved
-        dump.unlink()
+        dump.unlink(missing_ok=True)
+    if done.returncode:
+        raise OSError(f"the early store's load failed: {done.stderr.decode(errors='replace')[-300:]}")
+
+
+#: The child's work. Lenient: every term was validated when the sources were parsed. At the
+#: lowest priority: the loader's threads take what the pipeline leaves of the cores, never the
+#: pipeline's own (on two cores, at the default priority, they doubled reasoning's wall time).
+_LOAD = """import os, sys, pyoxigraph as ox
+os.nice(19)
+store = ox.Store(sys.argv[1])
+store.bulk_load(path=sys.argv[2], format=ox.RdfFormat.N_QUADS, lenient=True)
+store.flush()
+"""
 
 
 def is_abandoned(folder: Path) -> bool:
