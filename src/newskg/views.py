@@ -68,11 +68,17 @@ def view_graphs(graph_iris: Iterable[str]) -> list[str]:
     return [iri for iri in graph_iris if graph_role(iri) in every or graph_level(iri) in levels]
 
 
-def load_store(build: Build, store) -> StoreView:
+def load_store(build: Build, store, made: Sequence[str] | None = None) -> StoreView:
     """Bulk-load the build's dataset.nq into a new persistent ``store``, with the level view in
     its default graph, and write the view's record beside the store.
 
-    One load of one stream: dataset.nq, then the graph file of each graph of the view (N-Triples
+    ``made``: the store already holds the sources' named graphs and their share of the view
+    (`newskg.build.early_store`): only these graphs (the facts and inferred ones) are added, each
+    from its graph file, and those of the view to the default graph too (the caller has made
+    sure that they hold no blank node, which another load than the sources' would make another
+    node).
+
+    Otherwise one load of one stream: dataset.nq, then the graph file of each graph of the view (N-Triples
     lines are N-Quads lines of the default graph). A store names the blank nodes of what it
     loads afresh, consistently within one document only, so this is what keeps a blank node
     of the ontology the same node in its named graph and in the view. The graph files hold
@@ -84,12 +90,15 @@ def load_store(build: Build, store) -> StoreView:
     import pyoxigraph
 
     files = view_files(build)
-    # Lenient: the syntax is still parsed, but IRIs and language tags are not validated again
-    # (~15 % of the load's CPU at a million triples). Every term of the lines was written by
-    # pyoxigraph from a term it had validated; only the graph names were written as text by
-    # newskg, and they are validated below.
-    with io.BufferedReader(_ChainedFiles([build.nquads_path, *files.values()]), 1 << 20) as stream:
-        store.bulk_load(stream, format=pyoxigraph.RdfFormat.N_QUADS, lenient=True)
+    if made is not None:
+        _load_made(build, store, made, files)
+    else:
+        # Lenient: the syntax is still parsed, but IRIs and language tags are not validated again
+        # (~15 % of the load's CPU at a million triples). Every term of the lines was written by
+        # pyoxigraph from a term it had validated; only the graph names were written as text by
+        # newskg, and they are validated below.
+        with io.BufferedReader(_ChainedFiles([build.nquads_path, *files.values()]), 1 << 20) as stream:
+            store.bulk_load(stream, format=pyoxigraph.RdfFormat.N_QUADS, lenient=True)
     names = [g.value for g in store.named_graphs() if isinstance(g, pyoxigraph.NamedNode)]
     for name in names:
         pyoxigraph.NamedNode(name)  # ValueError for an IRI a strict parse refuses
@@ -99,6 +108,25 @@ def load_store(build: Build, store) -> StoreView:
                               f"{len(held)} such graphs (e.g. {sorted(held ^ set(files))[:3]}); the previous build "
                               "is unchanged. This is a newskg bug: please report it")
     return write_view_record(build, store, files)
+
+
+def facts_and_inferred(graph_iris: Iterable[str]) -> list[str]:
+    """The graphs of a build that the pipeline makes (facts and inferred, every level), not parses."""
+    from newskg.project import graph_role
+
+    return [iri for iri in graph_iris if graph_role(iri) in ("facts", "inferred")]
+
+
+def _load_made(build: Build, store, made: Sequence[str], files: dict[str, Path]) -> None:
+    import pyoxigraph
+
+    triples = pyoxigraph.RdfFormat.N_TRIPLES
+    for iri in made:
+        store.bulk_load(path=str(build.graph_path(iri)), format=triples, to_graph=pyoxigraph.NamedNode(iri),
+                        lenient=True)
+    for iri in made:
+        if iri in files:
+            store.bulk_load(path=str(files[iri]), format=triples, lenient=True)
 
 
 def write_view_record(build: Build, store, files: Iterable[str]) -> StoreView:

@@ -10,6 +10,7 @@ interrupted or failed build leaves the previous build/ as it was.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import time
@@ -23,6 +24,7 @@ from rdflib import Graph
 
 from newskg.build.anchors import find_anchor_problems
 from newskg.build.checks import SHACL_ENGINES, start_quality_checks, validate_shapes
+from newskg.build.early_store import EarlyStore
 from newskg.build.incremental import build_key, report_additions
 from newskg.build.levels import (
     FactLevels,
@@ -188,7 +190,7 @@ def union_graph(*graphs: Graph) -> Graph:
 def run_pipeline(project: Project, inputs: list[InputFile], reports: list[Report], *,
                  strict: bool, reasoner: str = REASONERS[0],
                  progress: Progress | None = None, shacl: str = SHACL_ENGINES[0],
-                 full: bool = False) -> PipelineResult:
+                 full: bool = False, after_checks: Callable[[Sources], None] | None = None) -> PipelineResult:
     """Parse, check, split facts by level, reason level by level, validate shapes.
 
     ``strict`` (the build) raises at the first stage that found errors: ValidationError,
@@ -196,6 +198,8 @@ def run_pipeline(project: Project, inputs: list[InputFile], reports: list[Report
     inconsistency becomes problems too. A syntax error always raises RdfSyntaxError.
     A contradiction that appears only below the confirmed level is a warning naming the
     claims it rests on, never a failure. ``full``: never extend the reasoner's saved state.
+    ``after_checks``: given the sources once the checks that query their store have passed
+    (the build starts its early store from it, `newskg.build.early_store`).
     """
     say = progress or (lambda message: None)
     # Read again only if some problem needs a file and line (newskg.build.locations).
@@ -223,6 +227,8 @@ def run_pipeline(project: Project, inputs: list[InputFile], reports: list[Report
     placement = find_placement_problems(sources.turtle_files, sources.content_files, claims, facts, claims_graph)
     usage = check_usage(sources)
     problems = stage(sources.problems + placement + check_sources(project, sources, inputs, reports, quality) + usage)
+    if after_checks is not None:
+        after_checks(sources)
     sources.store = None  # only the quality checks query it: a second copy of the sources, freed
     return_freed_memory()
     say("reasoning (OWL-RL, level by level)")
@@ -302,9 +308,14 @@ def build_project(root: Path | Project, force: bool = False, reasoner: str = REA
     if not force and previous and previous.get("fingerprint") == stamp:
         return BuildResult(build.dir, skipped=True, manifest=previous)
 
-    with without_cycle_collection():
+    # The store's sources, bulk-loaded beside reasoning (newskg.build.early_store); removed
+    # whatever happens unless the writer took it.
+    early = EarlyStore(build.dir) if EarlyStore.wanted(build.dir) else None
+    with without_cycle_collection(), contextlib.ExitStack() as cleanup:
+        if early is not None:
+            cleanup.callback(early.discard)
         result = run_pipeline(project, inputs, reports, strict=True, reasoner=reasoner, progress=progress,
-                              shacl=shacl, full=full)
+                              shacl=shacl, full=full, after_checks=early.start if early is not None else None)
         # strict: every error was raised, so every stage ran
         assert result.sources is not None and result.facts is not None and result.inference is not None
         result.sources.turtle_files.clear()  # read by the checks only; the writer needs the memory
@@ -313,7 +324,8 @@ def build_project(root: Path | Project, force: bool = False, reasoner: str = REA
         say(f"writing {build.dir.name}/")
         write_build(build, graphs, manifest, release=True,  # nothing reads the graphs afterwards
                     before_swap=lambda: say(f"swapping the new {build.dir.name}/ in"),
-                    origins=graph_origins(project.root, manifest["inputs"], result.sources.content_files))
+                    origins=graph_origins(project.root, manifest["inputs"], result.sources.content_files),
+                    early=early)
     return BuildResult(build.dir, skipped=False, manifest=manifest, warnings=result.problems)
 
 

@@ -494,6 +494,9 @@ class Sources:
     store: Any = None
     #: the batch of quads being added to ``store`` in a thread, if one is
     store_loading: InTurn | None = None
+    #: whether ``store`` holds each term as the build writes it: False when rdflib normalised
+    #: a literal pyoxigraph read ("01"^^xsd:integer is "1" in build/, as rdflib reads it)
+    store_exact: bool = True
 
     def content_graphs(self) -> list[Graph]:
         """The content graph of every claim, in a stable order."""
@@ -543,7 +546,19 @@ def load_dataset(inputs: list[InputFile]) -> Sources:
         if item.graph is not None:
             pending.extend(parsed.oxigraph)
     sources.add_to_store(pending)
+    sources.store_exact = _as_read(shared)
     return sources
+
+
+def _as_read(shared: dict) -> bool:
+    """Whether each literal rdflib made from pyoxigraph's (``shared``: the build's terms) has
+    pyoxigraph's lexical form and language tag (the files read with rdflib are converted
+    from rdflib's terms: as written)."""
+    import pyoxigraph
+
+    literal = pyoxigraph.Literal
+    return all(str(made) == node.value and (made.language or None) == node.language
+               for node, made in shared.items() if type(node) is literal)
 
 
 #: Quads kept for the quality-check store before they are added to it in one go.

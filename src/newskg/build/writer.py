@@ -38,6 +38,7 @@ from pathlib import Path
 from rdflib import Graph
 
 from newskg.background import Background
+from newskg.build.early_store import EarlyStore, early_prefix, is_abandoned
 from newskg.build.memory import IndexedMemory, return_freed_memory
 from newskg.build.oxterms import ToOxigraph
 from newskg.build.reuse import (
@@ -52,6 +53,7 @@ from newskg.build.reuse import (
 from newskg.errors import BuildBusyError, BuildWriteError, NewskgError
 from newskg.namespaces import PREFIXES
 from newskg.project import GRAPHS_DIR, PERSISTENT_STORE_MIN_QUADS, Build, graph_file_name
+from newskg.views import facts_and_inferred
 
 
 def ntriples_lines(graph: Graph, converter: ToOxigraph | None = None) -> list[str]:
@@ -77,7 +79,7 @@ def _sorted_lines(graph: Graph, converter: ToOxigraph) -> list[str]:
 
 def write_build(build: Build, graphs: dict[str, Graph], manifest: dict, release: bool = False,
                 before_swap: Callable[[], None] | None = None,
-                origins: Mapping[str, str] | None = None) -> None:
+                origins: Mapping[str, str] | None = None, early: EarlyStore | None = None) -> None:
     """Write every named graph, the datasets and the manifest, parse them back, then swap the folder in.
 
     ``release``: empty each graph once it is written (the caller needs them no more), so the
@@ -89,6 +91,10 @@ def write_build(build: Build, graphs: dict[str, Graph], manifest: dict, release:
     ``origins``: graph IRI -> what the graph is made from (`newskg.build.reuse.graph_origins`); a
     graph whose bytes are then certainly the previous build's is taken from there instead of
     written. The files are the same bytes either way.
+
+    ``early``: the store of the sources loaded while the pipeline ran (`newskg.build.early_store`),
+    moved into the new build when the store is bulk-loaded and it can give the same quads; the
+    caller discards it in any case (it is gone once taken).
 
     Raises BuildBusyError when another build holds the lock, BuildWriteError when the folder
     cannot be written or the written dataset does not parse back; build/ is then unchanged.
@@ -107,7 +113,7 @@ def write_build(build: Build, graphs: dict[str, Graph], manifest: dict, release:
         try:
             staged = Build(staging)
             _write_files(staged, graphs, release, previous=Build(build_dir) if build_dir.is_dir() else None,
-                         origins=origins, tools=manifest.get("tool_versions", {}))
+                         origins=origins, tools=manifest.get("tool_versions", {}), early=early)
             # The manifest goes last: a folder with a manifest is a complete build.
             staged.write_manifest(manifest)
             if before_swap is not None:
@@ -128,7 +134,7 @@ def write_build(build: Build, graphs: dict[str, Graph], manifest: dict, release:
 
 def _write_files(staged: Build, graphs: dict[str, Graph], release: bool = False,
                  previous: Build | None = None, origins: Mapping[str, str] | None = None,
-                 tools: Mapping | None = None) -> None:
+                 tools: Mapping | None = None, early: EarlyStore | None = None) -> None:
     """Every graph file, dataset.nq, then dataset.trig while the store of a large build loads (or
     is made from ``previous``'s by difference), then dataset.nq parsed back (counted in the store
     when there is one). A graph whose bytes are certainly ``previous``'s (its ``origins`` and the
@@ -150,8 +156,10 @@ def _write_files(staged: Build, graphs: dict[str, Graph], release: bool = False,
     changed = None
     if taken_from is not None:
         changed = written | (taken_from.iris() - set(graphs))
+    if early is not None and any(blocks[iri].blank for iri in facts_and_inferred(graphs)):
+        early = None  # its blank nodes would not be those of the graphs loaded into it now
     # The store's bulk load runs without the GIL: dataset.trig is written meanwhile.
-    loading = (Background("store-load", write_store, staged, previous, list(graphs), count, changed)
+    loading = (Background("store-load", write_store, staged, previous, list(graphs), count, changed, early)
                if count >= PERSISTENT_STORE_MIN_QUADS else None)
     try:
         _write_trig(staged, blocks, written, taken_from)
@@ -260,10 +268,11 @@ def _write_trig(staged: Build, blocks: dict[str, Block], written: set[str], take
 
 
 def write_store(build: Build, previous: Build | None = None, graph_iris: list[str] | None = None,
-                quads: int = 0, changed: set[str] | None = None) -> None:
+                quads: int = 0, changed: set[str] | None = None, early: EarlyStore | None = None) -> None:
     """The build's persistent pyoxigraph store, with the level view (`newskg.views`) in its default
     graph: the ``previous`` build's store updated by difference when little changed
-    (`newskg.build.store_delta`), else dataset.nq bulk-loaded."""
+    (`newskg.build.store_delta`), else bulk-loaded: into the ``early`` store when there is one
+    (only the facts and inferred graphs are left to add), else dataset.nq whole."""
     import pyoxigraph
 
     from newskg.build.store_delta import graph_changes, update_store
@@ -283,9 +292,12 @@ def write_store(build: Build, previous: Build | None = None, graph_iris: list[st
             # The previous store unreadable (damaged, or another build's): the bulk load needs none of it.
             shutil.rmtree(build.store_path, ignore_errors=True)
 
+    made = None
+    if early is not None and graph_iris is not None and early.take(build.store_path):
+        made = facts_and_inferred(graph_iris)
     store = pyoxigraph.Store(str(build.store_path))
     try:
-        load_store(build, store)
+        load_store(build, store, made)
     except (SyntaxError, MemoryError, ValueError) as err:
         raise _unreadable(build, err) from None
     # The bulk loader writes one set of files a batch, each spanning every key, so a lookup
@@ -544,6 +556,10 @@ def _recover(build_dir: Path, lock: _Lock) -> None:
             os.rename(previous, build_dir)
     for leftover in build_dir.parent.glob(f".{glob.escape(build_dir.name)}-new-*"):
         remove_folder(leftover)
+    for leftover in build_dir.parent.glob(f"{glob.escape(early_prefix(build_dir))}*"):
+        # An early store whose build was killed (that of a build still running is locked).
+        if is_abandoned(leftover):
+            remove_folder(leftover)
     discarded = _discarded_path(Build(build_dir).previous.dir)
     remove_folder(discarded)
     for leftover in discarded.parent.glob(f"{glob.escape(discarded.name)}-*"):
