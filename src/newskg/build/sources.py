@@ -289,6 +289,9 @@ class ParsedFile:
     prefixes: dict[str, str] = field(default_factory=dict)
     #: whether ``statements`` are quads (a TriG file's) rather than triples
     named_graphs: bool = False
+    #: whether ``oxigraph`` certainly holds no blank node (a store may then load it as text: a
+    #: load names blank nodes afresh, and the quality checks must name ours)
+    blank_free: bool = False
 
     @property
     def quads(self) -> list[tuple]:
@@ -341,7 +344,7 @@ def read_rdf(path: Path, fmt: str, label: str | None = None, shared_terms: dict 
     _check_each(converter.terms(), name, check_literals)
     # Most files hold no blank node: their quads need no relabelling (a check per quad otherwise).
     oxigraph = [converter.relabel(q) for q in parsed] if converter.blank_nodes else parsed
-    return ParsedFile(statements, oxigraph, dict(parser.prefixes), fmt == "trig")
+    return ParsedFile(statements, oxigraph, dict(parser.prefixes), fmt == "trig", not converter.blank_nodes)
 
 
 #: A language tag with a capital letter (or text that looks like one: then rdflib reads it).
@@ -502,13 +505,24 @@ class Sources:
         """The content graph of every claim, in a stable order."""
         return [self.dataset.graph(iri) for iri in sorted(self.content_files)]
 
-    def add_to_store(self, quads: list) -> None:
-        """Add ``quads`` to ``store`` in a thread, after the batch before them: pyoxigraph's
-        bulk_extend indexes without the GIL (~7 s for the million-triple corpus), beside the
-        parsing of the next files."""
+    def add_to_store(self, runs: list[tuple[bool, list]]) -> None:
+        """Add the quads of ``runs`` to ``store``, in order, in a thread, after the batch before
+        them, beside the parsing of the next files. A run is (blank_free, quads): whether none
+        of its quads holds a blank node, and the quads.
+
+        A blank-free run goes as N-Quads text, which pyoxigraph's bulk_load parses and indexes
+        without the GIL; its bulk_extend holds the GIL for as long as it runs, so the quads it
+        took stopped the parsing for ~4 µs each (~5 s of the million-triple corpus's parse).
+        Writing the text costs a fraction of that. Other runs go as they are: a load would
+        name their blank nodes afresh. In order, because the store answers in an order that
+        follows the order its quads went in."""
+        import pyoxigraph
+
+        nquads = pyoxigraph.RdfFormat.N_QUADS
+        made = [(pyoxigraph.serialize(quads, format=nquads) if blank_free else quads) for blank_free, quads in runs]
         if self.store_loading is None:
-            self.store_loading = InTurn("quality-store", self.store.bulk_extend)
-        self.store_loading.start(quads)
+            self.store_loading = InTurn("quality-store", _fill_store)
+        self.store_loading.start(self.store, made)
 
     def quality_store(self) -> Any:
         """``store`` once every batch is in (raising what adding one raised)."""
@@ -525,15 +539,13 @@ def load_dataset(inputs: list[InputFile]) -> Sources:
     bind_prefixes(dataset)  # type: ignore[arg-type]  # (it only binds)
     sources = Sources(dataset, new_graph(), store=pyoxigraph.Store())
     shared: dict = {}
-    # The quality-check store is filled in batches: one bulk_extend costs less than half of
-    # what an extend (a transaction) per file costs, a million quads over thousands of files.
-    pending: list = []
+    # The quality-check store is filled in batches: one bulk load costs less than half of
+    # what a load (a transaction) per file costs, a million quads over thousands of files.
+    batch = _StoreBatch(sources)
     for item in inputs:
-        if len(pending) > _STORE_BATCH:
-            sources.add_to_store(pending)
-            pending = []
+        batch.add_if_full()
         if item.role == "content":
-            _load_content(sources, item, shared, pending)
+            _load_content(sources, item, shared, batch)
             continue
         parsed = read_rdf(item.path, "turtle", item.relpath, shared,
                           None if item.graph is None else str(item.graph))
@@ -544,8 +556,8 @@ def load_dataset(inputs: list[InputFile]) -> Sources:
             # Each triple new to the graph: then the file repeats none, and its list is its own.
             sources.turtle_files[item.relpath] = triples if added == len(triples) else list(dict.fromkeys(triples))
         if item.graph is not None:
-            pending.extend(parsed.oxigraph)
-    sources.add_to_store(pending)
+            batch.extend(parsed.oxigraph, parsed.blank_free)
+    batch.add()
     sources.store_exact = _as_read(shared)
     return sources
 
@@ -565,7 +577,45 @@ def _as_read(shared: dict) -> bool:
 _STORE_BATCH = 200_000
 
 
-def _load_content(sources: Sources, item: InputFile, shared: dict, pending: list) -> None:
+class _StoreBatch:
+    """The quads for the quality-check store not added yet, in runs with and without blank nodes."""
+
+    def __init__(self, sources: Sources) -> None:
+        self.sources = sources
+        self.runs: list[tuple[bool, list]] = []
+        self.size = 0
+
+    def extend(self, quads: list, blank_free: bool) -> None:
+        """Keep ``quads`` (``blank_free``: none holds a blank node) for the next batch."""
+        if not self.runs or self.runs[-1][0] != blank_free:
+            self.runs.append((blank_free, []))
+        self.runs[-1][1].extend(quads)
+        self.size += len(quads)
+
+    def add_if_full(self) -> None:
+        """Add the batch if it has grown past `_STORE_BATCH` quads."""
+        if self.size > _STORE_BATCH:
+            self.add()
+
+    def add(self) -> None:
+        """Add the batch to the store (in a thread, `Sources.add_to_store`) and start a new one."""
+        self.sources.add_to_store(self.runs)
+        self.runs, self.size = [], 0
+
+
+def _fill_store(store: Any, runs: list) -> None:
+    """Add each run to ``store``: N-Quads text bulk-loaded, quads bulk-extended."""
+    import pyoxigraph
+
+    for run in runs:
+        if isinstance(run, bytes):
+            # Lenient: the text was written by pyoxigraph from terms it had parsed and validated.
+            store.bulk_load(run, format=pyoxigraph.RdfFormat.N_QUADS, lenient=True)
+        else:
+            store.bulk_extend(run)
+
+
+def _load_content(sources: Sources, item: InputFile, shared: dict, batch: _StoreBatch) -> None:
     parsed = read_rdf(item.path, "trig", item.relpath, shared)
     by_graph: dict = {}  # graph name -> its triples, in the order the file first names them
     current: Any = by_graph  # the graph of the quad before (by_graph: none yet; None is a name)
@@ -599,6 +649,6 @@ def _load_content(sources: Sources, item: InputFile, shared: dict, pending: list
         sources.content_files[name] = item.relpath
         add_triples(sources.dataset.graph(name), triples)
         if oxigraph_by_graph:
-            pending.extend(oxigraph_by_graph[name])
+            batch.extend(oxigraph_by_graph[name], parsed.blank_free)
     if not oxigraph_by_graph:
-        pending.extend(parsed.oxigraph)
+        batch.extend(parsed.oxigraph, parsed.blank_free)
