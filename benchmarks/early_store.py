@@ -59,7 +59,7 @@ def run_parse(project: Path, built: Path, mode: str, scratch: Path) -> dict:
     shutil.rmtree(path, ignore_errors=True)
     real = ox.Store
     if mode == "none":
-        sources_module.Sources.add_to_store = lambda self, quads: None  # type: ignore[method-assign]
+        sources_module.Sources.add_to_store = lambda self, runs: None  # type: ignore[method-assign]
     elif mode == "disk":
         ox.Store = lambda: real(str(path))  # type: ignore[misc, assignment]
     out: dict = {"mode": mode}
