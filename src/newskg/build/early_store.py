@@ -8,9 +8,10 @@ three), which the quality-check store already holds once the checks have run, wh
 second core sits idle through reasoning (pure Python). So once the checks are done, that
 store is dumped with the view's source graphs (one N-Quads document: a store names the blank
 nodes of what it loads afresh, consistently within one document, so an ontology blank node
-stays one node in its graph and in the view) and bulk-loaded, by a process of its own (the
-bulk load holds the GIL), into a store in a folder beside build/; the writer moves it into the new build and adds only the
-facts and inferred graphs and their share of the view (`newskg.views.load_store`).
+stays one node in its graph and in the view) and bulk-loaded, by a process of its own at the
+lowest priority, into a store in a folder beside build/; the writer moves it into the new build
+and adds only the facts and inferred graphs and their share of the view
+(`newskg.views.load_store`).
 
 The writer loads the whole store as before when the early one cannot give the same quads:
 when a facts or inferred graph holds a blank node (loaded in another document than the claim
@@ -145,8 +146,9 @@ def _fill(held: list, graphs: list[str], folder: Path, lock_fd: int) -> None:
         for iri in view_graphs(graphs):
             source.dump(out, format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(iri))
     del source  # the in-memory store, a second copy of the sources: freed before the load
-    # In a process of its own: pyoxigraph's bulk_load holds the GIL for much of its work (a
-    # million-triple build's reasoning took twice as long beside it in a thread). The child
+    # In a process of its own: beside it in a thread, a million-triple build's reasoning took
+    # twice as long (an on-disk bulk load keeps RocksDB's threads busy on both cores; an
+    # in-memory one, measured alone, leaves a Python thread its full pace). The child
     # inherits the folder's lock, so a build started after this one was killed leaves the
     # folder alone while the child still writes into it.
     try:
