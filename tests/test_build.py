@@ -410,3 +410,22 @@ def test_a_large_replaced_build_is_deleted_by_a_detached_process(project: Path, 
     while killed.exists():
         assert time.monotonic() < deadline, "the leftover of a killed deleter was not deleted"
         time.sleep(0.05)
+
+
+def test_the_time_printed_is_the_whole_builds_writing_included(project: Path, monkeypatch):
+    """`newskg build` says how long the build took: the manifest's duration_seconds is taken
+    before the files are written, which at a million triples is half the build."""
+    import re
+
+    write = writer_module._write_files
+
+    def slow_write(*args, **kwargs):
+        time.sleep(0.5)
+        return write(*args, **kwargs)
+
+    monkeypatch.setattr(writer_module, "_write_files", slow_write)
+    result = CliRunner().invoke(main, ["--project", str(project), "build", "--force"])
+    assert result.exit_code == 0, result.output
+    printed = float(re.search(r"built .* in ([0-9.]+) s", result.output).group(1))
+    manifest = json.loads((project / "build" / "manifest.json").read_text())
+    assert printed >= manifest["duration_seconds"] + 0.5

@@ -91,6 +91,9 @@ class BuildResult:
     skipped: bool
     manifest: dict
     warnings: list[Problem] = field(default_factory=list)
+    #: wall seconds of the whole build, writing included (the manifest's duration_seconds is
+    #: taken when the manifest is made, before the writing, which is half a large build)
+    seconds: float = 0.0
 
 
 @dataclass
@@ -326,7 +329,8 @@ def build_project(root: Path | Project, force: bool = False, reasoner: str = REA
                     before_swap=lambda: say(f"swapping the new {build.dir.name}/ in"),
                     origins=graph_origins(project.root, manifest["inputs"], result.sources.content_files),
                     early=early)
-    return BuildResult(build.dir, skipped=False, manifest=manifest, warnings=result.problems)
+    return BuildResult(build.dir, skipped=False, manifest=manifest, warnings=result.problems,
+                       seconds=time.perf_counter() - started)
 
 
 def _named_graphs(sources: Sources, facts: FactLevels, inference: LevelledInference) -> dict[str, Graph]:
