@@ -115,7 +115,8 @@ def say(message: str) -> None:
 
 @dataclass
 class Measured:
-    """One child process: wall and CPU seconds (user+sys), peak RSS in MiB, exit code, last words."""
+    """One child process: wall and CPU seconds (user+sys), peak RSS in MiB (with its descendants',
+    `LAUNCHER`), exit code, last words."""
 
     wall: float
     cpu: float
@@ -128,15 +129,39 @@ class Measured:
 #: Linux carries a process's peak RSS across fork and exec (the parent's, counted at the exec),
 #: so a child started by this script, which holds corpora and stores, would report at least this
 #: script's peak; started by a bare `python -I -S` it reports at least ~9 MiB, its own.
+#: rusage's peak is one process's (the largest): a first large build loads its store in a child
+#: process of its own (newskg.build.early_store) while it works on, so the launcher also sums the
+#: resident memory of the command and its descendants every 0.1 s ("tree_kib", sampled).
 LAUNCHER = """
-import json, os, sys, time
+import json, os, sys, threading, time
+def tree_kib(root):
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        try:
+            with open(f"/proc/{pid}/status") as status:
+                total += next((int(line.split()[1]) for line in status if line.startswith("VmRSS:")), 0)
+            for task in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{task}/children") as children:
+                    todo += [int(child) for child in children.read().split()]
+        except (OSError, ValueError):
+            pass
+    return total
 started = time.perf_counter()
 pid = os.posix_spawn(sys.argv[2], sys.argv[2:], os.environ)
+tree, stop = [0], threading.Event()
+def sample():
+    while not stop.wait(0.1):
+        tree[0] = max(tree[0], tree_kib(pid))
+sampler = threading.Thread(target=sample, daemon=True)
+sampler.start()
 _, status, usage = os.wait4(pid, 0)
 wall = time.perf_counter() - started
+stop.set()
+sampler.join()
 with open(sys.argv[1], "w") as out:
     json.dump({"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "maxrss_kib": usage.ru_maxrss,
-               "returncode": os.waitstatus_to_exitcode(status)}, out)
+               "tree_kib": tree[0], "returncode": os.waitstatus_to_exitcode(status)}, out)
 """
 
 
@@ -191,7 +216,9 @@ def run(label: str, command: list[str], *, stdout: Path | None = None, echo: boo
         raise RuntimeError(f"{label}: the launcher failed (exit {launched}):\n" + "\n".join(tail)) from None
     finally:
         figures.unlink()
-    measured = Measured(usage["wall"], usage["cpu"], usage["maxrss_kib"] / 1024, usage["returncode"], tail)
+    # The larger of the largest process's exact peak and the sampled sum over the process tree.
+    peak = max(usage["maxrss_kib"], usage["tree_kib"]) / 1024
+    measured = Measured(usage["wall"], usage["cpu"], peak, usage["returncode"], tail)
     if check and measured.returncode != 0:
         raise RuntimeError(f"{label} failed (exit {measured.returncode}):\n" + "\n".join(tail))
     return measured

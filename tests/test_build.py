@@ -426,6 +426,8 @@ def test_the_time_printed_is_the_whole_builds_writing_included(project: Path, mo
     monkeypatch.setattr(writer_module, "_write_files", slow_write)
     result = CliRunner().invoke(main, ["--project", str(project), "build", "--force"])
     assert result.exit_code == 0, result.output
-    printed = float(re.search(r"built .* in ([0-9.]+) s", result.output).group(1))
+    said = re.search(r"built .* in ([0-9.]+) s", result.output)
+    assert said is not None, result.output
+    printed = float(said.group(1))
     manifest = json.loads((project / "build" / "manifest.json").read_text())
     assert printed >= manifest["duration_seconds"] + 0.5
