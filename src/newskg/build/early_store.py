@@ -27,7 +27,6 @@ fails or is interrupted removes it, and the next build removes one left by a kil
 from __future__ import annotations
 
 import os
-import secrets
 import shutil
 import subprocess
 import sys
@@ -75,14 +74,14 @@ class EarlyStore:
 
         import pyoxigraph as ox
 
-        from newskg.build import writer  # (imports this module): its threshold, as the writer reads it
+        from newskg.build import writer  # (imports this module): its threshold and folder naming
 
         store = sources.quality_store()
         if not sources.store_exact or len(store) < writer.PERSISTENT_STORE_MIN_QUADS:
             return
         graphs = [g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)]
         try:
-            self.folder = _make_folder(self.build_dir)
+            self.folder = writer.new_folder_beside(self.build_dir, early_prefix(self.build_dir))
             self._lock_fd = os.open(self.folder / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
             fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
@@ -121,16 +120,6 @@ class EarlyStore:
         if self._lock_fd is not None:
             os.close(self._lock_fd)
             self._lock_fd = None
-
-
-def _make_folder(build_dir: Path) -> Path:
-    while True:
-        folder = build_dir.with_name(f"{early_prefix(build_dir)}{secrets.token_hex(4)}")
-        try:
-            folder.mkdir()
-            return folder
-        except FileExistsError:
-            continue
 
 
 def _fill(held: list, graphs: list[str], folder: Path, lock_fd: int) -> None:

@@ -421,13 +421,18 @@ def build_lock(build_dir: Path) -> Iterator[_Lock]:
 
 
 def _make_staging(build_dir: Path) -> Path:
-    """A new empty folder beside build/, with the permissions any new folder gets (umask), not
-    mkdtemp's 0700: the swap makes it build/, which other users may need to read."""
+    return new_folder_beside(build_dir, f".{build_dir.name}-new-")
+
+
+def new_folder_beside(build_dir: Path, prefix: str) -> Path:
+    """A new empty folder beside build/, named ``prefix`` and a random suffix, with the
+    permissions any new folder gets (umask), not mkdtemp's 0700: the swap makes a staging
+    folder build/ (and moves the early store into it), which other users may need to read."""
     while True:
-        staging = build_dir.with_name(f".{build_dir.name}-new-{secrets.token_hex(4)}")
+        folder = build_dir.with_name(f"{prefix}{secrets.token_hex(4)}")
         try:
-            staging.mkdir()
-            return staging
+            folder.mkdir()
+            return folder
         except FileExistsError:
             continue
 
