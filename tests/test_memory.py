@@ -178,3 +178,31 @@ def test_memory_a_store_filled_in_a_thread_freed_is_handed_back() -> None:
 
     kept, trimmed = resident_after("keep"), resident_after("trim")
     assert kept - trimmed > 20, (kept, trimmed)  # ~40 MiB measured
+
+
+def test_chained_graphs_read_as_rdflib_reads_them_in_order_each_triple_once() -> None:
+    # The walk over the graphs' own indexes must give what reading the graphs through rdflib
+    # gives, triple for triple and in order: the reasoner interns terms in the order it reads them.
+    import random
+
+    from newskg.build.union import union_view
+
+    rng = random.Random(7)
+    node = [URIRef(f"https://example.org/n{i}") for i in range(12)]
+    values = [*node, Literal("1"), Literal(1), Literal("1", lang="en"), BNode("b")]
+    graphs = [new_graph() for _ in range(4)]
+    for graph in graphs:
+        for _ in range(60):
+            graph.add((rng.choice(node[:6]), rng.choice(node[6:9]), rng.choice(values)))
+    plain = Graph()  # an rdflib store of its own: read through rdflib
+    for triple in list(graphs[3])[:20]:
+        plain.add(triple)
+    for chain in [(graphs[0],), (graphs[0], graphs[1]), (union_view(graphs[:2]), graphs[2], graphs[1]),
+                  (graphs[2], plain, graphs[3])]:
+        expected, seen = [], set()
+        for graph in chain:
+            for triple in graph:
+                if triple not in seen:
+                    seen.add(triple)
+                    expected.append(triple)
+        assert list(Chained(*chain)) == expected

