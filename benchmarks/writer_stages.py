@@ -5,7 +5,10 @@ stderr as it ends, with its wall seconds, the CPU seconds of the thread that ran
 (``thread``) and of the whole process meanwhile (``process``: RocksDB's own threads too).
 The store's load or update runs in a thread beside dataset.trig, so their walls overlap.
 
-    python benchmarks/writer_stages.py PROJECT [newskg build options, e.g. --force --timings]
+    python benchmarks/writer_stages.py [PROJECT [newskg build options, e.g. --force --timings]]
+
+Without PROJECT (as `make benchmark` runs it), a 10k-triple corpus is generated
+(benchmarks/corpus.py, seed 1), built once, and its `--force` rebuild is the one timed.
 """
 
 from __future__ import annotations
@@ -78,10 +81,29 @@ def main() -> None:
     _timed(EarlyStore, "take", "EarlyStore.take")
     for name in ("_sorted_lines", "_serialised", "take_file", "file_stamp"):
         _summed(writer, name)
-    atexit.register(_print_totals)
-    project, *options = sys.argv[1:]
-    sys.argv = ["newskg", "--project", project, "build", *options]
-    cli_main()
+    if len(sys.argv) > 1:
+        project, *options = sys.argv[1:]
+        atexit.register(_print_totals)
+        sys.argv = ["newskg", "--project", project, "build", *options]
+        cli_main()
+        return
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    from corpus import generate
+
+    with tempfile.TemporaryDirectory() as work:
+        corpus = Path(work) / "corpus"
+        generate(corpus, triples=10_000, seed=1)
+        subprocess.run([sys.executable, "-m", "newskg", "--project", str(corpus), "build"], check=True)
+        sys.argv = ["newskg", "--project", str(corpus), "build", "--force", "--timings"]
+        try:
+            cli_main()
+        except SystemExit as done:
+            if done.code:
+                raise
+        _print_totals()
 
 
 if __name__ == "__main__":
