@@ -197,3 +197,16 @@ def test_a_small_build_has_no_store_and_no_early_store(tmp_path, monkeypatch, ta
     root = project_sources("article", tmp_path / "project")
     build_project(root)
     assert True not in taken and not Build(root / "build").store_path.exists() and _leftovers(root) == []
+
+
+def test_the_loaders_own_peak_memory_is_reported_not_the_builds(tmp_path, every_build_has_a_store, taken):
+    # The loader is a small program of its own; the peak `ru_maxrss` gives for a child is its
+    # forking parent's (exec records it), which `newskg build --timings` used to print.
+    import resource
+
+    root = project_sources("article", tmp_path / "project")
+    result = build_project(root)
+    assert taken == [True]
+    ours = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    assert result.loader_peak_kib is not None
+    assert 0 < result.loader_peak_kib < ours / 2

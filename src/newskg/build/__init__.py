@@ -94,6 +94,9 @@ class BuildResult:
     #: wall seconds of the whole build, writing included (the manifest's duration_seconds is
     #: taken when the manifest is made, before the writing, which is half a large build)
     seconds: float = 0.0
+    #: peak resident memory of the process that loaded the store early (`newskg.build.early_store`),
+    #: in KiB, when one did and the system says; it ran beside this one
+    loader_peak_kib: int | None = None
 
 
 @dataclass
@@ -330,7 +333,7 @@ def build_project(root: Path | Project, force: bool = False, reasoner: str = REA
                     origins=graph_origins(project.root, manifest["inputs"], result.sources.content_files),
                     early=early)
     return BuildResult(build.dir, skipped=False, manifest=manifest, warnings=result.problems,
-                       seconds=time.perf_counter() - started)
+                       seconds=time.perf_counter() - started, loader_peak_kib=early.peak_kib if early else None)
 
 
 def _named_graphs(sources: Sources, facts: FactLevels, inference: LevelledInference) -> dict[str, Graph]:

@@ -57,6 +57,9 @@ class EarlyStore:
         self.folder: Path | None = None
         self._lock_fd: int | None = None
         self._loading: Background | None = None
+        #: the loader process's peak resident memory in KiB, once taken (None where the system
+        #: does not say: read from /proc)
+        self.peak_kib: int | None = None
 
     @classmethod
     def wanted(cls, build_dir: Path) -> bool:
@@ -100,7 +103,7 @@ class EarlyStore:
         if self._loading is None or self.folder is None:
             return False
         try:
-            self._loading.result()
+            self.peak_kib = self._loading.result()
         except (OSError, SyntaxError, ValueError, MemoryError):
             self.discard()  # the writer loads the whole store instead
             return False
@@ -122,7 +125,7 @@ class EarlyStore:
             self._lock_fd = None
 
 
-def _fill(held: list, graphs: list[str], folder: Path, lock_fd: int) -> None:
+def _fill(held: list, graphs: list[str], folder: Path, lock_fd: int) -> int | None:
     import pyoxigraph as ox
 
     from newskg.views import view_graphs
@@ -147,6 +150,8 @@ def _fill(held: list, graphs: list[str], folder: Path, lock_fd: int) -> None:
         dump.unlink(missing_ok=True)
     if done.returncode:
         raise OSError(f"the early store's load failed: {done.stderr.decode(errors='replace')[-300:]}")
+    said = done.stdout.decode(errors="replace").split()
+    return int(said[-1]) if said and said[-1].isdigit() else None
 
 
 #: The child's work. Lenient: every term was validated when the sources were parsed. At the
@@ -157,6 +162,13 @@ os.nice(19)
 store = ox.Store(sys.argv[1])
 store.bulk_load(path=sys.argv[2], format=ox.RdfFormat.N_QUADS, lenient=True)
 store.flush()
+# Its peak memory, for `newskg build --timings`: VmHWM, the high-water mark of this program's
+# own memory. Not ru_maxrss: exec records the forking parent's peak there as the child's.
+try:
+    status = open("/proc/self/status").read()
+except OSError:
+    status = ""
+print(*[line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:")])
 """
 
 

@@ -49,7 +49,9 @@ class _StageTimer:
         if self.progress:
             self.progress(message)
 
-    def lines(self) -> list[str]:
+    def lines(self, loader_peak_kib: int | None = None) -> list[str]:
+        """One line a stage, then the peak memory; ``loader_peak_kib``: the early store loader's
+        (`BuildResult.loader_peak_kib`), said apart, as the two peaks may or may not overlap."""
         import resource
         import time
 
@@ -57,11 +59,12 @@ class _StageTimer:
         rows = [f"{end_wall - wall:8.2f} s wall {end_cpu - cpu:8.2f} s cpu  {message}"
                 for (message, wall, cpu), (end_wall, end_cpu) in zip(self.stages, ends, strict=True)]
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
-        # A first large build loads its store in a child process (newskg.build.early_store),
-        # whose memory is not this process's: said apart, as the two peaks may overlap.
-        child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        return [*rows, f"peak memory {peak / 1024:.0f} MiB"
-                + (f" (and {child / 1024:.0f} MiB in a child process, at the same time or not)" if child else "")]
+        # Not RUSAGE_CHILDREN: exec records the forking parent's peak as the child's, so any
+        # child started late in the build (the loader, the old build's removal) reads as large as
+        # this process.
+        loader = (f" (and {loader_peak_kib / 1024:.0f} MiB in the store's loader, a process of its own, "
+                  "at the same time or not)" if loader_peak_kib else "")
+        return [*rows, f"peak memory {peak / 1024:.0f} MiB{loader}"]
 
 
 @click.command()
@@ -107,7 +110,7 @@ def build(ctx: click.Context, force: bool, full: bool, quiet: bool, verbose: boo
     for warning in result.warnings:
         click.echo(str(warning), err=True)
     if timer:
-        for line in timer.lines():
+        for line in timer.lines(result.loader_peak_kib):
             click.echo(line, err=True)
     if quiet:
         return
