@@ -113,16 +113,16 @@ def _per_query(name: str, module: ModuleType, graphs: list, shapes) -> None:
     timed = []
     for index, query in enumerate(queries):
         graph = sparql if query.kind == "sparql" else core
-        wall, cpu = time.perf_counter(), time.thread_time()
+        started, used = time.perf_counter(), time.thread_time()
         rows = list(loader.store.query(query.text, default_graph=graph))
         if query.kind == "sparql":
             rows = module._sparql_results(loader, query, rows, graph)
-        timed.append((time.perf_counter() - wall, time.thread_time() - cpu, index, len(rows), query))
+        timed.append((time.perf_counter() - started, time.thread_time() - used, index, len(rows), query))
     total = sum(t[0] for t in timed)
     print(f"{name}: {len(queries)} queries, {total:.2f} s wall one after the other")
-    for wall, cpu, index, rows, query in sorted(timed, key=lambda t: -t[0]):
+    for took, used_cpu, index, found, query in sorted(timed, key=lambda t: -t[0]):
         text = query.text if query.kind != "sparql" else query.detail[4] or query.text
-        print(f"  #{index:2d} {wall:6.2f} s wall {cpu:6.2f} s cpu {rows:6d} rows {query.kind:9s} {text}")
+        print(f"  #{index:2d} {took:6.2f} s wall {used_cpu:6.2f} s cpu {found:6d} rows {query.kind:9s} {text}")
     print(flush=True)
 
 

@@ -850,7 +850,8 @@ class _Compiler:
                 add(f"SELECT DISTINCT {select} WHERE {{ {focus} FILTER(!sameTerm({this}, {self.term(h)})) }}")
         if path:
             for tests in _count_tests(plan.one(shape, "minCount"), plan.one(shape, "maxCount")):
-                add(self._count_query(select, focus, f"{this} {path} {value} .", tests, value))
+                add(self._one_value_query(select, focus, this, path, tests)
+                    or self._count_query(select, focus, f"{this} {path} {value} .", tests, value))
             for q in plan.values(shape, "qualifiedValueShape"):
                 fits = f"{this} {path} {value} . {self._fits_pattern(q, value)}"
                 for tests in _count_tests(plan.one(shape, "qualifiedMinCount"), plan.one(shape, "qualifiedMaxCount")):
@@ -885,6 +886,20 @@ class _Compiler:
             kind = self.fresh()
             return f"{v} <{RDF}type> {kind} . {kind} <{RDFS}subClassOf>* <{classes[0]}> ."
         return f"FILTER(!{self.violates(shape, v)})"
+
+    def _one_value_query(self, select: str, focus: str, this: str, path: str, tests: list[str]) -> str | None:
+        """sh:maxCount 1 alone on a one-predicate ``path``: the focus nodes with two distinct
+        values, by a self-join instead of counting; `_count_query`'s rows, one per failing node.
+        Oxigraph answers it in half the time of the OPTIONAL and GROUP BY over every focus node
+        (0.13 s instead of 0.26 s for a claim's nkg:hasPolarity at a million triples). Not for
+        sh:minCount: its NOT EXISTS must share a group with the focus pattern, so with a
+        maximum it would need the focus twice (measured: no faster than counting); nor for a
+        longer path: over an alternative path the self-join was slower than counting."""
+        if not _ONE_IRI.fullmatch(path) or tests != ["> 1"]:
+            return None
+        first, second = self.fresh(), self.fresh()
+        return (f"SELECT DISTINCT {select} WHERE {{ {focus} {this} {path} {first} . {this} {path} {second} . "
+                f"FILTER(!sameTerm({first}, {second})) }}")
 
     def _count_query(self, select: str, focus: str, pattern: str, tests: list[str], value: str) -> str:
         having = " || ".join(f"COUNT(DISTINCT {value}) {test}" for test in tests)
@@ -1044,6 +1059,7 @@ class _Compiler:
         return f"{prologue}SELECT DISTINCT {this} WHERE {{ {focus} MINUS {{ {body} }} }}"
 
 
+_ONE_IRI = re.compile(r"<[^<>\s]*>")
 _THIS_VAR = re.compile(r"(?<![\w$?])[$?]this\b")
 _VARIABLE = re.compile(r"[$?](\w+)")
 _GROUP_KEYWORDS = re.compile(r"\b(OPTIONAL|UNION|MINUS|FILTER|GRAPH|SERVICE|VALUES|BIND|SELECT|EXISTS)\b", re.I)
