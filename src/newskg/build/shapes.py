@@ -174,7 +174,7 @@ class _Loader:
     def add_rdflib(self, graphs: Iterable[Graph]) -> None:
         """Add the triples of rdflib ``graphs`` (their terms converted once each).
 
-        The quads go to the store as N-Quads text, which `bulk_load` parses and indexes without
+        The quads go to the store as N-Quads text, which `load` parses and indexes without
         the GIL, in a thread, beside the conversion of the next batch: `bulk_extend` holds the
         GIL for as long as it runs (pyoxigraph 0.5), so a batch of quad objects added "in a
         thread" stopped the conversion for the whole ~4 µs a quad. Quads with a blank node are
@@ -368,7 +368,10 @@ def _load_nquads(store, lines: list[str]) -> None:
     import pyoxigraph as ox
 
     # Lenient: every term was made (and so validated) by pyoxigraph before it became text.
-    store.bulk_load("".join(lines).encode("utf-8"), format=ox.RdfFormat.N_QUADS, lenient=True)
+    # `load`, not `bulk_load`: into the in-memory store of pyoxigraph 0.5 the same N-Quads cost
+    # less CPU (4.2 s instead of 5.5 s for the 1.19 million quads of the 1M corpus's SHACL
+    # store); both release the GIL while they parse and index.
+    store.load("".join(lines).encode("utf-8"), format=ox.RdfFormat.N_QUADS, lenient=True)
 
 
 def _datatype_accepts(original, lexical: str, datatype: str) -> bool:
@@ -847,7 +850,8 @@ class _Compiler:
                 add(f"SELECT DISTINCT {select} WHERE {{ {focus} FILTER(!sameTerm({this}, {self.term(h)})) }}")
         if path:
             for tests in _count_tests(plan.one(shape, "minCount"), plan.one(shape, "maxCount")):
-                add(self._count_query(select, focus, f"{this} {path} {value} .", tests, value))
+                add(self._one_value_query(select, focus, this, path, tests)
+                    or self._count_query(select, focus, f"{this} {path} {value} .", tests, value))
             for q in plan.values(shape, "qualifiedValueShape"):
                 fits = f"{this} {path} {value} . {self._fits_pattern(q, value)}"
                 for tests in _count_tests(plan.one(shape, "qualifiedMinCount"), plan.one(shape, "qualifiedMaxCount")):
@@ -882,6 +886,20 @@ class _Compiler:
             kind = self.fresh()
             return f"{v} <{RDF}type> {kind} . {kind} <{RDFS}subClassOf>* <{classes[0]}> ."
         return f"FILTER(!{self.violates(shape, v)})"
+
+    def _one_value_query(self, select: str, focus: str, this: str, path: str, tests: list[str]) -> str | None:
+        """sh:maxCount 1 alone on a one-predicate ``path``: the focus nodes with two distinct
+        values, by a self-join instead of counting; `_count_query`'s rows, one per failing node.
+        Oxigraph answers it in half the time of the OPTIONAL and GROUP BY over every focus node
+        (0.13 s instead of 0.26 s for a claim's nkg:hasPolarity at a million triples). Not for
+        sh:minCount: its NOT EXISTS must share a group with the focus pattern, so with a
+        maximum it would need the focus twice (measured: no faster than counting); nor for a
+        longer path: over an alternative path the self-join was slower than counting."""
+        if not _ONE_IRI.fullmatch(path) or tests != ["> 1"]:
+            return None
+        first, second = self.fresh(), self.fresh()
+        return (f"SELECT DISTINCT {select} WHERE {{ {focus} {this} {path} {first} . {this} {path} {second} . "
+                f"FILTER(!sameTerm({first}, {second})) }}")
 
     def _count_query(self, select: str, focus: str, pattern: str, tests: list[str], value: str) -> str:
         having = " || ".join(f"COUNT(DISTINCT {value}) {test}" for test in tests)
@@ -1041,6 +1059,7 @@ class _Compiler:
         return f"{prologue}SELECT DISTINCT {this} WHERE {{ {focus} MINUS {{ {body} }} }}"
 
 
+_ONE_IRI = re.compile(r"<[^<>\s]*>")
 _THIS_VAR = re.compile(r"(?<![\w$?])[$?]this\b")
 _VARIABLE = re.compile(r"[$?](\w+)")
 _GROUP_KEYWORDS = re.compile(r"\b(OPTIONAL|UNION|MINUS|FILTER|GRAPH|SERVICE|VALUES|BIND|SELECT|EXISTS)\b", re.I)
