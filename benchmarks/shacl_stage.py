@@ -1,7 +1,10 @@
 """The build's SHACL stage on a project, piece by piece: the loader, and each compiled query alone.
 
-    .venv/bin/python benchmarks/shacl_stage.py PROJECT [--rounds 2] [--baseline SHAPES_PY]
+    .venv/bin/python benchmarks/shacl_stage.py [PROJECT] [--rounds 2] [--baseline SHAPES_PY]
         [--queries] [--only-stage]
+
+Without PROJECT (as `make benchmark` runs it), a 10k-triple corpus is generated
+(benchmarks/corpus.py, seed 1) in a temporary folder.
 
 The build's pipeline runs once (`newskg.build.run_pipeline`, not timed) up to the SHACL stage;
 the graphs it would validate (asserted + inferred, ontology included) are kept. Then, round
@@ -37,7 +40,7 @@ from newskg.project import Project
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("project", type=Path)
+    parser.add_argument("project", type=Path, nargs="?")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--baseline", type=Path, default=None)
     parser.add_argument("--queries", action="store_true")
@@ -46,6 +49,20 @@ def main() -> None:
     engines = [("this", current)]
     if args.baseline is not None:
         engines.insert(0, ("baseline", _load(args.baseline)))
+    if args.project is None:
+        import tempfile
+
+        from corpus import generate
+
+        with tempfile.TemporaryDirectory() as work:
+            args.project = Path(work) / "corpus"
+            generate(args.project, triples=10_000, seed=1)
+            _measure(args, engines)
+        return
+    _measure(args, engines)
+
+
+def _measure(args: argparse.Namespace, engines: list) -> None:
     with without_cycle_collection():
         graphs, shapes = _shacl_input(args.project)
         print(f"SHACL input: {len(graphs)} graphs, {sum(len(g) for g in graphs)} triples", flush=True)
