@@ -46,9 +46,9 @@ class Background(Generic[T]):
 
 class InTurn:
     """Calls of ``function``, each in a thread of its own, one after the other: a call starts
-    once the one before it has ended (pyoxigraph's bulk load of one batch while the caller
-    makes the next, the batches added in order). Only work that releases the GIL gains:
-    pyoxigraph's bulk_load does; its bulk_extend holds the GIL for as long as it runs."""
+    once the one before it has ended (pyoxigraph's load of one batch while the caller makes the
+    next, the batches added in order). Only work that releases the GIL gains: pyoxigraph's load
+    and bulk_load of text do; its bulk_extend holds the GIL for as long as it runs."""
 
     def __init__(self, name: str, function: Callable[..., object]) -> None:
         self._name = name
