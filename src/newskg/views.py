@@ -185,6 +185,19 @@ def read_view(build: Build) -> StoreView | None:
     return StoreView(frozenset(record["graphs"]))
 
 
+def recorded_view_size(build: Build) -> int | None:
+    """The triples of the store's default graph as the store counted them when its view record
+    was written (`write_view_record`, once the store was complete); None without a record.
+    ValueError for a record without a count."""
+    path = build.dir / VIEW_RECORD
+    if not path.is_file():
+        return None
+    triples = json.loads(path.read_text(encoding="utf-8")).get("triples")
+    if not isinstance(triples, int):
+        raise ValueError(f"{VIEW_RECORD} holds no count of the view's triples")
+    return triples
+
+
 def default_graph_size(store) -> int:
     """How many triples the store's default graph holds (counted by the store, not in Python)."""
     answer = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")

@@ -325,13 +325,15 @@ def _parse_back(staged: Build, expected: int) -> None:
     default graph is the level view, a copy)."""
     import pyoxigraph
 
-    from newskg.views import VIEW_RECORD, default_graph_size
+    from newskg.views import default_graph_size, recorded_view_size
 
     try:
         if staged.store_path.is_dir():
             store = pyoxigraph.Store.read_only(str(staged.store_path))
-            found = len(store) - (_view_size(staged) if (staged.dir / VIEW_RECORD).is_file()
-                                  else default_graph_size(store))
+            # The view's size as the store counted it a moment ago: counting it again took
+            # ~0.7 s at a million triples.
+            view = recorded_view_size(staged)
+            found = len(store) - (view if view is not None else default_graph_size(store))
             del store  # closes RocksDB before the folder is renamed
         else:
             found = sum(1 for _ in pyoxigraph.parse(path=str(staged.nquads_path),
@@ -341,20 +343,6 @@ def _parse_back(staged: Build, expected: int) -> None:
     if found != expected:
         raise BuildWriteError(f"the new {DATASET_LABEL} parses back to {found} quads instead of {expected}; "
                               "the previous build is unchanged. This is a newskg bug: please report it")
-
-
-def _view_size(staged: Build) -> int:
-    """The triples of the staged store's default graph, as the store counted them when the view
-    record was written (`newskg.views.write_view_record`, this build's, once the store was
-    complete): counting them again took ~0.7 s at a million triples."""
-    import json
-
-    from newskg.views import VIEW_RECORD
-
-    triples = json.loads((staged.dir / VIEW_RECORD).read_text(encoding="utf-8")).get("triples")
-    if not isinstance(triples, int):
-        raise ValueError(f"{VIEW_RECORD} holds no count of the view's triples")
-    return triples
 
 
 DATASET_LABEL = "dataset.nq"
