@@ -14,10 +14,11 @@ Each measurement runs in a process of its own (its peak RSS is its own):
   beside pure Python (as reasoning would run); then the same tail.
 - ``full``: the writing stage's store now: dataset.nq and the view bulk-loaded, optimize.
 
-    .venv/bin/python benchmarks/early_store.py PROJECT BUILT [--scratch DIR]
+    .venv/bin/python benchmarks/early_store.py [PROJECT BUILT] [--scratch DIR]
 
 PROJECT: a project without build/ (ontology/ graph/ queries/ of a generated corpus); BUILT: a
-build/ of the same corpus (read only).
+build/ of the same corpus (read only). Without them (as `make benchmark` runs it), a 10k corpus
+is generated (benchmarks/corpus.py, seed 1) and a copy of it built.
 """
 
 from __future__ import annotations
@@ -117,12 +118,7 @@ def run_parse(project: Path, built: Path, mode: str, scratch: Path) -> dict:
     for name in ("facts-confirmed", "inferred-confirmed"):
         store.bulk_load(path=str(graphs / f"{name}.nt"), format=ox.RdfFormat.N_TRIPLES, lenient=True)
     out["tail_load"] = _since(start) | {"quads": len(store)}
-    start = _clock()
-    store.optimize()
-    store.flush()
-    out["tail_optimize"] = _since(start)
-    out["peak_mib"] = _peak_mib()
-    return out
+    return _compacted(store, out, "tail_optimize")
 
 
 def _python_work(n: int = 60_000_000) -> float:
@@ -155,21 +151,44 @@ def run_full(built: Path, scratch: Path) -> dict:
     start = _clock()
     load_store(build, store)
     out: dict = {"mode": "full", "load": _since(start) | {"quads": len(store)}}
+    return _compacted(store, out, "optimize")
+
+
+def _compacted(store, out: dict, key: str) -> dict:
+    """``out`` with the time of compacting ``store`` under ``key``, and the process's peak."""
     start = _clock()
     store.optimize()
     store.flush()
-    out["optimize"] = _since(start)
+    out[key] = _since(start)
     out["peak_mib"] = _peak_mib()
     return out
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("project", type=Path)
-    parser.add_argument("built", type=Path)
+    parser.add_argument("project", type=Path, nargs="?")
+    parser.add_argument("built", type=Path, nargs="?")
     parser.add_argument("--scratch", type=Path, default=Path("/tmp/early-store"))
     parser.add_argument("--only", help="one measurement (else each, in a process of its own)")
     args = parser.parse_args()
+    if args.project is None or args.built is None:
+        import tempfile
+
+        from corpus import generate
+
+        with tempfile.TemporaryDirectory() as work:
+            args.project = Path(work) / "corpus"
+            generate(args.project, triples=10_000, seed=1)
+            built = Path(work) / "built"
+            shutil.copytree(args.project, built)
+            subprocess.run([sys.executable, "-m", "newskg", "--project", str(built), "build", "-q"], check=True)
+            args.built = built / "build"
+            _measure(args)
+        return
+    _measure(args)
+
+
+def _measure(args: argparse.Namespace) -> None:
     scratch = args.scratch.resolve()
     scratch.mkdir(parents=True, exist_ok=True)
     if args.only:
