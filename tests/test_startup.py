@@ -43,6 +43,26 @@ def test_query_run_imports_neither_the_http_side_nor_rdflib_nor_csv(built_projec
     assert out.splitlines()[-1] == "LOADED []", out[-2000:]
 
 
+def test_the_command_starts_with_its_imports_frozen_and_collection_on(built_project: Path):
+    from importlib.metadata import entry_points
+
+    (script,) = entry_points(group="console_scripts", name="newskg")
+    assert script.value == "newskg.entry:main"
+    check = (
+        "import atexit, gc, sys\n"
+        "atexit.register(lambda: print('GC', gc.isenabled(), gc.get_freeze_count()))\n"
+        f"sys.argv = ['newskg', '--project', {str(built_project)!r}, 'query', 'run', 'claim-counts-by-status']\n"
+        "from newskg.entry import main\n"
+        "main()\n"
+    )
+    out = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, check=True).stdout
+    label, enabled, frozen = out.splitlines()[-1].split()
+    # click, the CLI and the library's modules: tens of thousands of objects the collector skips
+    assert (label, enabled) == ("GC", "True") and int(frozen) > 10_000, out[-2000:]
+    version = subprocess.run([sys.executable, "-m", "newskg", "--version"], capture_output=True, text=True, check=True)
+    assert "newskg" in version.stdout
+
+
 def _naive_rows(store, text: str, dataset: dict) -> list[dict[str, Term]]:
     """The rows as the engine built them before it shared converted terms: one conversion a cell."""
     answer = store.query(text, **dataset)

@@ -1,3 +1,3 @@
-from newskg.cli import main
+from newskg.entry import main
 
 main()

@@ -7,6 +7,7 @@ so the same answer compares equal from pyoxigraph, rdflib or a remote store.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from newskg.errors import NewskgError
 from newskg.namespaces import PREFIXES
@@ -15,12 +16,15 @@ _XSD_STRING = PREFIXES["xsd"] + "string"
 _RDF_LANGSTRING = PREFIXES["rdf"] + "langString"
 
 
-@dataclass(frozen=True)
-class Term:
+class Term(NamedTuple):
     """An RDF term as the SPARQL results formats see it: kind uri | literal | bnode.
 
     Literals keep a datatype only when it is not xsd:string, and a language tag when
     they have one, so the same literal compares equal whichever engine produced it.
+
+    A named tuple rather than a frozen dataclass: an answer makes one a distinct term (979
+    for an entity query at a million triples), and a tuple is made several times faster
+    than a frozen dataclass instance, as is the class itself when `query run` starts.
     """
 
     kind: str
