@@ -6,26 +6,33 @@ level view, `newskg.views`), ~45 s, then compacts it. Yet two thirds of those qu
 sources' (ontology, background, reports, claim contents, and the view's copy of the first
 three), which the quality-check store already holds once the checks have run, while the
 second core sits idle through reasoning (pure Python). So once the checks are done, that
-store is dumped with the view's source graphs (one N-Quads document: a store names the blank
-nodes of what it loads afresh, consistently within one document, so an ontology blank node
-stays one node in its graph and in the view) and bulk-loaded, by a process of its own at the
-lowest priority, into a store in a folder beside build/; the writer moves it into the new build
-and adds only the facts and inferred graphs and their share of the view
-(`newskg.views.load_store`).
+store is dumped with the view's source graphs (read as one N-Quads document: a store names the
+blank nodes of what it loads afresh, consistently within one document, so an ontology blank
+node stays one node in its graph and in the view) and bulk-loaded, by a process of its own at
+the lowest priority, into a store in a folder beside build/. When the writing starts, the
+loader gets the build's priority (`EarlyStore.hurry`: reasoning and SHACL no longer need the
+cores; where the system does not let it, it keeps the lowest), and as soon as the facts and
+inferred graph files are written the writer hands it their paths (`EarlyStore.complete`): it
+adds them and their share of the view (`newskg.views.made_loads`) and compacts the store,
+beside the writing of the other graph files and dataset.trig. The writer then moves the
+complete store into the new build and only checks and records its view. One process owns the
+RocksDB folder from the first load to the compaction.
 
 The writer loads the whole store as before when the early one cannot give the same quads:
 when a facts or inferred graph holds a blank node (loaded in another document than the claim
-content it copies, it would be another node), and it is never started when rdflib normalised
-a literal the store holds as read (`Sources.store_exact`) or when a previous store exists (the
-writer may update that one by difference, as before).
+content it copies, it would be another node), or when the loader failed; it is never started
+when rdflib normalised a literal the store holds as read (`Sources.store_exact`) or when a
+previous store exists (the writer may update that one by difference, as before).
 
-Its folder, ``.build-early-XXXX``, holds a lock file locked while its build runs: a build that
-fails or is interrupted removes it, and the next build removes one left by a killed process
-(`newskg.build.writer`'s recovery, which skips a folder whose lock is held).
+Its folder, ``.build-early-XXXX``, holds a lock file locked while its build runs (the loader
+inherits it): a build that fails or is interrupted stops the loader and removes the folder; a
+loader whose build died finds its input closed and ends; the next build removes a folder left
+by a killed process (`newskg.build.writer`'s recovery, which skips a folder whose lock is held).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -111,7 +118,7 @@ class EarlyStore:
             return
         try:
             loader = self._loading.result()
-        except (OSError, ValueError, MemoryError):
+        except (OSError, SyntaxError, ValueError, MemoryError):
             return  # not running: `complete` and `take` say so
         ours = os.getpriority(os.PRIO_PROCESS, 0)
         try:
@@ -138,7 +145,7 @@ class EarlyStore:
             loader.stdin.write(json.dumps(loads).encode("utf-8"))
             loader.stdin.close()  # the end of the list, for the loader
             loader.stdin = None  # closed: what `communicate` must not flush
-        except (OSError, ValueError, MemoryError):
+        except (OSError, SyntaxError, ValueError, MemoryError):
             self.discard()  # the writer loads the whole store instead
             return False
         self._completed = True
@@ -153,7 +160,7 @@ class EarlyStore:
         try:
             loader = self._loading.result()
             out, _ = loader.communicate()
-        except (OSError, ValueError, MemoryError):
+        except (OSError, SyntaxError, ValueError, MemoryError):
             self.discard()
             return False
         if loader.returncode:
@@ -179,6 +186,10 @@ class EarlyStore:
             if loader is not None:
                 # Our own child, which writes into the folder removed next.
                 loader.kill()
+                if loader.stdin is not None:
+                    with contextlib.suppress(OSError, ValueError):  # already closed, or no reader
+                        loader.stdin.close()
+                    loader.stdin = None
                 loader.communicate()
         if self.folder is not None:
             shutil.rmtree(self.folder, ignore_errors=True)
@@ -193,13 +204,16 @@ def _start_loader(held: list, graphs: list[str], folder: Path, lock_fd: int) -> 
 
     from newskg.views import view_graphs
 
-    dump = folder / "early.nq"
+    dump, view = folder / "early.nq", folder / "view.nt"
     source = held.pop()
-    with open(dump, "wb") as out:
-        source.dump(out, format=ox.RdfFormat.N_QUADS)
-        # N-Triples lines are N-Quads lines of the default graph: the view's source graphs.
-        for iri in view_graphs(graphs):
-            source.dump(out, format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(iri))
+    # Written by pyoxigraph to paths, not through a Python file: reasoning holds the GIL
+    # meanwhile, and a write that needs it waits its turn each time (a 100k-triple store's dump
+    # beside a busy Python thread: 22.6 s instead of 0.7 s). So the view's graphs are one
+    # CONSTRUCT, not one dump each; it names blank nodes as the dump does.
+    source.dump(str(dump), format=ox.RdfFormat.N_QUADS)
+    values = " ".join(str(ox.NamedNode(iri)) for iri in view_graphs(graphs))
+    source.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"
+                 ).serialize(str(view), format=ox.RdfFormat.N_TRIPLES)
     del source  # the in-memory store, a second copy of the sources: freed before the load
     # In a process of its own: beside it in a thread, a million-triple build's reasoning took
     # twice as long (an on-disk bulk load keeps RocksDB's threads busy on both cores; an
@@ -207,11 +221,12 @@ def _start_loader(held: list, graphs: list[str], folder: Path, lock_fd: int) -> 
     # inherits the folder's lock, so a build started after this one was killed leaves the
     # folder alone while the child still writes into it; it removes the dump once loaded.
     try:
-        return subprocess.Popen([sys.executable, "-c", _LOAD, str(folder / STORE_NAME), str(dump)],
+        return subprocess.Popen([sys.executable, "-c", _LOAD, str(folder / STORE_NAME), str(dump), str(view)],
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 pass_fds=(lock_fd,))
     except BaseException:
         dump.unlink(missing_ok=True)
+        view.unlink(missing_ok=True)
         raise
 
 
@@ -224,6 +239,13 @@ def _start_loader(held: list, graphs: list[str], folder: Path, lock_fd: int) -> 
 #: loads them and compacts the store. One process owns the RocksDB folder from start to end.
 _LOAD = """import json, os, sys, pyoxigraph as ox
 os.nice(19)
+# The view's lines after the quads, one document: N-Triples lines are N-Quads lines of the
+# default graph, and a blank node of the ontology stays one node in its graph and in the view.
+with open(sys.argv[2], "ab") as out, open(sys.argv[3], "rb") as view:
+    out.write(b"\\n")
+    while chunk := view.read(1 << 20):
+        out.write(chunk)
+os.unlink(sys.argv[3])
 store = ox.Store(sys.argv[1])
 store.bulk_load(path=sys.argv[2], format=ox.RdfFormat.N_QUADS, lenient=True)
 os.unlink(sys.argv[2])

@@ -93,8 +93,9 @@ def write_build(build: Build, graphs: dict[str, Graph], manifest: dict, release:
     written. The files are the same bytes either way.
 
     ``early``: the store of the sources loaded while the pipeline ran (`newskg.build.early_store`),
-    moved into the new build when the store is bulk-loaded and it can give the same quads; the
-    caller discards it in any case (it is gone once taken).
+    given the build's priority here, completed by its loader with the facts and inferred graph
+    files as soon as they are written, and moved into the new build when the store is bulk-loaded
+    and it can give the same quads; the caller discards it in any case (it is gone once taken).
 
     Raises BuildBusyError when another build holds the lock, BuildWriteError when the folder
     cannot be written or the written dataset does not parse back; build/ is then unchanged.
@@ -301,8 +302,8 @@ def write_store(build: Build, previous: Build | None = None, graph_iris: list[st
                 quads: int = 0, changed: set[str] | None = None, early: EarlyStore | None = None) -> None:
     """The build's persistent pyoxigraph store, with the level view (`newskg.views`) in its default
     graph: the ``previous`` build's store updated by difference when little changed
-    (`newskg.build.store_delta`), else bulk-loaded: into the ``early`` store when there is one
-    (only the facts and inferred graphs are left to add), else dataset.nq whole."""
+    (`newskg.build.store_delta`), else bulk-loaded: the ``early`` store when its loader completed
+    it (only its view is left to check and record), else dataset.nq whole."""
     import pyoxigraph
 
     from newskg.build.store_delta import graph_changes, update_store
