@@ -75,7 +75,7 @@ def main() -> None:
     _timed(reuse.Previous, "read", "Previous.read")
     for name in ("graph_changes", "update_store", "apply_changes"):
         _timed(store_delta, name)
-    for name in ("load_store", "_load_made", "write_view_record", "default_graph_size"):
+    for name in ("load_store", "record_view", "write_view_record", "default_graph_size"):
         _timed(views, name)
     _timed(Build, "write_manifest", "Build.write_manifest")
     _timed(EarlyStore, "take", "EarlyStore.take")

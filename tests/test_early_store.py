@@ -1,8 +1,10 @@
 """The early store (newskg.build.early_store): a first build's persistent store filled from the
-quality-check store while reasoning runs holds the same quads as the store bulk-loaded whole at
-the end (the reference, what every build did before), blank nodes included; a failed or
-interrupted build leaves neither build/ changed nor the early store behind; a killed build's is
-removed by the next one; `newskg check` writes nothing."""
+quality-check store while reasoning runs, and completed by its loader with the facts and
+inferred graph files, holds the same quads as the store bulk-loaded whole at the end (the
+reference, what every build did before), blank nodes included; a loader that fails means the
+whole load; a failed or interrupted build leaves neither build/ changed nor the early store
+behind; a killed build's is removed by the next one; the loader runs at the build's priority
+once the writing starts, and gives up when its build does; `newskg check` writes nothing."""
 
 from __future__ import annotations
 
@@ -133,6 +135,7 @@ class Interrupted(KeyboardInterrupt):
 @pytest.mark.parametrize("where, raised", [
     ("newskg.build.reason_by_level", Interrupted),
     ("newskg.build.check_shapes", ValidationError),
+    ("newskg.build.writer.made_loads", OSError),  # the loader left waiting for its graph files
     ("newskg.build.writer._write_trig", OSError),
     ("newskg.build.writer._parse_back", Interrupted),
 ])
@@ -210,3 +213,67 @@ def test_the_loaders_own_peak_memory_is_reported_not_the_builds(tmp_path, every_
     ours = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     assert result.loader_peak_kib is not None
     assert 0 < result.loader_peak_kib < ours / 2
+
+
+def test_a_loader_that_cannot_complete_the_store_means_the_whole_load(tmp_path, monkeypatch,
+                                                                      every_build_has_a_store, taken):
+    root = project_sources("article", tmp_path / "project")
+    monkeypatch.setattr("newskg.build.writer.made_loads",
+                        lambda build, made: [(str(tmp_path / "missing.nt"), None)])
+    build_project(root)
+    assert taken == [False]
+    assert isomorphic(_as_graph(Build(root / "build").store_path), _reference(root, tmp_path, monkeypatch))
+    assert _leftovers(root) == []
+
+
+def _nice(pid: int) -> list[int]:
+    """The niceness of each thread of process ``pid`` (field 19 of /proc/PID/task/TID/stat)."""
+    values = []
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        stat = Path(f"/proc/{pid}/task/{tid}/stat").read_text()
+        values.append(int(stat.rsplit(")", 1)[1].split()[16]))
+    return values
+
+
+def _may_lower_niceness() -> bool:
+    import resource
+
+    return os.geteuid() == 0 or resource.getrlimit(resource.RLIMIT_NICE)[0] >= 20 - os.getpriority(os.PRIO_PROCESS, 0)
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir() or not _may_lower_niceness(),
+                    reason="needs /proc and the right to lower a niceness")
+def test_the_loader_runs_at_the_builds_priority_once_the_writing_starts(tmp_path, monkeypatch,
+                                                                        every_build_has_a_store, taken):
+    seen: list[tuple[list[int], list[int]]] = []
+    real = EarlyStore.hurry
+
+    def hurry(self):
+        assert self._loading is not None
+        pid = self._loading.result().pid
+        before = _nice(pid)
+        real(self)
+        seen.append((before, _nice(pid)))
+
+    monkeypatch.setattr(EarlyStore, "hurry", hurry)
+    build_project(project_sources("article", tmp_path / "project"))
+    ours = os.getpriority(os.PRIO_PROCESS, 0)
+    assert taken == [True] and len(seen) == 1
+    before, after = seen[0]
+    assert set(before) == {min(ours + 19, 19)} and set(after) == {ours}
+
+
+def test_the_loader_gives_up_when_its_input_ends_without_the_graph_files(tmp_path):
+    import subprocess
+    import sys
+
+    from newskg.build.early_store import _LOAD
+
+    (tmp_path / "early.nq").write_bytes(b"<http://a> <http://b> <http://c> <http://g> .\n")
+    (tmp_path / "view.nt").write_bytes(b"<http://a> <http://b> <http://c> .\n")
+    loader = subprocess.Popen([sys.executable, "-c", _LOAD, str(tmp_path / "store"), str(tmp_path / "early.nq"),
+                               str(tmp_path / "view.nt")], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE)
+    _, err = loader.communicate(b"", timeout=120)  # its build died: the pipe closed, nothing sent
+    assert loader.returncode != 0 and b"no graph files" in err
+    assert not (tmp_path / "early.nq").exists() and not (tmp_path / "view.nt").exists()

@@ -68,37 +68,37 @@ def view_graphs(graph_iris: Iterable[str]) -> list[str]:
     return [iri for iri in graph_iris if graph_role(iri) in every or graph_level(iri) in levels]
 
 
-def load_store(build: Build, store, made: Sequence[str] | None = None) -> StoreView:
+def load_store(build: Build, store) -> StoreView:
     """Bulk-load the build's dataset.nq into a new persistent ``store``, with the level view in
-    its default graph, and write the view's record beside the store.
+    its default graph, and write the view's record beside the store (`record_view`).
 
-    ``made``: the store already holds the sources' named graphs and their share of the view
-    (`newskg.build.early_store`): only these graphs (the facts and inferred ones) are added, each
-    from its graph file, and those of the view to the default graph too (the caller has made
-    sure that they hold no blank node, which another load than the sources' would make another
-    node).
-
-    Otherwise one load of one stream: dataset.nq, then the graph file of each graph of the view (N-Triples
+    One load of one stream: dataset.nq, then the graph file of each graph of the view (N-Triples
     lines are N-Quads lines of the default graph). A store names the blank nodes of what it
     loads afresh, consistently within one document only, so this is what keeps a blank node
     of the ontology the same node in its named graph and in the view. The graph files hold
-    exactly the lines dataset.nq holds for their graphs; that the view merges exactly the
-    graphs of its kind the store holds is checked after the load (BuildWriteError otherwise). What
-    bulk loading raises (SyntaxError, MemoryError, ValueError, and ValueError for a graph name
-    that is no IRI) goes to the caller.
+    exactly the lines dataset.nq holds for their graphs. What bulk loading raises (SyntaxError,
+    MemoryError, ValueError) goes to the caller.
     """
     import pyoxigraph
 
     files = view_files(build)
-    if made is not None:
-        _load_made(build, store, made, files)
-    else:
-        # Lenient: the syntax is still parsed, but IRIs and language tags are not validated again
-        # (~15 % of the load's CPU at a million triples). Every term of the lines was written by
-        # pyoxigraph from a term it had validated; only the graph names were written as text by
-        # newskg, and they are validated below.
-        with io.BufferedReader(_ChainedFiles([build.nquads_path, *files.values()]), 1 << 20) as stream:
-            store.bulk_load(stream, format=pyoxigraph.RdfFormat.N_QUADS, lenient=True)
+    # Lenient: the syntax is still parsed, but IRIs and language tags are not validated again
+    # (~15 % of the load's CPU at a million triples). Every term of the lines was written by
+    # pyoxigraph from a term it had validated; only the graph names were written as text by
+    # newskg, and they are validated by record_view.
+    with io.BufferedReader(_ChainedFiles([build.nquads_path, *files.values()]), 1 << 20) as stream:
+        store.bulk_load(stream, format=pyoxigraph.RdfFormat.N_QUADS, lenient=True)
+    return record_view(build, store)
+
+
+def record_view(build: Build, store) -> StoreView:
+    """Check that the complete ``store`` of the build merges into its default graph exactly the
+    graphs of the view it holds, and write the view's record beside it.
+
+    BuildWriteError when it does not (a newskg bug); ValueError for a graph name that is no IRI."""
+    import pyoxigraph
+
+    files = view_files(build)
     names = [g.value for g in store.named_graphs() if isinstance(g, pyoxigraph.NamedNode)]
     for name in names:
         pyoxigraph.NamedNode(name)  # ValueError for an IRI a strict parse refuses
@@ -117,16 +117,15 @@ def facts_and_inferred(graph_iris: Iterable[str]) -> list[str]:
     return [iri for iri in graph_iris if graph_role(iri) in ("facts", "inferred")]
 
 
-def _load_made(build: Build, store, made: Sequence[str], files: dict[str, Path]) -> None:
-    import pyoxigraph
+def made_loads(build: Build, made: Sequence[str]) -> list[tuple[str, str | None]]:
+    """What completes a store that holds the sources' named graphs and their share of the view
+    (`newskg.build.early_store`): (graph file, graph IRI) for each graph of ``made`` (the facts
+    and inferred ones), then (graph file, None: the default graph) for those of the view.
 
-    triples = pyoxigraph.RdfFormat.N_TRIPLES
-    for iri in made:
-        store.bulk_load(path=str(build.graph_path(iri)), format=triples, to_graph=pyoxigraph.NamedNode(iri),
-                        lenient=True)
-    for iri in made:
-        if iri in files:
-            store.bulk_load(path=str(files[iri]), format=triples, lenient=True)
+    Each file is loaded as a document of its own, so the caller makes sure that they hold no
+    blank node (another load than the sources' would make it another node)."""
+    paths = {iri: str(build.graph_path(iri)) for iri in made}
+    return [(paths[iri], iri) for iri in made] + [(paths[iri], None) for iri in view_graphs(made)]
 
 
 def write_view_record(build: Build, store, files: Iterable[str]) -> StoreView:

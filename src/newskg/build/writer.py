@@ -53,7 +53,7 @@ from newskg.build.reuse import (
 from newskg.errors import BuildBusyError, BuildWriteError, NewskgError
 from newskg.namespaces import PREFIXES
 from newskg.project import GRAPHS_DIR, PERSISTENT_STORE_MIN_QUADS, Build, graph_file_name
-from newskg.views import facts_and_inferred
+from newskg.views import facts_and_inferred, made_loads
 
 
 def ntriples_lines(graph: Graph, converter: ToOxigraph | None = None) -> list[str]:
@@ -93,8 +93,9 @@ def write_build(build: Build, graphs: dict[str, Graph], manifest: dict, release:
     written. The files are the same bytes either way.
 
     ``early``: the store of the sources loaded while the pipeline ran (`newskg.build.early_store`),
-    moved into the new build when the store is bulk-loaded and it can give the same quads; the
-    caller discards it in any case (it is gone once taken).
+    given the build's priority here, completed by its loader with the facts and inferred graph
+    files as soon as they are written, and moved into the new build when the store is bulk-loaded
+    and it can give the same quads; the caller discards it in any case (it is gone once taken).
 
     Raises BuildBusyError when another build holds the lock, BuildWriteError when the folder
     cannot be written or the written dataset does not parse back; build/ is then unchanged.
@@ -104,6 +105,8 @@ def write_build(build: Build, graphs: dict[str, Graph], manifest: dict, release:
         build_dir.parent.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise _write_error(build_dir, err) from None
+    if early is not None:
+        early.hurry()  # reasoning and SHACL are over: the writer and the loader share the cores
     with build_lock(build_dir) as lock:
         try:
             _recover(build_dir, lock)
@@ -150,15 +153,23 @@ def _write_files(staged: Build, graphs: dict[str, Graph], release: bool = False,
     written: set[str] = set()  # the graphs written anew (the others are previous's bytes)
     converter = ToOxigraph()
     count = sum(len(graph) for graph in graphs.values())
-    _write_graphs(staged, graphs, release, taken_from, origins, blocks, written, converter)
+    made = facts_and_inferred(graphs)
+
+    def complete_early() -> None:
+        assert early is not None
+        if any(blocks[iri].blank for iri in made):
+            early.discard()  # its blank nodes would not be those of the graphs loaded into it now
+        else:
+            early.complete(made_loads(staged, made))
+
+    _write_graphs(staged, graphs, release, taken_from, origins, blocks, written, converter,
+                  (made, complete_early) if early is not None and early.started else None)
     del converter  # its term caches: as large as the graphs' terms
     if release:
         return_freed_memory()  # the graphs' indexes, before the store's load needs the room
     changed = None
     if taken_from is not None:
         changed = written | (taken_from.iris() - set(graphs))
-    if early is not None and any(blocks[iri].blank for iri in facts_and_inferred(graphs)):
-        early = None  # its blank nodes would not be those of the graphs loaded into it now
     # The store's bulk load runs without the GIL: dataset.trig is written meanwhile.
     loading = (Background("store-load", write_store, staged, previous, list(graphs), count, changed, early)
                if count >= PERSISTENT_STORE_MIN_QUADS else None)
@@ -176,8 +187,12 @@ def _write_files(staged: Build, graphs: dict[str, Graph], release: bool = False,
 
 def _write_graphs(staged: Build, graphs: dict[str, Graph], release: bool, taken_from: Previous | None,
                   origins: Mapping[str, str], blocks: dict[str, Block], written: set[str],
-                  converter: ToOxigraph) -> None:
-    """Every graph's file and block of dataset.nq, serialised or taken from ``taken_from``."""
+                  converter: ToOxigraph, awaited: tuple[list[str], Callable[[], None]] | None = None) -> None:
+    """Every graph's file and block of dataset.nq, serialised or taken from ``taken_from``.
+
+    ``awaited``: some graphs and what to call as soon as all of their files are written (the
+    early store's completion, which then runs beside the writing of the rest)."""
+    waiting = set(awaited[0]) if awaited is not None else set()
     with open(staged.nquads_path, "wb") as nquads, contextlib.ExitStack() as stack:
         copier = (RangeCopier(stack.enter_context(open(taken_from.build.nquads_path, "rb")), nquads)
                   if taken_from is not None else None)
@@ -222,8 +237,15 @@ def _write_graphs(staged: Build, graphs: dict[str, Graph], release: bool, taken_
                 at += len(quads)
             if release and isinstance(graph.store, IndexedMemory):
                 graph.store.clear()
+            if iri in waiting:
+                waiting.discard(iri)
+                if not waiting and awaited is not None:
+                    awaited[1]()
+                    awaited = None
         if copier is not None:
             copier.flush()
+    if awaited is not None:  # none of them among ``graphs``
+        awaited[1]()
 
 
 def _serialised(iri: str, graph: Graph, converter: ToOxigraph) -> tuple[bytes, bytes]:
@@ -280,12 +302,12 @@ def write_store(build: Build, previous: Build | None = None, graph_iris: list[st
                 quads: int = 0, changed: set[str] | None = None, early: EarlyStore | None = None) -> None:
     """The build's persistent pyoxigraph store, with the level view (`newskg.views`) in its default
     graph: the ``previous`` build's store updated by difference when little changed
-    (`newskg.build.store_delta`), else bulk-loaded: into the ``early`` store when there is one
-    (only the facts and inferred graphs are left to add), else dataset.nq whole."""
+    (`newskg.build.store_delta`), else bulk-loaded: the ``early`` store when its loader completed
+    it (only its view is left to check and record), else dataset.nq whole."""
     import pyoxigraph
 
     from newskg.build.store_delta import graph_changes, update_store
-    from newskg.views import load_store
+    from newskg.views import load_store, record_view
 
     try:
         changes = (graph_changes(previous, build, graph_iris, quads, changed)
@@ -301,12 +323,18 @@ def write_store(build: Build, previous: Build | None = None, graph_iris: list[st
             # The previous store unreadable (damaged, or another build's): the bulk load needs none of it.
             shutil.rmtree(build.store_path, ignore_errors=True)
 
-    made = None
-    if early is not None and graph_iris is not None and early.take(build.store_path):
-        made = facts_and_inferred(graph_iris)
+    if early is not None and early.take(build.store_path):
+        # Complete and compacted by the loader (`newskg.build.early_store`): only its view checked.
+        store = pyoxigraph.Store(str(build.store_path))
+        try:
+            record_view(build, store)
+        except ValueError as err:
+            raise _unreadable(build, err) from None
+        del store
+        return
     store = pyoxigraph.Store(str(build.store_path))
     try:
-        load_store(build, store, made)
+        load_store(build, store)
     except (SyntaxError, MemoryError, ValueError) as err:
         raise _unreadable(build, err) from None
     # The bulk loader writes one set of files a batch, each spanning every key, so a lookup
