@@ -213,6 +213,9 @@ def test_the_loaders_own_peak_memory_is_reported_not_the_builds(tmp_path, every_
     ours = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     assert result.loader_peak_kib is not None
     assert 0 < result.loader_peak_kib < ours / 2
+    # and its own CPU time, which the build's (this process's) leaves out: what a child used
+    # shows up in ours only once waited for, and not in `time.process_time()` at all
+    assert result.loader_cpu_seconds is not None and result.loader_cpu_seconds > 0
 
 
 def test_a_loader_that_cannot_complete_the_store_means_the_whole_load(tmp_path, monkeypatch,
@@ -277,3 +280,22 @@ def test_the_loader_gives_up_when_its_input_ends_without_the_graph_files(tmp_pat
     _, err = loader.communicate(b"", timeout=120)  # its build died: the pipe closed, nothing sent
     assert loader.returncode != 0 and b"no graph files" in err
     assert not (tmp_path / "early.nq").exists() and not (tmp_path / "view.nt").exists()
+
+
+def test_build_timings_say_each_stage_and_the_loaders_cpu_and_peak_apart(tmp_path, every_build_has_a_store, taken):
+    from click.testing import CliRunner
+
+    from newskg.cli import main
+
+    root = project_sources("article", tmp_path / "project")
+    result = CliRunner().invoke(main, ["--project", str(root), "build", "--timings", "-q"])
+    assert result.exit_code == 0, result.output
+    assert taken == [True]
+    lines = result.stderr.splitlines()
+    stages = [line.split(" s cpu  ", 1)[1] for line in lines if " s wall " in line]
+    assert [s for s in stages if not s.startswith("reasoned: ")] == [
+        "start (find inputs, fingerprint)", f"parsing {stages[1].split()[1]} files", "checking sources",
+        "reasoning (OWL-RL, level by level)", "validating shapes", "writing build/", "swapping the new build/ in"]
+    (loader,) = [line for line in lines if "s cpu in the store's loader" in line]
+    assert float(loader.split()[0]) > 0
+    assert lines[-1].startswith("peak memory ") and "MiB in the store's loader" in lines[-1]

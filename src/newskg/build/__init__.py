@@ -97,6 +97,8 @@ class BuildResult:
     #: peak resident memory of the process that loaded the store early (`newskg.build.early_store`),
     #: in KiB, when one did and the system says; it ran beside this one
     loader_peak_kib: int | None = None
+    #: that process's CPU seconds (user and system), which the build's own CPU time leaves out
+    loader_cpu_seconds: float | None = None
 
 
 @dataclass
@@ -333,7 +335,8 @@ def build_project(root: Path | Project, force: bool = False, reasoner: str = REA
                     origins=graph_origins(project.root, manifest["inputs"], result.sources.content_files),
                     early=early)
     return BuildResult(build.dir, skipped=False, manifest=manifest, warnings=result.problems,
-                       seconds=time.perf_counter() - started, loader_peak_kib=early.peak_kib if early else None)
+                       seconds=time.perf_counter() - started, loader_peak_kib=early.peak_kib if early else None,
+                       loader_cpu_seconds=early.cpu_seconds if early else None)
 
 
 def _named_graphs(sources: Sources, facts: FactLevels, inference: LevelledInference) -> dict[str, Graph]:

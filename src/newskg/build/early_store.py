@@ -71,6 +71,8 @@ class EarlyStore:
         #: the loader process's peak resident memory in KiB, once taken (None where the system
         #: does not say: read from /proc)
         self.peak_kib: int | None = None
+        #: the loader process's CPU seconds (user and system), once taken
+        self.cpu_seconds: float | None = None
 
     @classmethod
     def wanted(cls, build_dir: Path) -> bool:
@@ -166,8 +168,10 @@ class EarlyStore:
         if loader.returncode:
             self.discard()  # the writer loads the whole store instead
             return False
-        said = out.decode(errors="replace").split()
-        self.peak_kib = int(said[-1]) if said and said[-1].isdigit() else None
+        said = out.decode(errors="replace").split()  # its CPU seconds, its peak in KiB or "-"
+        if len(said) == 2:
+            self.cpu_seconds = float(said[0])
+            self.peak_kib = int(said[1]) if said[1].isdigit() else None
         self._loading = None
         os.rename(self.folder / STORE_NAME, destination)
         self.discard()
@@ -260,13 +264,17 @@ for path, graph in json.loads(text):
 # -> 0.30 s, an aggregate 3.9 -> 3.3 s, whole-process).
 store.optimize()
 store.flush()
-# Its peak memory, for `newskg build --timings`: VmHWM, the high-water mark of this program's
-# own memory. Not ru_maxrss: exec records the forking parent's peak there as the child's.
+# Its CPU seconds and peak memory, for `newskg build --timings`, whose stages count the build
+# process's CPU only. The peak is VmHWM, the high-water mark of this program's own memory, not
+# ru_maxrss: exec records the forking parent's peak there as the child's.
+import resource
+usage = resource.getrusage(resource.RUSAGE_SELF)
 try:
     status = open("/proc/self/status").read()
 except OSError:
     status = ""
-print(*[line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:")])
+peak = [line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:")]
+print(f"{usage.ru_utime + usage.ru_stime:.3f}", *(peak or ["-"]))
 """
 
 

@@ -49,9 +49,10 @@ class _StageTimer:
         if self.progress:
             self.progress(message)
 
-    def lines(self, loader_peak_kib: int | None = None) -> list[str]:
-        """One line a stage, then the peak memory; ``loader_peak_kib``: the early store loader's
-        (`BuildResult.loader_peak_kib`), said apart, as the two peaks may or may not overlap."""
+    def lines(self, loader_peak_kib: int | None = None, loader_cpu_seconds: float | None = None) -> list[str]:
+        """One line a stage, then the peak memory; ``loader_peak_kib``, ``loader_cpu_seconds``:
+        the early store loader's (`BuildResult`), said apart: the stages' CPU is this process's,
+        and the two peaks may or may not overlap."""
         import resource
         import time
 
@@ -64,7 +65,9 @@ class _StageTimer:
         # this process.
         loader = (f" (and {loader_peak_kib / 1024:.0f} MiB in the store's loader, a process of its own, "
                   "at the same time or not)" if loader_peak_kib else "")
-        return [*rows, f"peak memory {peak / 1024:.0f} MiB{loader}"]
+        cpu = ([f"{loader_cpu_seconds:8.2f} s cpu in the store's loader, a process of its own, beside the stages "
+                "(their cpu is this process's)"] if loader_cpu_seconds is not None else [])
+        return [*rows, *cpu, f"peak memory {peak / 1024:.0f} MiB{loader}"]
 
 
 @click.command()
@@ -110,7 +113,7 @@ def build(ctx: click.Context, force: bool, full: bool, quiet: bool, verbose: boo
     for warning in result.warnings:
         click.echo(str(warning), err=True)
     if timer:
-        for line in timer.lines(result.loader_peak_kib):
+        for line in timer.lines(result.loader_peak_kib, result.loader_cpu_seconds):
             click.echo(line, err=True)
     if quiet:
         return
