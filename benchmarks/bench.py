@@ -131,16 +131,22 @@ class Measured:
 #: script's peak; started by a bare `python -I -S` it reports at least ~9 MiB, its own.
 #: rusage's peak is one process's (the largest): a first large build loads its store in a child
 #: process of its own (newskg.build.early_store) while it works on, so the launcher also sums the
-#: resident memory of the command and its descendants every 0.1 s ("tree_kib", sampled).
+#: resident memory of the command and its descendants every 0.1 s ("tree_kib", sampled). A sum
+#: of RSS counts twice the pages two processes share: a child between its fork and its exec
+#: shares all of a 2-GiB parent's (a sample there read 4.5 GiB for a build whose two processes
+#: held 3.7). So a sum that would be a new peak is taken again as a sum of PSS (each shared page
+#: split among its sharers), which is the memory the tree holds; PSS is never more than RSS, so
+#: no sample skipped this way could have been the peak.
 LAUNCHER = """
 import json, os, sys, threading, time
-def tree_kib(root):
+def tree_kib(root, field):
     total, todo = 0, [root]
     while todo:
         pid = todo.pop()
         try:
-            with open(f"/proc/{pid}/status") as status:
-                total += next((int(line.split()[1]) for line in status if line.startswith("VmRSS:")), 0)
+            name = "status" if field == "VmRSS:" else "smaps_rollup"
+            with open(f"/proc/{pid}/{name}") as status:
+                total += next((int(line.split()[1]) for line in status if line.startswith(field)), 0)
             for task in os.listdir(f"/proc/{pid}/task"):
                 with open(f"/proc/{pid}/task/{task}/children") as children:
                     todo += [int(child) for child in children.read().split()]
@@ -150,9 +156,12 @@ def tree_kib(root):
 started = time.perf_counter()
 pid = os.posix_spawn(sys.argv[2], sys.argv[2:], os.environ)
 tree, stop = [0], threading.Event()
+pss = os.path.exists(f"/proc/{os.getpid()}/smaps_rollup")
 def sample():
     while not stop.wait(0.1):
-        tree[0] = max(tree[0], tree_kib(pid))
+        rss = tree_kib(pid, "VmRSS:")
+        if rss > tree[0]:
+            tree[0] = max(tree[0], tree_kib(pid, "Pss:") if pss else rss)
 sampler = threading.Thread(target=sample, daemon=True)
 sampler.start()
 _, status, usage = os.wait4(pid, 0)
