@@ -266,17 +266,22 @@ def test_the_loader_runs_at_the_builds_priority_once_the_writing_starts(tmp_path
     assert set(before) == {min(ours + 19, 19)} and set(after) == {ours}
 
 
-def test_the_loader_gives_up_when_its_input_ends_without_the_graph_files(tmp_path):
+def _loader_of_one_quad(folder: Path):
+    """The early store's loader, started on a one-quad dump in ``folder``, waiting for its input."""
     import subprocess
     import sys
 
     from newskg.build.early_store import _LOAD
 
-    (tmp_path / "early.nq").write_bytes(b"<http://a> <http://b> <http://c> <http://g> .\n")
-    (tmp_path / "view.nt").write_bytes(b"<http://a> <http://b> <http://c> .\n")
-    loader = subprocess.Popen([sys.executable, "-c", _LOAD, str(tmp_path / "store"), str(tmp_path / "early.nq"),
-                               str(tmp_path / "view.nt")], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE)
+    (folder / "early.nq").write_bytes(b"<http://a> <http://b> <http://c> <http://g> .\n")
+    (folder / "view.nt").write_bytes(b"<http://a> <http://b> <http://c> .\n")
+    return subprocess.Popen([sys.executable, "-c", _LOAD, str(folder / "store"), str(folder / "early.nq"),
+                             str(folder / "view.nt")], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+
+
+def test_the_loader_gives_up_when_its_input_ends_without_the_graph_files(tmp_path):
+    loader = _loader_of_one_quad(tmp_path)
     _, err = loader.communicate(b"", timeout=120)  # its build died: the pipe closed, nothing sent
     assert loader.returncode != 0 and b"no graph files" in err
     assert not (tmp_path / "early.nq").exists() and not (tmp_path / "view.nt").exists()
@@ -286,17 +291,9 @@ def test_the_loader_gives_up_when_its_input_ends_without_the_graph_files(tmp_pat
 def test_the_loader_loads_the_sources_on_one_core(tmp_path):
     # Its bulk loader keeps a thread and a batch per core: on one, less memory while the build
     # holds every graph (a first 1M build and its loader: 3.9 -> 3.5 GiB at the same speed).
-    import subprocess
-    import sys
     import time
 
-    from newskg.build.early_store import _LOAD
-
-    (tmp_path / "early.nq").write_bytes(b"<http://a> <http://b> <http://c> <http://g> .\n")
-    (tmp_path / "view.nt").write_bytes(b"<http://a> <http://b> <http://c> .\n")
-    loader = subprocess.Popen([sys.executable, "-c", _LOAD, str(tmp_path / "store"), str(tmp_path / "early.nq"),
-                               str(tmp_path / "view.nt")], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE)
+    loader = _loader_of_one_quad(tmp_path)
     deadline = time.monotonic() + 60
     while (tmp_path / "early.nq").exists() and time.monotonic() < deadline:  # removed once loaded
         time.sleep(0.05)
