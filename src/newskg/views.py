@@ -88,17 +88,19 @@ def load_store(build: Build, store) -> StoreView:
     # newskg, and they are validated by record_view.
     with io.BufferedReader(_ChainedFiles([build.nquads_path, *files.values()]), 1 << 20) as stream:
         store.bulk_load(stream, format=pyoxigraph.RdfFormat.N_QUADS, lenient=True)
-    return record_view(build, store)
+    return record_view(build, store, files)
 
 
-def record_view(build: Build, store) -> StoreView:
+def record_view(build: Build, store, files: dict[str, Path] | None = None) -> StoreView:
     """Check that the complete ``store`` of the build merges into its default graph exactly the
-    graphs of the view it holds, and write the view's record beside it.
+    graphs of the view it holds, and write the view's record beside it. ``files``: the view's
+    graph files (`view_files`) when the caller has them already.
 
     BuildWriteError when it does not (a newskg bug); ValueError for a graph name that is no IRI."""
     import pyoxigraph
 
-    files = view_files(build)
+    if files is None:
+        files = view_files(build)
     names = [g.value for g in store.named_graphs() if isinstance(g, pyoxigraph.NamedNode)]
     for name in names:
         pyoxigraph.NamedNode(name)  # ValueError for an IRI a strict parse refuses
