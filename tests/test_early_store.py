@@ -133,6 +133,7 @@ class Interrupted(KeyboardInterrupt):
 
 
 @pytest.mark.parametrize("where, raised", [
+    ("newskg.build.check_usage", ValidationError),  # the checks fail: the loader had started
     ("newskg.build.reason_by_level", Interrupted),
     ("newskg.build.check_shapes", ValidationError),
     ("newskg.build.writer.made_loads", OSError),  # the loader left waiting for its graph files

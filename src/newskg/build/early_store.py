@@ -4,11 +4,12 @@ A build with no previous store to update by difference (`newskg.build.store_delt
 its whole store at the end: at a million triples 2.9 million quads (the named graphs and the
 level view, `newskg.views`), ~45 s, then compacts it. Yet two thirds of those quads are the
 sources' (ontology, background, reports, claim contents, and the view's copy of the first
-three), which the quality-check store already holds once the checks have run, while the
-second core sits idle through reasoning (pure Python). So once the checks are done, that
-store is dumped with the view's source graphs (read as one N-Quads document: a store names the
-blank nodes of what it loads afresh, consistently within one document, so an ontology blank
-node stays one node in its graph and in the view) and bulk-loaded, by a process of its own at
+three), which the quality-check store already holds once the sources are parsed, while the
+second core sits idle through reasoning (pure Python). So once the parse is done (beside the
+checks: a build whose checks fail discards it, as any failed build does), that store is
+dumped with the view's source graphs (read as one N-Quads document: a store names the blank
+nodes of what it loads afresh, consistently within one document, so an ontology blank node
+stays one node in its graph and in the view) and bulk-loaded, by a process of its own at
 the lowest priority, into a store in a folder beside build/. When the writing starts, the
 loader gets the build's priority (`EarlyStore.hurry`: reasoning and SHACL no longer need the
 cores; where the system does not let it, it keeps the lowest), and as soon as the facts and
