@@ -25,7 +25,7 @@ b""", "ends with a space " ;
 <http://example.org/é> ex:p "x"^^ex:type, "" .
 '''
 
-TRIG = TURTLE.replace("ex:a ex:p", "ex:g { ex:a ex:p").replace('"two words"@en .\n', '"two words"@en . }\n')
+TRIG = TURTLE.replace("ex:a ex:p", "ex:g { ex:a ex:p") + "}\n"
 
 #: quads of a TriG file's default graph whose object's text ends like a graph's name, or has spaces
 DEFAULT_GRAPH = 'ex:x ex:p "in the default graph", "a b"^^ex:type, "<http://example.org/g> x"^^ex:type, ex:y .\n'
@@ -44,20 +44,39 @@ def _exactly(statements: list[tuple]) -> list[tuple]:
             for st in statements]
 
 
-@pytest.mark.parametrize(("fmt", "text"), [("turtle", TURTLE), ("trig", TRIG)])
+@pytest.mark.parametrize(("fmt", "text"), [("turtle", TURTLE), ("trig", TRIG), ("trig", TRIG + DEFAULT_GRAPH)])
 def test_a_file_read_through_its_text_gives_the_terms_of_its_quads(tmp_path: Path, fmt: str, text: str):
     path = tmp_path / ("f.trig" if fmt == "trig" else "f.ttl")
-    path.write_text(text + DEFAULT_GRAPH if fmt == "trig" else text, encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
     parsed = read_rdf(path, fmt, "f")
     assert parsed.nquads is not None and parsed.blank_free  # read through the text
     expected = _by_objects(path, fmt, "f")
     assert _exactly(parsed.statements) == _exactly(expected)
     assert parsed.statements == expected
     if fmt == "trig":
-        assert {q[3] for q in parsed.statements} == {URIRef("http://example.org/g"), None}
+        assert {q[3] for q in parsed.statements} == {URIRef("http://example.org/g")} | (
+            {None} if DEFAULT_GRAPH in text else set())
     rdf_format = pyoxigraph.RdfFormat.TRIG if fmt == "trig" else pyoxigraph.RdfFormat.TURTLE
     assert [str(q) for q in parsed.oxigraph] == [
         str(q) for q in pyoxigraph.parse(path.read_bytes(), format=rdf_format, base_iri=path.as_uri())]
+
+
+@pytest.mark.parametrize(("fmt", "text"), [("turtle", TURTLE), ("trig", TRIG), ("trig", TRIG + DEFAULT_GRAPH)])
+def test_the_terms_are_made_in_the_order_the_quads_path_makes_them(tmp_path: Path, fmt: str, text: str):
+    # The first bad term of a file (a literal over the size limit, say) is the one its error names.
+    path = tmp_path / "f"
+    path.write_text(text, encoding="utf-8")
+    rdf_format = pyoxigraph.RdfFormat.TRIG if fmt == "trig" else pyoxigraph.RdfFormat.TURTLE
+    quads = list(pyoxigraph.parse(path.read_bytes(), format=rdf_format, base_iri=path.as_uri()))
+    by_quads = ToRdflib("f")
+    list(by_quads.quads(quads) if fmt == "trig" else by_quads.triples(quads))
+    written = pyoxigraph.serialize(quads, format=pyoxigraph.RdfFormat.N_QUADS if fmt == "trig"
+                                   else pyoxigraph.RdfFormat.N_TRIPLES)
+    assert written is not None
+    lines = written.decode().split(" .\n")[:-1]
+    by_text = ToRdflib("f")
+    by_text.text_quads(lines) if fmt == "trig" else by_text.text_triples(lines)
+    assert _exactly([by_text.terms()]) == _exactly([by_quads.terms()])
 
 
 def test_a_turtle_file_in_a_graph_gives_the_store_its_quads_in_that_graph(tmp_path: Path):

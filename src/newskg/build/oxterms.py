@@ -121,14 +121,13 @@ class ToRdflib:
         add = quads.append
         for line in lines:
             s, p, o = line.split(" ", 2)
-            g_ = None
+            g = None
             if o[-1] == ">":
-                head, _, g = o.rpartition(" ")
-                if head and '"' not in g:
-                    o = head
-                    g_ = known(g)
-                    if g_ is None:
-                        g_ = term(g)
+                head, _, name = o.rpartition(" ")
+                if head and '"' not in name:
+                    o, g = head, name
+            # Looked up in the order `quads` looks them up: terms are made in the order first
+            # met, and the first bad term of a file is the one its error names.
             s_ = known(s)
             if s_ is None:
                 s_ = term(s)
@@ -138,6 +137,12 @@ class ToRdflib:
             o_ = known(o)
             if o_ is None:
                 o_ = term(o)
+            if g is None:
+                add((s_, p_, o_, None))
+                continue
+            g_ = known(g)
+            if g_ is None:
+                g_ = term(g)
             add((s_, p_, o_, g_))
         return quads
 
