@@ -206,3 +206,66 @@ def test_chained_graphs_read_as_rdflib_reads_them_in_order_each_triple_once() ->
                     seen.add(triple)
                     expected.append(triple)
         assert list(Chained(*chain)) == expected
+
+
+def _eager_indexes(triples: list[tuple]) -> tuple[dict, dict]:
+    """The pos and osp indexes as filled triple by triple, each new triple as it comes."""
+    pos: dict = {}
+    osp: dict = {}
+    seen: set = set()
+    for s, p, o in triples:
+        if (s, p, o) in seen:
+            continue
+        seen.add((s, p, o))
+        pos.setdefault(p, {}).setdefault(o, {})[s] = 1
+        osp.setdefault(o, {}).setdefault(s, {})[p] = 1
+    return pos, osp
+
+
+def _nested(index: dict) -> list:
+    """An index with the order of every level kept, comparable with ==."""
+    return [(k, _nested(v) if isinstance(v, dict) else v) for k, v in index.items()]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_pos_and_osp_indexes_filled_when_first_asked_are_those_filled_as_added(seed: int) -> None:
+    # What reads a graph by predicate or object reads those indexes in their order: filled
+    # late, they must be what filling them triple by triple made, level by level, in order.
+    rng = random.Random(seed)
+    triples, _, predicates, objects = _terms(rng)
+    rng.shuffle(triples)
+    triples += rng.sample(triples, 20)  # repeated: no new triple
+    graph = new_graph()
+    store = graph.store
+    assert isinstance(store, IndexedMemory)
+    add_triples(graph, triples[:100])
+    list(graph.triples((None, predicates[0], None)))  # pos filled, osp not yet
+    for t in triples[100:150]:
+        graph.add(t)
+    list(graph.triples((None, None, objects[0])))  # osp filled, pos behind
+    add_triples(graph, triples[150:])
+    list(graph.triples((None, predicates[1], objects[1])))
+    list(graph.triples((None, None, objects[2])))
+    pos, osp = _eager_indexes(triples)
+    assert _nested(store._pos) == _nested(pos)
+    assert _nested(store._osp) == _nested(osp)
+    assert store._pending == []  # nothing kept once both indexes hold every triple
+
+
+def test_a_graph_read_only_by_subject_never_fills_the_pos_and_osp_indexes() -> None:
+    triples, subjects, _, _ = _terms(random.Random(11))
+    graph = new_graph()
+    add_triples(graph, triples)
+    assert len(list(graph)) == len(triples)
+    assert list(graph.triples((subjects[0], None, None)))
+    store = graph.store
+    assert isinstance(store, IndexedMemory)
+    assert store._pos == {} and store._osp == {}
+    # removing fills them first: a removal takes the triple out of every index
+    graph.remove((subjects[0], None, None))
+    pos, osp = _eager_indexes([t for t in triples if t[0] != subjects[0]])
+    assert sorted(map(str, graph)) == sorted(str(t) for t in triples if t[0] != subjects[0])
+    assert {p: {o: set(s) for o, s in by_o.items()} for p, by_o in store._pos.items()} == \
+        {p: {o: set(s) for o, s in by_o.items()} for p, by_o in pos.items()}
+    assert {o: {s: set(p) for s, p in by_s.items()} for o, by_s in store._osp.items() if by_s} == \
+        {o: {s: set(p) for s, p in by_s.items()} for o, by_s in osp.items()}

@@ -82,6 +82,85 @@ class ToRdflib:
                 o_ = term(o)
             yield s_, p_, o_
 
+    def text_triples(self, lines: list[str]) -> list[tuple]:
+        """Each N-Triples line (without its final `` .``) of a file without blank nodes or
+        triple terms, as pyoxigraph writes them, as an rdflib (subject, predicate, object).
+
+        Cheaper than `triples` over pyoxigraph's quads: the line splits in C at its first two
+        spaces (a subject and a predicate are IRIs, which hold none), and each term is found
+        by its text, a str whose hash and comparison are C's, not by a pyoxigraph object
+        made for it and hashed and compared through PyO3."""
+        known, term = self._terms.get, self._text_term
+        triples: list[tuple] = []
+        add = triples.append
+        for line in lines:
+            s, p, o = line.split(" ", 2)
+            s_ = known(s)
+            if s_ is None:
+                s_ = term(s)
+            p_ = known(p)
+            if p_ is None:
+                p_ = term(p)
+            o_ = known(o)
+            if o_ is None:
+                o_ = term(o)
+            add((s_, p_, o_))
+        return triples
+
+    def text_quads(self, lines: list[str]) -> list[tuple]:
+        """Each N-Quads line (without its final `` .``) of a file without blank nodes or triple
+        terms, as pyoxigraph writes them, as an rdflib (subject, predicate, object, graph); the
+        graph is None for the default graph (see `text_triples`).
+
+        The graph is the text after the line's last space when that is an IRI (it ends with
+        ``>`` and holds no ``"``): without a graph, the text after the last space is the object
+        (an IRI has no space, so nothing is left before it) or the end of a literal, which
+        holds its closing quote (a language tag and a datatype IRI hold no space)."""
+        known, term = self._terms.get, self._text_term
+        quads: list[tuple] = []
+        add = quads.append
+        for line in lines:
+            s, p, o = line.split(" ", 2)
+            g = None
+            if o[-1] == ">":
+                head, _, name = o.rpartition(" ")
+                if head and '"' not in name:
+                    o, g = head, name
+            # Looked up in the order `quads` looks them up: terms are made in the order first
+            # met, and the first bad term of a file is the one its error names.
+            s_ = known(s)
+            if s_ is None:
+                s_ = term(s)
+            p_ = known(p)
+            if p_ is None:
+                p_ = term(p)
+            o_ = known(o)
+            if o_ is None:
+                o_ = term(o)
+            if g is None:
+                add((s_, p_, o_, None))
+                continue
+            g_ = known(g)
+            if g_ is None:
+                g_ = term(g)
+            add((s_, p_, o_, g_))
+        return quads
+
+    def _text_term(self, text: str):
+        """The rdflib term of an IRI or literal written as N-Triples (by pyoxigraph), made the
+        first time: an IRI from its text, a literal from the pyoxigraph Literal the text
+        denotes, by `term`, so that rdflib normalises it as ever."""
+        if text[0] == "<":  # pyoxigraph writes an IRI as it is, between <>: no escapes
+            iri = self._terms[text] = URIRef(text[1:-1])
+            self._made.append(iri)
+            return iri
+        node = _literal(text)
+        made = self._terms.get(node)
+        if made is None:
+            made = self.term(node)
+        self._terms[text] = made
+        return made
+
     def term(self, node):
         """One pyoxigraph term as rdflib's."""
         try:
@@ -89,6 +168,12 @@ class ToRdflib:
         except KeyError:
             pass
         made: URIRef | BNode | Literal
+        if not isinstance(node, ox.BlankNode):
+            # Made already from its N-Triples text (`text_triples`)? Then the same object.
+            found = self._terms.get(str(node))
+            if found is not None:
+                self._terms[node] = found
+                return found
         if isinstance(node, ox.NamedNode):
             made = URIRef(node.value)
         elif isinstance(node, ox.BlankNode):
@@ -111,6 +196,7 @@ class ToRdflib:
         else:
             raise Unconvertible(f"{node} (an RDF 1.2 triple term) has no rdflib equivalent")
         self._terms[node] = made
+        self._terms[str(node)] = made  # found by its text too (`text_triples`)
         self._made.append(made)
         return made
 
@@ -127,6 +213,27 @@ class ToRdflib:
         return ox.Quad(mine[s.value] if isinstance(s, ox.BlankNode) else s, quad.predicate,
                        mine[o.value] if isinstance(o, ox.BlankNode) else o,
                        mine[g.value] if isinstance(g, ox.BlankNode) else g)
+
+
+def _literal(text: str) -> ox.Literal:
+    """The pyoxigraph Literal written ``text`` in N-Triples (as pyoxigraph writes it)."""
+    close = text.rfind('"')  # the closing quote: one inside the literal is escaped, \\"
+    lexical, rest = text[1:close], text[close + 1:]
+    if "\\" not in lexical:  # no escape to undo (else pyoxigraph's parser reads it, below)
+        try:
+            if not rest:
+                node = ox.Literal(lexical)
+            elif rest[0] == "@":
+                node = ox.Literal(lexical, language=rest[1:])
+            else:  # ^^<datatype>
+                node = ox.Literal(lexical, datatype=ox.NamedNode(rest[3:-1]))
+        except ValueError:  # not a plain language tag (a direction, say): the parser reads it
+            pass
+        else:
+            if str(node) == text:  # written back the same: the literal the text denotes
+                return node
+    quad = next(iter(ox.parse(f"<x:s> <x:p> {text} .", format=ox.RdfFormat.N_TRIPLES)))
+    return quad.object  # a literal's text reads as a literal
 
 
 class ToOxigraph:

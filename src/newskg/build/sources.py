@@ -284,7 +284,8 @@ class ParsedFile:
     #: graph; a Turtle file's (subject, predicate, object) triples, all of the default graph
     #: (no fourth term to add and then slice off again, a million statements over)
     statements: list[tuple]
-    oxigraph: list
+    #: the pyoxigraph quads, or None when only ``nquads`` holds them (read them as `oxigraph`)
+    quads_read: list | None
     #: the prefixes the file declares (explain reads a report's art: on the command line)
     prefixes: dict[str, str] = field(default_factory=dict)
     #: whether ``statements`` are quads (a TriG file's) rather than triples
@@ -292,6 +293,19 @@ class ParsedFile:
     #: whether ``oxigraph`` certainly holds no blank node (a store may then load it as text: a
     #: load names blank nodes afresh, and the quality checks must name ours)
     blank_free: bool = False
+    #: the pyoxigraph quads written as N-Quads (one line each, in order), if they were (a
+    #: file read through that text holds no blank node)
+    nquads: bytes | None = None
+
+    @property
+    def oxigraph(self) -> list:
+        """The statements as pyoxigraph quads (a Turtle file's in the graph asked for)."""
+        if self.quads_read is None:
+            import pyoxigraph
+
+            assert self.nquads is not None
+            self.quads_read = list(pyoxigraph.parse(self.nquads, format=pyoxigraph.RdfFormat.N_QUADS))
+        return self.quads_read
 
     @property
     def quads(self) -> list[tuple]:
@@ -330,6 +344,15 @@ def read_rdf(path: Path, fmt: str, label: str | None = None, shared_terms: dict 
     converter = ToRdflib(name, shared_terms)
     try:
         parser = pyoxigraph.parse(raw, format=rdf_format, base_iri=path.as_uri())
+        # The statements as pyoxigraph writes them, N-Triples or N-Quads, one line each, in
+        # order: without blank nodes (which must be relabelled) or triple terms (which rdflib
+        # cannot hold), the lines give the rdflib terms more cheaply than pyoxigraph's quads,
+        # and the quality-check store loads the text (`_read_text`).
+        text = pyoxigraph.serialize(parser, format=pyoxigraph.RdfFormat.N_QUADS if fmt == "trig"
+                                    else pyoxigraph.RdfFormat.N_TRIPLES) or b""
+        if b"_:" not in text and b"<<" not in text:  # (either may also be inside a literal)
+            return _read_text(text, fmt, name, check_literals, into, converter, dict(parser.prefixes))
+        parser = pyoxigraph.parse(raw, format=rdf_format, base_iri=path.as_uri())
         parsed = list(parser)
         if into is None:
             statements = list(converter.quads(parsed) if fmt == "trig" else converter.triples(parsed))
@@ -345,6 +368,23 @@ def read_rdf(path: Path, fmt: str, label: str | None = None, shared_terms: dict 
     # Most files hold no blank node: their quads need no relabelling (a check per quad otherwise).
     oxigraph = [converter.relabel(q) for q in parsed] if converter.blank_nodes else parsed
     return ParsedFile(statements, oxigraph, dict(parser.prefixes), fmt == "trig", not converter.blank_nodes)
+
+
+def _read_text(text: bytes, fmt: str, name: str, check_literals: bool, into: Any, converter: Any,
+               prefixes: dict[str, str]) -> ParsedFile:
+    """The `ParsedFile` of a file pyoxigraph read and wrote as N-Triples (Turtle) or N-Quads
+    (TriG) ``text``, which holds no blank node and no triple term."""
+    # Each line ends with " .\n", which nowhere else occurs: a literal's line breaks are escaped.
+    lines = text.decode("utf-8").split(" .\n")
+    lines.pop()  # what follows the last line: nothing
+    if fmt == "trig":
+        statements = converter.text_quads(lines)
+    else:
+        statements = converter.text_triples(lines)
+        if into is not None:  # each line in the graph: N-Triples to N-Quads
+            text = text.replace(b" .\n", f" {into} .\n".encode())
+    _check_each(converter.terms(), name, check_literals)
+    return ParsedFile(statements, None, prefixes, fmt == "trig", True, text)
 
 
 #: A language tag with a capital letter (or text that looks like one: then rdflib reads it).
@@ -507,19 +547,16 @@ class Sources:
 
     def add_to_store(self, runs: list[tuple[bool, list]]) -> None:
         """Add the quads of ``runs`` to ``store``, in order, in a thread, after the batch before
-        them, beside the parsing of the next files. A run is (blank_free, quads): whether none
-        of its quads holds a blank node, and the quads.
+        them, beside the parsing of the next files. A run is (as_text, parts): N-Quads texts
+        (no blank node in them), or lists of quads.
 
-        A blank-free run goes as N-Quads text, which pyoxigraph's load parses and indexes
+        A text run goes as one N-Quads text, which pyoxigraph's load parses and indexes
         without the GIL; its bulk_extend holds the GIL for as long as it runs, so the quads it
         took stopped the parsing for ~4 µs each (~5 s of the million-triple corpus's parse).
-        Writing the text costs a fraction of that. Other runs go as they are: a load would
-        name their blank nodes afresh. In order, because the store answers in an order that
-        follows the order its quads went in."""
-        import pyoxigraph
-
-        nquads = pyoxigraph.RdfFormat.N_QUADS
-        made = [(pyoxigraph.serialize(quads, format=nquads) if blank_free else quads) for blank_free, quads in runs]
+        The parser writes the text of most files as it reads them (`read_rdf`). Other runs go
+        as they are: a load would name their blank nodes afresh. In order, because the store
+        answers in an order that follows the order its quads went in."""
+        made = [b"".join(parts) if as_text else [q for quads in parts for q in quads] for as_text, parts in runs]
         if self.store_loading is None:
             self.store_loading = InTurn("quality-store", _fill_store)
         self.store_loading.start(self.store, made)
@@ -557,7 +594,7 @@ def load_dataset(inputs: list[InputFile]) -> Sources:
             # Each triple new to the graph: then the file repeats none, and its list is its own.
             sources.turtle_files[item.relpath] = triples if added == len(triples) else list(dict.fromkeys(triples))
         if item.graph is not None:
-            batch.extend(parsed.oxigraph, parsed.blank_free)
+            batch.extend(parsed)
     batch.add()
     sources.store_exact = _as_read(shared)
     return sources
@@ -579,19 +616,41 @@ _STORE_BATCH = 200_000
 
 
 class _StoreBatch:
-    """The quads for the quality-check store not added yet, in runs with and without blank nodes."""
+    """The quads for the quality-check store not added yet, in runs of N-Quads texts (no blank
+    node in them) and runs of quads (`Sources.add_to_store`)."""
 
     def __init__(self, sources: Sources) -> None:
         self.sources = sources
         self.runs: list[tuple[bool, list]] = []
         self.size = 0
 
-    def extend(self, quads: list, blank_free: bool) -> None:
+    def extend(self, parsed: ParsedFile) -> None:
+        """Keep the quads of ``parsed`` for the next batch: as its N-Quads text, written if need be
+        when it holds no blank node."""
+        if parsed.nquads is not None:
+            self.extend_text(parsed.nquads, len(parsed.statements))
+        else:
+            self.extend_quads(parsed.oxigraph, parsed.blank_free)
+
+    def extend_quads(self, quads: list, blank_free: bool) -> None:
         """Keep ``quads`` (``blank_free``: none holds a blank node) for the next batch."""
-        if not self.runs or self.runs[-1][0] != blank_free:
-            self.runs.append((blank_free, []))
-        self.runs[-1][1].extend(quads)
+        if blank_free:
+            import pyoxigraph
+
+            self.extend_text(pyoxigraph.serialize(quads, format=pyoxigraph.RdfFormat.N_QUADS) or b"", len(quads))
+            return
+        self._run(False).append(quads)
         self.size += len(quads)
+
+    def extend_text(self, nquads: bytes, count: int) -> None:
+        """Keep the ``count`` quads written ``nquads`` for the next batch."""
+        self._run(True).append(nquads)
+        self.size += count
+
+    def _run(self, as_text: bool) -> list:
+        if not self.runs or self.runs[-1][0] != as_text:
+            self.runs.append((as_text, []))
+        return self.runs[-1][1]
 
     def add_if_full(self) -> None:
         """Add the batch if it has grown past `_STORE_BATCH` quads."""
@@ -636,9 +695,16 @@ def _load_content(sources: Sources, item: InputFile, shared: dict, batch: _Store
         triples.append((s, p, o))
     oxigraph_by_graph: dict = {}
     if not in_order or not all(isinstance(name, URIRef) for name in by_graph):
-        # The store's quads go in by graph, and only those of claims' graphs, as before.
-        for quad, oxigraph in zip(parsed.statements, parsed.oxigraph, strict=True):
-            oxigraph_by_graph.setdefault(quad[3], []).append(oxigraph)
+        # The store's quads go in by graph, and only those of claims' graphs, as before: each
+        # quad's N-Quads line, if the file was read through them, else the quad.
+        if parsed.nquads is not None:
+            lines = parsed.nquads.split(b"\n")
+            lines.pop()  # what follows the last line: nothing
+            for quad, line in zip(parsed.statements, lines, strict=True):
+                oxigraph_by_graph.setdefault(quad[3], []).append(line)
+        else:
+            for quad, oxigraph in zip(parsed.statements, parsed.oxigraph, strict=True):
+                oxigraph_by_graph.setdefault(quad[3], []).append(oxigraph)
     for name, triples in by_graph.items():
         if name is None or not isinstance(name, URIRef):
             sources.problems.append(Problem(
@@ -653,6 +719,10 @@ def _load_content(sources: Sources, item: InputFile, shared: dict, batch: _Store
         sources.content_files[name] = item.relpath
         add_triples(sources.dataset.graph(name), triples)
         if oxigraph_by_graph:
-            batch.extend(oxigraph_by_graph[name], parsed.blank_free)
+            grouped = oxigraph_by_graph[name]
+            if parsed.nquads is not None:
+                batch.extend_text(b"\n".join(grouped) + b"\n", len(grouped))
+            else:
+                batch.extend_quads(grouped, parsed.blank_free)
     if not oxigraph_by_graph:
-        batch.extend(parsed.oxigraph, parsed.blank_free)
+        batch.extend(parsed)
