@@ -154,7 +154,8 @@ def measure(size: int, label: str, graphs: list, triples: Callable[[], Any] | No
         # What validate_graphs_sparql loads: only what the shapes read, from its size on.
         plan = compiled._Plan(shapes)
         large = sum(len(g) for g in graphs) >= compiled.FILTER_MIN_TRIPLES
-        loader = compiled._Loader(plan.datatypes, plan.reads if large else None)
+        loader = compiled._Loader(plan.datatypes, plan.reads, plan.sparql_reads) if large \
+            else compiled._Loader(plan.datatypes)
         loader.add_rdflib(graphs)
         return loader
 

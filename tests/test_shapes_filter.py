@@ -240,3 +240,39 @@ def test_the_validators_store_is_freed_without_the_cycle_collector(monkeypatch):
         assert shapes_module.validate_graphs_sparql([data], shapes)
         left = [o for o in gc.get_objects() if isinstance(o, _Loader)]
     assert not left, "the validator's loader (and its store) is still held, by reference cycles"
+
+
+NATIVE_SHAPES = """
+ex:S a sh:NodeShape ; sh:targetClass ex:Top ;
+  sh:property [ sh:path ex:start ; sh:datatype xsd:nonNegativeInteger ; sh:message "start" ] ;
+  sh:sparql [ sh:message "{$this} ends early" ; sh:select \"\"\"
+    SELECT $this WHERE { $this <http://example.org/end> ?end . FILTER(?end < 3) }\"\"\" ] .
+"""
+
+NATIVE_DATA = """
+ex:a1 a ex:Top ; ex:start "01"^^xsd:nonNegativeInteger ; ex:end "02"^^xsd:nonNegativeInteger .
+ex:a2 a ex:Top ; ex:start "-1"^^xsd:nonNegativeInteger ; ex:end "7"^^xsd:nonNegativeInteger .
+"""
+
+
+def test_only_what_a_sparql_constraint_reads_gets_a_native_copy():
+    """A literal the store would rewrite is loaded twice (as written, and native for the
+    SPARQL-based constraints) only under a predicate those constraints read: ex:end here, not
+    ex:start, which only a core constraint reads. The Problems stay pyshacl's."""
+    import pyoxigraph
+
+    from newskg.build.shapes import _NATIVE_GRAPH
+
+    data, shapes = graphs(NATIVE_DATA, NATIVE_SHAPES)
+    plan = _Plan(shapes)
+    assert plan.sparql_reads == {EX + "end"}
+    loader = _Loader(plan.datatypes, plan.reads, plan.sparql_reads)
+    loader.add_rdflib([data])
+    native = {(q.subject.value, q.predicate.value) for q in loader.store
+              if q.graph_name == pyoxigraph.NamedNode(_NATIVE_GRAPH)}
+    assert native == {(EX + "a1", EX + "end"), (EX + "a2", EX + "end")}
+    reference = validate_shapes(data, shapes, shacl="pyshacl")
+    assert {p.message for p in reference} == {"start", f"{EX}a1 ends early"}
+    assert _run(plan, loader) == reference
+    triples = pyoxigraph.parse(data.serialize(format="nt", encoding="utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)
+    assert validate_shapes_sparql(triples, shapes) == reference

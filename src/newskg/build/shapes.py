@@ -104,7 +104,7 @@ def validate_shapes_sparql(triples: Iterable, shapes: Graph) -> list[Problem]:
     module does not compile.
     """
     plan = _Plan(shapes)
-    loader = _Loader(plan.datatypes, plan.reads)
+    loader = _Loader(plan.datatypes, plan.reads, plan.sparql_reads)
     loader.add_oxigraph(triples)
     return _run(plan, loader)
 
@@ -115,7 +115,7 @@ def validate_graphs_sparql(graphs: Iterable[Graph], shapes: Graph) -> list[Probl
     graphs = list(graphs)
     # Below this size, finding what the shapes read costs more than loading everything.
     large = sum(len(graph) for graph in graphs) >= FILTER_MIN_TRIPLES
-    loader = _Loader(plan.datatypes, plan.reads if large else None)
+    loader = _Loader(plan.datatypes, plan.reads, plan.sparql_reads) if large else _Loader(plan.datatypes)
     loader.add_rdflib(graphs)
     return _run(plan, loader)
 
@@ -152,18 +152,27 @@ def _by_subject(graph: Graph) -> Iterable[tuple]:
 
 class _Loader:
     """Fills a pyoxigraph Store with the data, keeping every literal as written (see `_WRAP`);
-    only the triples whose predicate is in ``reads`` (an IRI set; None: every triple)."""
+    only the triples whose predicate is in ``reads`` (an IRI set; None: every triple).
 
-    def __init__(self, datatypes: set[str], reads: set[str] | None = None):
+    A literal the store would rewrite gets its native copy (`_NATIVE_GRAPH`) only under a
+    predicate in ``native`` (what the SPARQL-based constraints read; None: every predicate);
+    under another, its written form goes to the default graph alone: no SPARQL-based
+    constraint reads it, and the core constraints read the default graph too. At a million
+    triples that spares 71,000 quads (the oa:start and oa:end integers) and their conversion."""
+
+    def __init__(self, datatypes: set[str], reads: set[str] | None = None, native: set[str] | None = None):
         import pyoxigraph as ox
 
         self.ox = ox
         self._reads = reads
+        self._native_reads = native
         self.store = ox.Store()
         self._scratch = ox.Store()
         self._datatypes = datatypes
         #: store term (core view) of each literal pyshacl's sh:datatype check rejects, by datatype
         self.ill_typed: dict[str, list] = {d: [] for d in datatypes}
+        #: Whether literals were loaded in the written and native graphs (which the queries
+        #: then read beside the default graph); else every quad is in the default graph.
         self.rewritten = False
         self._literals: dict[tuple, tuple] = {}
         self._written = ox.NamedNode(_WRITTEN_GRAPH)
@@ -181,15 +190,18 @@ class _Loader:
         the exception, added as objects at the end: a load names blank nodes afresh."""
         from rdflib import BNode, Literal
 
-        reads = self._reads
+        reads, native_reads = self._reads, self._native_reads
         in_written, in_native = f" <{_WRITTEN_GRAPH}> .\n", f" <{_NATIVE_GRAPH}> .\n"
+        # Whether a literal with a native form was written in two graphs (see `rewritten`).
+        paired = False
         # Each converted term as (pyoxigraph term, its N-Quads text or None for a blank node).
         nodes: dict = {}
         literals: dict = {}
         # id(term) -> (term, converted): the graphs share term objects, and an int key spares
         # rdflib's Python-level __hash__/__eq__ (holding the term keeps its id unique).
         by_id: dict[int, tuple] = {}
-        # The same for predicates, converted to None when no shape reads them.
+        # The same for predicates, converted to None when no shape reads them, with whether the
+        # SPARQL-based constraints read them (their literals then need a native copy).
         predicate_ids: dict[int, tuple] = {}
         object_ids: dict[int, tuple] = {}
         lines: list[str] = []
@@ -208,14 +220,15 @@ class _Loader:
                 for p, objects in by_predicate.items():
                     seen = predicate_ids.get(id(p))
                     if seen is not None and seen[0] is p:
-                        predicate = seen[1]
+                        _, predicate, in_sparql = seen
                     else:
                         predicate = None
                         if reads is None or str(p) in reads:
                             predicate = nodes.get(p)
                             if predicate is None:
                                 predicate = nodes[p] = self._node(p, False)
-                        predicate_ids[id(p)] = (p, predicate)
+                        in_sparql = native_reads is None or str(p) in native_reads
+                        predicate_ids[id(p)] = (p, predicate, in_sparql)
                     if predicate is None:
                         continue
                     if subject is None:
@@ -250,16 +263,18 @@ class _Loader:
                                 found = (found[0], None, found[1], None)
                             object_ids[id(o)] = (o, found)
                         if head is None or found[2] is None:
-                            self._blank_quads(blank, subject[0], predicate[0], found)
-                        elif found[1] is None:
+                            paired |= self._blank_quads(blank, subject[0], predicate[0], found, in_sparql)
+                        elif found[1] is None or not in_sparql:
                             append(f"{head}{found[2]} .\n")
                         else:
+                            paired = True
                             append(f"{head}{found[2]}{in_written}")
                             append(f"{head}{found[3]}{in_native}")
         self._extend(lines)
         self._finish()
         if blank:
             self.store.bulk_extend(blank)
+        self.rewritten |= paired
 
     def _node(self, term, blank: bool) -> tuple:
         """(pyoxigraph term, its N-Quads text or None for a blank node) of an rdflib IRI or blank node."""
@@ -268,13 +283,16 @@ class _Loader:
         node = self.ox.NamedNode(str(term))
         return node, str(node)
 
-    def _blank_quads(self, blank: list, subject, predicate, found: tuple) -> None:
+    def _blank_quads(self, blank: list, subject, predicate, found: tuple, paired: bool) -> bool:
+        """Add the quads of a triple with a blank node to ``blank``; whether they went to the
+        written and native graphs (``paired``: its predicate needs the native copy)."""
         written, native = found[0], found[1]
-        if native is None:
+        if native is None or not paired:
             blank.append(self.ox.Quad(subject, predicate, written))
-        else:
-            blank.append(self.ox.Quad(subject, predicate, written, self._written))
-            blank.append(self.ox.Quad(subject, predicate, native, self._native))
+            return False
+        blank.append(self.ox.Quad(subject, predicate, written, self._written))
+        blank.append(self.ox.Quad(subject, predicate, native, self._native))
+        return True
 
     def _extend(self, lines: list[str]) -> None:
         """Add the N-Quads ``lines`` to the store in a thread, after the batch before them."""
@@ -291,6 +309,7 @@ class _Loader:
         written_graph, native_graph = self._written, self._native
         string = XSD + "string"
         reads = None if self._reads is None else {ox.NamedNode(p) for p in self._reads}
+        native_reads = None if self._native_reads is None else {ox.NamedNode(p) for p in self._native_reads}
         literals: dict = {}
         quads: list = []
         for t in triples:
@@ -304,9 +323,10 @@ class _Loader:
                     datatype = None if language or o.datatype.value == string else o.datatype.value
                     found = literals[o] = self._literal(o.value, datatype, language, None)
                 written, native = found
-                if native is None:
+                if native is None or (native_reads is not None and t.predicate not in native_reads):
                     quads.append(quad(t.subject, t.predicate, written))
                 else:
+                    self.rewritten = True
                     quads.append(quad(t.subject, t.predicate, written, written_graph))
                     quads.append(quad(t.subject, t.predicate, native, native_graph))
             else:
@@ -347,8 +367,6 @@ class _Loader:
             if datatype in self._datatypes and not _datatype_accepts(original, lexical, datatype):
                 self.ill_typed[datatype].append(written)
         found = (written, None) if written is native else (written, native)
-        if written is not native:
-            self.rewritten = True
         self._literals[key] = found
         return found
 
@@ -502,10 +520,20 @@ class _Plan:
     def _read(self, iris: Iterable[str]) -> None:
         self._read_by_shapes.update(iris)
 
-    @cached_property
+    @property
     def reads(self) -> set[str] | None:
         """IRIs of the predicates some compiled query can read (see the module docstring); None
         when a SPARQL-based constraint may read any."""
+        return self._analysis[0]
+
+    @property
+    def sparql_reads(self) -> set[str] | None:
+        """IRIs of the predicates the SPARQL-based constraints can read; None when they may read
+        any."""
+        return self._analysis[1]
+
+    @cached_property
+    def _analysis(self) -> tuple[set[str] | None, set[str] | None]:
         from newskg.background import Background
 
         # In a thread of its own: pyparsing keeps the exceptions of its last parse (its packrat
@@ -515,14 +543,15 @@ class _Plan:
         # a million triples: the store stayed resident, ~1 GB, into the writer's peak.
         return Background("shacl-reads", self._find_reads).result()
 
-    def _find_reads(self) -> set[str] | None:
-        found = set(self._read_by_shapes)
+    def _find_reads(self) -> tuple[set[str] | None, set[str] | None]:
+        """(`reads`, `sparql_reads`)."""
+        sparql: set[str] = set()
         for query in self._queries:
             read = _sparql_reads(query)
             if read is None:
-                return None
-            found |= read
-        return found
+                return None, None
+            sparql |= read
+        return self._read_by_shapes | sparql, sparql
 
     # -- checking what is used
 
