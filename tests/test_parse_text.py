@@ -108,12 +108,7 @@ def test_a_term_read_through_text_and_through_quads_is_one_object(tmp_path: Path
 
 
 def test_a_literal_rdflib_normalises_still_tells_the_store_it_is_not_as_written(tmp_path: Path):
-    (tmp_path / "ontology").mkdir()
-    (tmp_path / "ontology" / "o.ttl").write_text("<http://example.org/C> a <http://example.org/K> .\n",
-                                                  encoding="utf-8")
-    report = tmp_path / "graph" / "r1"
-    report.mkdir(parents=True)
-    (report / "source.txt").write_text("text\n", encoding="utf-8")
+    report = _one_report_project(tmp_path)
     (report / "a.ttl").write_text('<http://example.org/a> <http://example.org/p> 1 .\n', encoding="utf-8")
     with without_cycle_collection():
         assert load_dataset(discover_inputs(tmp_path)).store_exact
@@ -138,12 +133,7 @@ def test_a_file_whose_text_holds_what_a_blank_node_is_written_with_is_read_throu
 def test_a_trig_file_read_through_its_text_gives_the_store_its_claims_graphs_one_after_another(tmp_path: Path):
     # The claims' graphs interleaved and a triple of the default graph, and no blank node: the
     # store takes the file's N-Quads lines graph by graph, claims' graphs only, as it took quads.
-    (tmp_path / "ontology").mkdir()
-    (tmp_path / "ontology" / "o.ttl").write_text("<http://example.org/C> a <http://example.org/K> .\n",
-                                                  encoding="utf-8")
-    report = tmp_path / "graph" / "r1"
-    report.mkdir(parents=True)
-    (report / "source.txt").write_text("text\n", encoding="utf-8")
+    report = _one_report_project(tmp_path)
     (report / "a.ttl").write_text('<http://example.org/a> <http://example.org/p> "x" .\n', encoding="utf-8")
     (report / "c.trig").write_text(
         "@prefix ex: <http://example.org/> .\n"
@@ -160,6 +150,17 @@ def test_a_trig_file_read_through_its_text_gives_the_store_its_claims_graphs_one
         (ex + "a", ex + "p", _integer("1"), ex + "c1"), (ex + "a", ex + "p", _integer("3"), ex + "c1"),
         (ex + "b", ex + "p", pyoxigraph.Literal("two words"), ex + "c2")])]
     assert len(sources.problems) == 1  # the triple of the default graph
+
+
+def _one_report_project(root: Path) -> Path:
+    """A project at ``root`` with a one-triple ontology and report r1's folder (its text only)."""
+    (root / "ontology").mkdir()
+    (root / "ontology" / "o.ttl").write_text("<http://example.org/C> a <http://example.org/K> .\n",
+                                              encoding="utf-8")
+    report = root / "graph" / "r1"
+    report.mkdir(parents=True)
+    (report / "source.txt").write_text("text\n", encoding="utf-8")
+    return report
 
 
 def _integer(value: str) -> pyoxigraph.Literal:
