@@ -29,6 +29,7 @@ from newskg.build.incremental import build_key, report_additions
 from newskg.build.levels import (
     FactLevels,
     claims_behind,
+    fact_changes,
     find_placement_problems,
     quote_of,
     read_claims,
@@ -109,6 +110,11 @@ class PipelineResult:
     sources: Sources | None = None
     facts: FactLevels | None = None
     inference: LevelledInference | None = None
+    #: graph IRI -> (triples added, removed) against the build the reasoner's saved state was
+    #: computed for, when the reasoning extended that state (only reports were added)
+    changes: dict[str, tuple[list, list]] | None = None
+    #: the fingerprint of that build (its manifest's), when `changes` is given
+    changes_since: str | None = None
 
     @property
     def errors(self) -> list[Problem]:
@@ -198,7 +204,8 @@ def union_graph(*graphs: Graph) -> Graph:
 def run_pipeline(project: Project, inputs: list[InputFile], reports: list[Report], *,
                  strict: bool, reasoner: str = REASONERS[0],
                  progress: Progress | None = None, shacl: str = SHACL_ENGINES[0],
-                 full: bool = False, after_parse: Callable[[Sources], None] | None = None) -> PipelineResult:
+                 full: bool = False, after_parse: Callable[[Sources], None] | None = None,
+                 fingerprint: str | None = None) -> PipelineResult:
     """Parse, check, split facts by level, reason level by level, validate shapes.
 
     ``strict`` (the build) raises at the first stage that found errors: ValidationError,
@@ -208,6 +215,8 @@ def run_pipeline(project: Project, inputs: list[InputFile], reports: list[Report
     claims it rests on, never a failure. ``full``: never extend the reasoner's saved state.
     ``after_parse``: given the sources once they are parsed and their store filled (the build
     starts its early store from it, `newskg.build.early_store`, beside the checks).
+    ``fingerprint``: the build's (saved with the reasoner's state, so that the next build knows
+    what its changes are relative to: `PipelineResult.changes`).
     """
     say = progress or (lambda message: None)
     # Read again only if some problem needs a file and line (newskg.build.locations).
@@ -243,10 +252,18 @@ def run_pipeline(project: Project, inputs: list[InputFile], reports: list[Report
     return_freed_memory()
     say("reasoning (OWL-RL, level by level)")
     tbox = dataset.graph(ONTOLOGY_GRAPH)
-    key = build_key(inputs, claims)  # the reasoner's state is extended when only reports were added
+    # The reasoner's state is extended when only reports were added.
+    key = build_key(inputs, claims, fingerprint)
+    told: list[tuple[dict, list | None]] = []  # what the saved state's key was, and what was added to it
+
+    def additions(saved: dict) -> list | None:
+        added = report_additions(saved, key, sources, facts)
+        told.append((saved, added))
+        return added
+
     inference = reason_by_level(tbox, Chained(claims_graph, facts.by_level[0]), facts.by_level[1:],
                                 reasoner, project.cache_dir, incremental=True, key=key, full=full,
-                                additions=lambda saved: report_additions(saved, key, sources, facts))
+                                additions=additions)
     say(f"reasoned: {inference.how}")
     confirmed = [f for f in inference.findings if f.level == 0]
     if confirmed:
@@ -261,7 +278,29 @@ def run_pipeline(project: Project, inputs: list[InputFile], reports: list[Report
     everything = [tbox, claims_graph, *content, *inference.inferred]
     problems += stage(check_shapes(everything, sources.shapes, shacl))
     return_freed_memory()  # the validator's store: before the writer's, the build's peak
-    return PipelineResult(problems, sources, facts, inference)
+    changes, since = _changes(inference, facts, sources, key, told)
+    return PipelineResult(problems, sources, facts, inference, changes, since)
+
+
+def _changes(inference: LevelledInference, facts: FactLevels, sources: Sources, key: dict,
+             told: list[tuple[dict, list | None]]) -> tuple[dict[str, tuple[list, list]] | None, str | None]:
+    """What the facts and inferred graphs gained and lost against the build the reasoner's
+    saved state was computed for, when the reasoning extended that state with new report
+    files (`report_additions`; not with a difference it found by comparing the input)."""
+    if inference.changed is None or len(told) != 1 or told[0][1] is None:
+        return None, None
+    since = told[0][0].get("fingerprint")
+    before = told[0][0].get("files")
+    if not isinstance(since, str) or not isinstance(before, dict):
+        return None, None
+    new_files = set(key["files"]) - set(before)
+    new_claims = {iri for iri, path in sources.content_files.items() if path in new_files}
+    changes: dict[str, tuple[list, list]] = {}
+    for level, change in zip(LEVELS, fact_changes(facts, new_claims), strict=True):
+        changes[str(facts_graph(level))] = change
+    for level, change in zip(LEVELS, inference.changed, strict=True):
+        changes[str(inferred_graph(level))] = change
+    return changes, since
 
 
 def check_usage(sources: Sources) -> list[Problem]:
@@ -325,7 +364,8 @@ def build_project(root: Path | Project, force: bool = False, reasoner: str = REA
         if early is not None:
             cleanup.callback(early.discard)
         result = run_pipeline(project, inputs, reports, strict=True, reasoner=reasoner, progress=progress,
-                              shacl=shacl, full=full, after_parse=early.start if early is not None else None)
+                              shacl=shacl, full=full, after_parse=early.start if early is not None else None,
+                              fingerprint=stamp)
         # strict: every error was raised, so every stage ran
         assert result.sources is not None and result.facts is not None and result.inference is not None
         result.sources.turtle_files.clear()  # read by the checks only; the writer needs the memory

@@ -736,13 +736,14 @@ class IncrementalReasoner:
             else:
                 added = added_triples(engine, inputs)
                 account = "a comparison with the saved state"
-            extend(engine, added, first_new)
+            changes = extend(engine, added, first_new)
         except (NeedsFullReasoning, UnsupportedByRulesError) as err:
             why = str(err) if isinstance(err, NeedsFullReasoning) else "the rules engine refused the change"
             return self._full(tbox, inputs, saving, why)
         count = sum(len(level) for level in added)
         _fill_terms(engine)
         result = outcome(engine, f"incremental: {count} asserted triple(s) added to the saved state ({account})")
+        result.changed = list(zip(changes.added, changes.removed, strict=True))
         save_state(engine, path, labels, key)
         return result
 
@@ -757,11 +758,14 @@ class IncrementalReasoner:
 
 # ---------------------------------------------------------------- what a build adds
 
-def build_key(inputs, claims: dict) -> dict:
+def build_key(inputs, claims: dict, fingerprint: str | None = None) -> dict:
     """What the state remembers of a build's input: each input file's hash (`inputs`: the
-    build's InputFile list) and each claim's level (`claims`: newskg.build.levels.read_claims)."""
+    build's InputFile list), each claim's level (`claims`: newskg.build.levels.read_claims) and
+    the build's `fingerprint` (newskg.build.fingerprint), by which the next build knows whether
+    the build on disk is the one this state was computed for."""
     return {"files": {item.relpath: item.sha256() for item in inputs},
-            "claims": {str(iri): claim.level for iri, claim in claims.items()}}
+            "claims": {str(iri): claim.level for iri, claim in claims.items()},
+            "fingerprint": fingerprint}
 
 
 def report_additions(saved: dict, key: dict, sources, facts) -> list[list[Triple]] | None:

@@ -113,6 +113,28 @@ def split_by_level(content: Iterable[Graph], claims: dict[URIRef, Claim]) -> Fac
     return FactLevels(by_level, stated_by, claims)
 
 
+def fact_changes(facts: FactLevels, new_claims: set[URIRef]) -> list[tuple[list[tuple], list[tuple]]]:
+    """What the claims ``new_claims`` change in each level's facts graph: per level, (the triples
+    it holds now and held not without them, the triples it held without them and holds no
+    more). A triple a new claim states at a stronger level than the others moves: removed
+    from its old level, added to the new one."""
+    changes: list[tuple[list[tuple], list[tuple]]] = [([], []) for _ in facts.by_level]
+    claims = facts.claims
+    for triple, names in facts.stated_by.items():
+        if names.isdisjoint(new_claims):
+            continue
+        before = min((level for name in names if name not in new_claims
+                      if (claim := claims.get(name)) is not None and (level := claim.level) is not None),
+                     default=None)
+        now = facts.level_of(triple)
+        if before != now:
+            if before is not None:
+                changes[before][1].append(triple)
+            if now is not None:
+                changes[now][0].append(triple)
+    return changes
+
+
 def _grouped(graph: Graph) -> Iterator[tuple]:
     """(subject, {predicate: [object]}) for each triple of ``graph`` in its order, one by one."""
     for s, p, o in graph:

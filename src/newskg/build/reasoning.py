@@ -186,6 +186,9 @@ class LevelledInference:
     noise: Counter = field(default_factory=Counter)
     findings: list[LevelFinding] = field(default_factory=list)
     how: str = "full"  # in full or incrementally, and why (newskg.build.incremental)
+    #: when extended from the reasoner's saved state: per level, the triples added to and
+    #: removed from what that state's build kept (newskg.build.rules.LevelledRules.changed)
+    changed: list[tuple[list, list]] | None = None
 
     @property
     def noise_removed(self) -> int:
@@ -275,4 +278,4 @@ def reason_by_level(tbox: Graph, base: Iterable, deltas: list[Graph], reasoner: 
     # Sorted: an extended state finds them in another order than a full run.
     findings = [LevelFinding(f.level, f.rule, _shorten_iris(f.message), mentioned_iris(f.message))
                 for f in sorted(outcome.findings, key=lambda f: (f.level, f.rule, f.message))]
-    return LevelledInference(inferred, outcome.closure_size, outcome.noise, findings, outcome.how)
+    return LevelledInference(inferred, outcome.closure_size, outcome.noise, findings, outcome.how, outcome.changed)

@@ -93,6 +93,9 @@ class LevelledRules:
     closure_size: int
     noise: Counter = field(default_factory=Counter)
     how: str = "full"  # how it was reasoned: in full, or incrementally (newskg.build.incremental)
+    #: when the levels were extended from a saved state: per level, the kept triples added to
+    #: and removed from what that state's levels kept (newskg.build.incremental.Changes)
+    changed: list[tuple[list[Triple], list[Triple]]] | None = None
 
     @property
     def findings(self) -> list[Finding]:
