@@ -88,3 +88,16 @@ def test_claims_graphs_and_the_store_are_those_of_the_files_grouped_by_graph(tmp
     expected.bulk_extend(_store_quads_as_grouped_by_graph(tmp_path))
     # The store answers in an order that follows the order its quads went in.
     assert [str(q) for q in store] == [str(q) for q in expected]
+
+
+def test_an_inputs_digest_is_read_once_so_fingerprint_key_and_manifest_agree(tmp_path):
+    from newskg.build.sources import InputFile
+
+    path = tmp_path / "a.ttl"
+    path.write_text("<urn:a> <urn:b> <urn:c> .\n", encoding="utf-8")
+    item = InputFile(path, "a.ttl", "background", None)
+    first = item.sha256()
+    path.write_text("<urn:a> <urn:b> <urn:d> .\n", encoding="utf-8")  # changed while the build runs
+    assert item.sha256() == first
+    assert InputFile(path, "a.ttl", "background", None).sha256() != first  # the next build reads it anew
+    assert item == InputFile(path, "a.ttl", "background", None)  # the digest is no part of its identity

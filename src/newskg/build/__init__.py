@@ -125,9 +125,12 @@ def fingerprint(project: Project, inputs: list[InputFile], reports: list[Report]
     """A hash of everything a build depends on: inputs, report texts, checks, tool versions."""
     root = project.root
     digest = hashlib.sha256()
+    for item in inputs:
+        digest.update(item.relpath.encode())
+        digest.update(bytes.fromhex(item.sha256()))
     extra = [r.text_path for r in reports if r.text_path.exists()]
     extra += sorted(project.checks_dir.glob("*.rq")) if project.checks_dir.is_dir() else []
-    for path in [i.path for i in inputs] + extra:
+    for path in extra:
         digest.update(path.relative_to(root).as_posix().encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     digest.update(json.dumps(tool_versions(), sort_keys=True).encode())

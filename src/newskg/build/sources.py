@@ -40,9 +40,14 @@ class InputFile:
     role: str  # ontology | shapes | background | article | content
     graph: URIRef | None  # None for shapes and content (whose graphs are named in the file)
     slug: str | None = None  # the report, for article and content files of a report
+    _digest: list[str] = field(default_factory=list, compare=False, repr=False)
 
     def sha256(self) -> str:
-        return hashlib.sha256(self.path.read_bytes()).hexdigest()
+        """The file's SHA-256 (hex), read once: the fingerprint, the reasoner's key and the
+        manifest each ask for every input, and must describe the same bytes."""
+        if not self._digest:
+            self._digest.append(hashlib.sha256(self.path.read_bytes()).hexdigest())
+        return self._digest[0]
 
 
 @dataclass(frozen=True)
