@@ -158,6 +158,20 @@ class Previous:
             return None
         return block
 
+    def vouched(self, iri: str, name: str | None = None) -> Block | None:
+        """The previous build's block of ``iri`` when its graph file is intact (the stamp recorded)
+        and holds no blank node, whatever the graph is made from: the file a known change is
+        applied to (`newskg.build.writer`). None otherwise."""
+        block = self._blocks.get(iri)
+        if block is None or block.blank:
+            return None
+        try:
+            if file_stamp(self.graph_path(iri, name)) != block.file:
+                return None
+        except OSError:
+            return None
+        return block
+
     def same_bytes(self, iri: str, name: str, data: bytes) -> Block | None:
         """The previous build's block of ``iri`` when its graph file is intact and holds exactly
         ``data`` (the graph as just serialised), else None. For a graph whose origin cannot vouch

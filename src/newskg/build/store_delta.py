@@ -24,6 +24,7 @@ per column family), so a store updated again and again is not searched file by f
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from newskg.project import GRAPHS_DIR, Build, graph_file_name
@@ -42,13 +43,18 @@ class GraphChange:
 
 
 def graph_changes(previous: Build, staged: Build, graph_iris: list[str], quads: int,
-                  changed: set[str] | None = None) -> list[GraphChange] | None:
+                  changed: set[str] | None = None,
+                  known: Mapping[str, GraphChange] | None = None) -> list[GraphChange] | None:
     """What the staged build's graph files change against the previous build's; None when the
     difference cannot be applied to the previous store (see the module's docstring).
 
     ``changed``: when the writer knows it, the graphs it wrote; every other graph of both builds
     is the previous build's file, linked (`newskg.build.reuse`), so only these (and the graphs of
-    one build only) are read. Without it, every graph file of both builds is compared."""
+    one build only) are read. Without it, every graph file of both builds is compared.
+
+    ``known``: graph IRI -> its change, for graphs of both builds the writer made from the previous
+    build's file and a change it checked against that file (`newskg.build.writer`): taken as
+    they are, neither file read."""
     from newskg.views import read_view
 
     manifest = previous.manifest_or_none()
@@ -64,13 +70,15 @@ def graph_changes(previous: Build, staged: Build, graph_iris: list[str], quads: 
     for iri in sorted(old_files.keys() | new_iris):
         if iri in old_files and iri in new_iris and changed is not None and iri not in changed:
             continue
-        old = os.path.join(previous.dir, old_files[iri]) if iri in old_files else None
-        new = os.path.join(staged.dir, GRAPHS_DIR, graph_file_name(iri)) if iri in new_iris else None
-        if old is not None and new is not None and _same_bytes(old, new):
-            continue
-        old_lines = set(_lines(old)) if old is not None else set()
-        new_lines = set(_lines(new)) if new is not None else set()
-        change = GraphChange(iri, sorted(old_lines - new_lines), sorted(new_lines - old_lines))
+        change = known.get(iri) if known is not None and iri in old_files and iri in new_iris else None
+        if change is None:
+            old = os.path.join(previous.dir, old_files[iri]) if iri in old_files else None
+            new = os.path.join(staged.dir, GRAPHS_DIR, graph_file_name(iri)) if iri in new_iris else None
+            if old is not None and new is not None and _same_bytes(old, new):
+                continue
+            old_lines = set(_lines(old)) if old is not None else set()
+            new_lines = set(_lines(new)) if new is not None else set()
+            change = GraphChange(iri, sorted(old_lines - new_lines), sorted(new_lines - old_lines))
         budget -= len(change.removed) + len(change.added)
         if budget < 0 or any("_:" in line for line in change.removed + change.added):
             return None
