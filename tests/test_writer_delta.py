@@ -120,7 +120,7 @@ def _middle(graphs):
     # Into the middle of subject 5's run: another object of a predicate it has, and a predicate
     # it has not (sorted between two of its predicates).
     return {FACTS: _change(graphs, FACTS, added=[(_subject(5), P, T),
-                                                 (_subject(5), URIRef(NKG + "hasSource"), Literal("x"))])}
+                                                 (_subject(5), URIRef(NKG + "hasSource"), Literal("not a blank node: _:x"))])}
 
 
 def _subject_gone(graphs):

@@ -228,6 +228,20 @@ class RangeCopier:
             self._start = self._end = offset
         self._end += length
 
+    def edited(self, offset: int, length: int, edits: list[tuple[int, int, bytes]]) -> int:
+        """Queue ``length`` bytes from ``offset`` with ``edits`` made to them: (position in the range,
+        bytes replaced there, bytes written instead), in order of position. Returns the length
+        written."""
+        start = 0
+        for at, replaced, text in edits:
+            self.add(offset + start, at - start)
+            if text:
+                self.flush()
+                self._out.write(text)
+            start = at + replaced
+        self.add(offset + start, length - start)
+        return length + sum(len(text) - replaced for _, replaced, text in edits)
+
     def flush(self) -> None:
         """Write what is queued."""
         if self._end > self._start and self._copied_in_kernel():
