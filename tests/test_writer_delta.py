@@ -261,3 +261,21 @@ def test_a_previous_file_changed_since_its_build_is_not_used(tmp_path, fast):
     with_changes, without, _ = _both(tmp_path, touched)
     assert fast == [(FACTS, False)]
     assert_same_build(with_changes, without)
+
+
+@pytest.mark.parametrize("refusal", ["missing", "refused"])
+def test_ranges_copied_through_python_where_the_kernel_cannot_are_the_same_bytes(tmp_path, fast, monkeypatch,
+                                                                                 refusal):
+    import errno
+    import os
+
+    def cross_device(*args):
+        raise OSError(errno.EXDEV, "cross-device")
+
+    if refusal == "missing":
+        monkeypatch.delattr(os, "copy_file_range", raising=False)
+    else:
+        monkeypatch.setattr(os, "copy_file_range", cross_device)
+    with_changes, without, changes = _both(tmp_path, _mixed)
+    assert {iri for iri, done in fast if done} == set(changes)
+    assert_same_build(with_changes, without)
