@@ -7,6 +7,8 @@ fast path."""
 
 from __future__ import annotations
 
+import errno
+import os
 from pathlib import Path
 
 import pytest
@@ -266,9 +268,6 @@ def test_a_previous_file_changed_since_its_build_is_not_used(tmp_path, fast):
 @pytest.mark.parametrize("refusal", ["missing", "refused"])
 def test_ranges_copied_through_python_where_the_kernel_cannot_are_the_same_bytes(tmp_path, fast, monkeypatch,
                                                                                  refusal):
-    import errno
-    import os
-
     def cross_device(*args):
         raise OSError(errno.EXDEV, "cross-device")
 
