@@ -130,10 +130,13 @@ def made_loads(build: Build, made: Sequence[str]) -> list[tuple[str, str | None]
     return [(paths[iri], iri) for iri in made] + [(paths[iri], None) for iri in view_graphs(made)]
 
 
-def write_view_record(build: Build, store, files: Iterable[str]) -> StoreView:
-    """Record beside the build's store that its default graph merges the graphs ``files``."""
+def write_view_record(build: Build, store, files: Iterable[str], triples: int | None = None) -> StoreView:
+    """Record beside the build's store that its default graph merges the graphs ``files``, and
+    how many triples it holds: ``triples`` when the caller knows it, else counted by the store."""
     graphs = sorted(files)
-    record = {"format": VIEW_FORMAT, "graphs": graphs, "triples": default_graph_size(store)}
+    if triples is None:
+        triples = default_graph_size(store)
+    record = {"format": VIEW_FORMAT, "graphs": graphs, "triples": triples}
     (build.dir / VIEW_RECORD).write_text(json.dumps(record) + "\n", encoding="utf-8")
     return StoreView(frozenset(graphs))
 

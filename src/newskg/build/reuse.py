@@ -30,6 +30,7 @@ through).
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -157,6 +158,20 @@ class Previous:
             return None
         return block
 
+    def vouched(self, iri: str, name: str | None = None) -> Block | None:
+        """The previous build's block of ``iri`` when its graph file is intact (the stamp recorded)
+        and holds no blank node, whatever the graph is made from: the file a known change is
+        applied to (`newskg.build.writer`). None otherwise."""
+        block = self._blocks.get(iri)
+        if block is None or block.blank:
+            return None
+        try:
+            if file_stamp(self.graph_path(iri, name)) != block.file:
+                return None
+        except OSError:
+            return None
+        return block
+
     def same_bytes(self, iri: str, name: str, data: bytes) -> Block | None:
         """The previous build's block of ``iri`` when its graph file is intact and holds exactly
         ``data`` (the graph as just serialised), else None. For a graph whose origin cannot vouch
@@ -213,8 +228,25 @@ class RangeCopier:
             self._start = self._end = offset
         self._end += length
 
+    def edited(self, offset: int, length: int, edits: list[tuple[int, int, bytes]]) -> int:
+        """Queue ``length`` bytes from ``offset`` with ``edits`` made to them: (position in the range,
+        bytes replaced there, bytes written instead), in order of position. Returns the length
+        written."""
+        start = 0
+        for at, replaced, text in edits:
+            self.add(offset + start, at - start)
+            if text:
+                self.flush()
+                self._out.write(text)
+            start = at + replaced
+        self.add(offset + start, length - start)
+        return length + sum(len(text) - replaced for _, replaced, text in edits)
+
     def flush(self) -> None:
         """Write what is queued."""
+        if self._end > self._start and self._copied_in_kernel():
+            self._start = self._end
+            return
         remaining = self._end - self._start
         self._source.seek(self._start)
         while remaining > 0:
@@ -224,3 +256,28 @@ class RangeCopier:
             self._out.write(chunk)
             remaining -= len(chunk)
         self._start = self._end
+
+    def _copied_in_kernel(self) -> bool:
+        """The queued range copied by ``copy_file_range``; False (nothing copied) where the system
+        or the filesystems cannot. Read and written through Python, the 400 MB of dataset.nq at a
+        million triples cost ~1.3 s of kernel time in page copies; in the kernel, ~0.14 s."""
+        if not hasattr(os, "copy_file_range"):
+            return False
+        self._out.flush()  # what the writer buffered goes first
+        out = self._out.fileno()
+        at, end = self._start, self._end
+        try:
+            while at < end:
+                copied = os.copy_file_range(self._source.fileno(), out, end - at, at)
+                if copied == 0:
+                    raise OSError(f"{self._source.name} is shorter than recorded")
+                at += copied
+        except OSError as err:
+            if at == self._start and err.errno in (errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP,
+                                                   errno.ENOTSUP, errno.EBADF):
+                return False  # nothing copied yet: the copy through Python does it
+            raise
+        finally:
+            # The file's offset moved under the buffered writer: tell it where it is now.
+            self._out.seek(os.lseek(out, 0, os.SEEK_CUR))
+        return True
