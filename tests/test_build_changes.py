@@ -97,3 +97,66 @@ def test_a_triple_a_new_claim_states_more_strongly_moves_between_the_facts_graph
     assert stated <= set(after.facts.by_level[LEVELS.index("confirmed")])
     assert not stated & set(after.facts.by_level[reported])
     assert_the_difference_of_full_builds(root, before, after)
+
+
+# ---------------------------------------------------------------- the build hands them to the writer
+
+def _writer_paths(monkeypatch) -> dict[str, bool]:
+    """Graph IRI -> whether the writer wrote it from its change, for each change it was given.
+    Every build has a store (made by difference whatever the share changed), as at scale."""
+    import newskg.build.store_delta as store_delta
+    import newskg.build.writer as writer
+
+    monkeypatch.setattr(writer, "PERSISTENT_STORE_MIN_QUADS", 0)
+    monkeypatch.setattr(store_delta, "MAX_CHANGED_SHARE", 1.0)
+
+    seen: dict[str, bool] = {}
+    from_change = writer._from_change
+
+    def spy(taken_from, iri, *args):
+        done = from_change(taken_from, iri, *args)
+        seen[iri] = done is not None
+        return done
+
+    monkeypatch.setattr(writer, "_from_change", spy)
+    return seen
+
+
+def test_a_build_that_adds_a_report_writes_the_changed_graphs_from_their_changes(tmp_path, monkeypatch):
+    from test_writer_reuse import _fresh, assert_same_build
+
+    from newskg.build import build_project
+
+    root = tmp_path / "project"
+    generate(root, reports=4, seed=7)
+    held = sorted((root / "graph").glob("report-*"))[1]
+    shutil.move(held, tmp_path / "aside")
+    seen = _writer_paths(monkeypatch)
+    build_project(root)
+    assert seen == {}  # reasoned in full: no change to give
+    shutil.move(tmp_path / "aside", held)
+    build_project(root)
+    made = {str(facts_graph(level)) for level in LEVELS} | {str(inferred_graph(level)) for level in LEVELS}
+    assert seen == dict.fromkeys(made, True)
+    assert_same_build(root / "build", _fresh(root, tmp_path))
+
+
+def test_changes_relative_to_another_build_than_the_one_on_disk_are_not_used(tmp_path, monkeypatch):
+    from test_writer_reuse import _fresh, assert_same_build
+
+    from newskg.build import build_project
+
+    root = tmp_path / "project"
+    generate(root, reports=3, seed=8)
+    held = sorted((root / "graph").glob("report-*"))[0]
+    shutil.move(held, tmp_path / "aside")
+    seen = _writer_paths(monkeypatch)
+    build_project(root)
+    shutil.move(tmp_path / "aside", held)
+    # The report goes into another folder's build first: the reasoner's state then holds it,
+    # and the next build of build/ finds nothing to add to that state, while build/ lacks it.
+    build_project(root, build_dir=tmp_path / "elsewhere")
+    seen.clear()
+    build_project(root)
+    assert seen == {}  # no change given: every graph serialised
+    assert_same_build(root / "build", _fresh(root, tmp_path))

@@ -375,10 +375,15 @@ def build_project(root: Path | Project, force: bool = False, reasoner: str = REA
         graphs = _named_graphs(result.sources, result.facts, result.inference)
         manifest = _manifest(inputs, graphs, result.inference, stamp, started)
         say(f"writing {build.dir.name}/")
+        # The changes are relative to the build the reasoner's state was saved by: build/ only
+        # if that is the build on disk (a state saved by a build that then failed, or by one
+        # into another folder, is not).
+        since = result.changes_since
+        changes = result.changes if since is not None and previous and previous.get("fingerprint") == since else None
         write_build(build, graphs, manifest, release=True,  # nothing reads the graphs afterwards
                     before_swap=lambda: say(f"swapping the new {build.dir.name}/ in"),
                     origins=graph_origins(project.root, manifest["inputs"], result.sources.content_files),
-                    early=early)
+                    early=early, changes=changes)
     return BuildResult(build.dir, skipped=False, manifest=manifest, warnings=result.problems,
                        seconds=time.perf_counter() - started, loader_peak_kib=early.peak_kib if early else None,
                        loader_cpu_seconds=early.cpu_seconds if early else None)
