@@ -252,7 +252,7 @@ def run_pipeline(project: Project, inputs: list[InputFile], reports: list[Report
     # every source triple again, when the store holds them as the graphs do (validate_store_sparql).
     held = sources.quality_store() if (shacl == "sparql" and sources.store_exact
                                        and sources.store_strings_exact) else None
-    sources.store = None  # only the quality checks query it: a second copy of the sources, freed
+    sources.store = None  # the quality checks are done with it; freed here unless held above
     return_freed_memory()
     say("reasoning (OWL-RL, level by level)")
     tbox = dataset.graph(ONTOLOGY_GRAPH)

@@ -31,7 +31,10 @@ refuses what it cannot follow:
   break sh:datatype, counts and sh:hasValue. The loader keeps every literal the store would
   change under a private datatype IRI (`_WRAP`) in the graph the core constraints read, and in
   its native form in the graph the SPARQL-based constraints read, so these see the values a
-  SPARQL engine sees. That is why the input is triples, never a ready Store.
+  SPARQL engine sees. That is why the input is triples, never a ready Store; but for the
+  build's quality-check store, which holds every other term as the graphs do
+  (`validate_store_sparql`): its typed literals are replaced by the graphs' own, and it is
+  given up where one view of the data cannot serve both kinds of constraint.
 - Whether a literal of sh:datatype D is well formed is decided in Python by rdflib, as pyshacl
   does; sh:lessThan pairs that SPARQL cannot settle with certainty are compared in Python as
   pyshacl compares them.
@@ -152,8 +155,10 @@ def validate_store_sparql(store: Any, graphs: list[Graph], added: list[Graph], s
     # constraint that counts its solutions, or keeps some, could see more than in one graph.
     if reads is None or native is None or any(_COUNTING.search(query) for query in plan._queries):
         return None
-    # (Not its size: the store holds two objects it rewrites alike as one.)
-    if {name.value for name in store.named_graphs()} != set(held):
+    # (Not its size: the store holds two objects it rewrites alike as one.) Nothing in its
+    # default graph either, which the union of its named graphs leaves out.
+    if {name.value for name in store.named_graphs()} != set(held) or \
+            next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None:
         return None
     # The quads of the typed literals, found by each literal as written (which the store
     # rewrites as it rewrote the literal it holds), replaced by the graphs' triples.
