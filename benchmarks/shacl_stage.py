@@ -1,7 +1,7 @@
 """The build's SHACL stage on a project, piece by piece: the loader, and each compiled query alone.
 
     .venv/bin/python benchmarks/shacl_stage.py [PROJECT] [--rounds 2] [--baseline SHAPES_PY]
-        [--queries] [--only-stage]
+        [--queries] [--only-stage] [--store]
 
 Without PROJECT (as `make benchmark` runs it), a 10k-triple corpus is generated
 (benchmarks/corpus.py, seed 1) in a temporary folder.
@@ -15,7 +15,10 @@ after round (so a change of machine load falls on each alike):
   code under test, and with ``--baseline`` (another copy of newskg/build/shapes.py, e.g. main's)
   when given; the two must give the same Problems in the same order, or the script stops;
 - with ``--queries``, once: the loader alone, and each compiled query (`_Compiler.queries()`)
-  alone in this thread, slowest first, with its rows.
+  alone in this thread, slowest first, with its rows;
+- with ``--store``, in each round too: the stage as the build runs it when it may reuse the
+  quality checks' store (`validate_store_sparql`, on a copy of that store made before the
+  round, not timed), which must give the same Problems.
 
 The project's reasoner cache is used and written (``full=True``: not extended), so give it a
 copy of a project, not one whose folder must stay as it is.
@@ -30,6 +33,7 @@ import sys
 import time
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import newskg.build as build
 import newskg.build.shapes as current
@@ -45,6 +49,7 @@ def main() -> None:
     parser.add_argument("--baseline", type=Path, default=None)
     parser.add_argument("--queries", action="store_true")
     parser.add_argument("--only-stage", action="store_true", help="time no single queries")
+    parser.add_argument("--store", action="store_true", help="time the reuse of the quality checks' store too")
     args = parser.parse_args()
     engines = [("this", current)]
     if args.baseline is not None:
@@ -64,7 +69,7 @@ def main() -> None:
 
 def _measure(args: argparse.Namespace, engines: list) -> None:
     with without_cycle_collection():
-        graphs, shapes = _shacl_input(args.project)
+        graphs, shapes, reuse = _shacl_input(args.project)
         print(f"SHACL input: {len(graphs)} graphs, {sum(len(g) for g in graphs)} triples", flush=True)
         if args.queries:
             for name, module in engines:
@@ -82,6 +87,17 @@ def _measure(args: argparse.Namespace, engines: list) -> None:
                     expected = problems
                 elif problems != expected:
                     sys.exit(f"{name} gave other Problems than the first engine")
+            if args.store and reuse:
+                store = _copy(reuse["store"])
+                wall, cpu = time.perf_counter(), os.times()
+                found = _VALIDATE_STORE(store, reuse["graphs"], reuse["added"], shapes, reuse["typed"])
+                after = os.times()
+                print(f"round {round_} this, reusing the store: stage {time.perf_counter() - wall:.2f} s wall "
+                      f"{after.user + after.system - cpu.user - cpu.system:.2f} s cpu, "
+                      f"{'not reused' if found is None else f'{len(found)} problems'}", flush=True)
+                del store
+                if found is not None and found != expected:
+                    sys.exit("reusing the store gave other Problems")
 
 
 def _load(path: Path) -> ModuleType:
@@ -94,21 +110,41 @@ def _load(path: Path) -> ModuleType:
     return module
 
 
-def _shacl_input(root: Path) -> tuple[list, object]:
-    """The graphs and shapes `run_pipeline` hands to `check_shapes`."""
+#: The reuse of the store, as the module has it (`_shacl_input` replaces the module's own).
+_VALIDATE_STORE = current.validate_store_sparql
+
+
+def _copy(store):
+    """A copy of a pyoxigraph Store, blank nodes as they are (a load would name them afresh)."""
+    import pyoxigraph as ox
+
+    copy = ox.Store()
+    copy.bulk_extend(list(store))
+    return copy
+
+
+def _shacl_input(root: Path) -> tuple[list, Any, dict]:
+    """The graphs and shapes `run_pipeline` hands to `check_shapes`, and what it hands to
+    `validate_store_sparql` (empty when it does not call it)."""
     captured: dict = {}
+    reuse: dict = {}
 
     def capture(graphs, shapes, shacl="sparql"):
         captured["graphs"], captured["shapes"] = list(graphs), shapes
         return []
 
+    def capture_store(store, graphs, added, shapes, typed):
+        reuse.update(store=_copy(store), graphs=graphs, added=added, typed=typed)
+        return None  # and so the pipeline calls check_shapes
+
     build.check_shapes = capture
+    current.validate_store_sparql = capture_store
     project = Project.at(root)
     inputs, reports = discover_sources(project.root)
     started = time.perf_counter()
     build.run_pipeline(project, inputs, reports, strict=True, full=True)
     print(f"pipeline up to the SHACL stage: {time.perf_counter() - started:.1f} s", flush=True)
-    return captured["graphs"], captured["shapes"]
+    return captured["graphs"], captured["shapes"], reuse
 
 
 def _per_query(name: str, module: ModuleType, graphs: list, shapes) -> None:

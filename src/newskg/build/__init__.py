@@ -251,7 +251,11 @@ def run_pipeline(project: Project, inputs: list[InputFile], reports: list[Report
     placement = find_placement_problems(sources.turtle_files, sources.content_files, claims, facts, claims_graph)
     usage = check_usage(sources)
     problems = stage(sources.problems + placement + check_sources(project, sources, inputs, reports, quality) + usage)
-    sources.store = None  # only the quality checks query it: a second copy of the sources, freed
+    # The validator adds the inferred triples to the quality checks' store, rather than loading
+    # every source triple again, when the store holds them as the graphs do (validate_store_sparql).
+    held = sources.quality_store() if (shacl == "sparql" and sources.store_exact
+                                       and sources.store_strings_exact) else None
+    sources.store = None  # the quality checks are done with it; freed here unless held above
     return_freed_memory()
     say("reasoning (OWL-RL, level by level)")
     tbox = dataset.graph(ONTOLOGY_GRAPH)
@@ -279,7 +283,14 @@ def run_pipeline(project: Project, inputs: list[InputFile], reports: list[Report
     say("validating shapes")
     # The facts graphs are left out: each of their triples is in a claim's content graph.
     everything = [tbox, claims_graph, *content, *inference.inferred]
-    problems += stage(check_shapes(everything, sources.shapes, shacl))
+    found = None
+    if held is not None and len(sources.shapes):
+        from newskg.build.shapes import validate_store_sparql
+
+        found = validate_store_sparql(held, list(dataset.graphs()), inference.inferred, sources.shapes,
+                                      sources.typed_literals)
+    held = None
+    problems += stage(found if found is not None else check_shapes(everything, sources.shapes, shacl))
     return_freed_memory()  # the validator's store: before the writer's, the build's peak
     changes, since = _changes(inference, facts, sources, key, told)
     return PipelineResult(problems, sources, facts, inference, changes, since)

@@ -31,7 +31,10 @@ refuses what it cannot follow:
   break sh:datatype, counts and sh:hasValue. The loader keeps every literal the store would
   change under a private datatype IRI (`_WRAP`) in the graph the core constraints read, and in
   its native form in the graph the SPARQL-based constraints read, so these see the values a
-  SPARQL engine sees. That is why the input is triples, never a ready Store.
+  SPARQL engine sees. That is why the input is triples, never a ready Store; but for the
+  build's quality-check store, which holds every other term as the graphs do
+  (`validate_store_sparql`): its typed literals are replaced by the graphs' own, and it is
+  given up where one view of the data cannot serve both kinds of constraint.
 - Whether a literal of sh:datatype D is well formed is decided in Python by rdflib, as pyshacl
   does; sh:lessThan pairs that SPARQL cannot settle with certainty are compared in Python as
   pyshacl compares them.
@@ -120,8 +123,74 @@ def validate_graphs_sparql(graphs: Iterable[Graph], shapes: Graph) -> list[Probl
     return _run(plan, loader)
 
 
+def validate_store_sparql(store: Any, graphs: list[Graph], added: list[Graph], shapes: Graph,
+                          typed: Iterable) -> list[Problem] | None:
+    """`validate_graphs_sparql` over ``graphs`` and ``added``, where the pyoxigraph ``store``
+    already holds ``graphs``, each as the named graph of its identifier: only ``added`` and the
+    graphs' typed literals are converted and added to it; the queries read the union of its
+    named graphs. None, when that could give other Problems: the caller then validates the
+    graphs (`validate_graphs_sparql`).
+
+    The store must hold nothing else, every IRI, blank node, string and language-tagged string
+    as the graphs do, and ``typed`` must name every literal with a datatype it holds as the
+    graphs hold it (the build's quality-check store, when rdflib changed no literal and read no
+    file: `Sources.store_exact`, `Sources.store_strings_exact`, `Sources.typed_literals`).
+    Typed literals are taken from the graphs, as `_Loader` keeps them: a store rewrites some
+    ("01"^^xsd:integer is "1"; two such objects of a subject's predicate become one), and only
+    the graphs still say how they were written. The store is changed (the typed literals the
+    shapes can read removed, the added triples added), even when None is returned. Raises
+    UnsupportedShapeError as `validate_shapes_sparql` does.
+    """
+    import pyoxigraph as ox
+    from rdflib import BNode, URIRef
+
+    plan = _Plan(shapes)
+    held = {str(graph.identifier): graph for graph in graphs if len(graph)}
+    size = sum(len(graph) for graph in held.values())
+    # Below the size at which the loader filters, nothing to gain; `reads` would cost ~0.5 s.
+    if size + sum(len(graph) for graph in added) < FILTER_MIN_TRIPLES:
+        return None
+    reads, native = plan.reads, plan.sparql_reads
+    # The union of named graphs holds a triple once per graph that has it: a SPARQL-based
+    # constraint that counts its solutions, or keeps some, could see more than in one graph.
+    if reads is None or native is None or any(_COUNTING.search(query) for query in plan._queries):
+        return None
+    # (Not its size: the store holds two objects it rewrites alike as one.) Nothing in its
+    # default graph either, which the union of its named graphs leaves out.
+    if {name.value for name in store.named_graphs()} != set(held) or \
+            next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None:
+        return None
+    # The quads of the typed literals, found by each literal as written (which the store
+    # rewrites as it rewrote the literal it holds), replaced by the graphs' triples.
+    quads: dict = {}
+    for literal in typed:
+        term = ox.Literal(str(literal), datatype=ox.NamedNode(str(literal.datatype)))
+        for quad in store.quads_for_pattern(None, None, term, None):
+            if quad.predicate.value in reads:
+                quads[quad] = None
+    by_graph: dict[str, dict] = {}
+    for quad in quads:
+        store.remove(quad)
+        s = quad.subject
+        by_graph.setdefault(quad.graph_name.value, {}).setdefault(
+            BNode(s.value) if isinstance(s, ox.BlankNode) else URIRef(s.value), set()).add(quad.predicate.value)
+    loader = _Loader(plan.datatypes, reads, native, store=store, graph=_ADDED_GRAPH)
+    loader.union = True
+    loader._add_grouped([*(_typed_triples(held[name], subjects) for name, subjects in sorted(by_graph.items())),
+                         *(_by_subject(graph) for graph in added)])
+    if loader.rewritten:
+        # A literal the store rewrites under a predicate the SPARQL-based constraints read: they
+        # need its native form, the others its written one, in views a union cannot give.
+        return None
+    return _run(plan, loader)
+
+
 #: The data size from which `validate_graphs_sparql` loads only what the shapes read.
 FILTER_MIN_TRIPLES = 50_000
+#: The graph of the quads `validate_store_sparql` adds to the store it is given.
+_ADDED_GRAPH = "urn:newskg:shacl:added"
+#: What makes a query's answer depend on how many times a solution comes (or which come first).
+_COUNTING = re.compile(r"\b(COUNT|SUM|AVG|GROUP_CONCAT|SAMPLE|LIMIT|OFFSET)\b", re.I)
 #: Quads converted before they are added to the store in one go (in a thread, `_Loader._extend`).
 _STORE_BATCH = 200_000
 #: At most this many compiled queries answered at once (one a CPU): pyoxigraph evaluates a
@@ -137,17 +206,33 @@ def check_supported(shapes: Graph) -> None:
 # --------------------------------------------------------------------------- loading the data
 
 
+def _typed_triples(graph: Graph, subjects: dict) -> Iterator[tuple]:
+    """(subject, {predicate: typed literals}) of ``graph``, for each of ``subjects`` (subject ->
+    the IRIs of its predicates)."""
+    from rdflib import Literal
+
+    by_subject = _subject_index(graph)
+    for s, predicates in subjects.items():
+        yield s, {p: [o for o in objects if isinstance(o, Literal) and o.datatype is not None]
+                  for p, objects in by_subject.get(s, {}).items() if str(p) in predicates}
+
+
 def _by_subject(graph: Graph) -> Iterable[tuple]:
-    """(subject, {predicate: objects}) for every subject of ``graph``: the spo index of the
-    build's own graphs (`IndexedMemory`), else grouped here."""
+    """(subject, {predicate: objects}) for every subject of ``graph``."""
+    return _subject_index(graph).items()
+
+
+def _subject_index(graph: Graph) -> dict:
+    """{subject: {predicate: objects}} of ``graph``: the spo index of the build's own graphs
+    (`IndexedMemory`), else grouped here."""
     from newskg.build.memory import IndexedMemory
 
     if isinstance(graph.store, IndexedMemory):
-        return graph.store.by_subject().items()
+        return graph.store.by_subject()
     grouped: dict = {}
     for s, p, o in graph:
         grouped.setdefault(s, {}).setdefault(p, []).append(o)
-    return grouped.items()
+    return grouped
 
 
 class _Loader:
@@ -160,13 +245,20 @@ class _Loader:
     constraint reads it, and the core constraints read the default graph too. At a million
     triples that spares 71,000 quads (the oa:start and oa:end integers) and their conversion."""
 
-    def __init__(self, datatypes: set[str], reads: set[str] | None = None, native: set[str] | None = None):
+    def __init__(self, datatypes: set[str], reads: set[str] | None = None, native: set[str] | None = None,
+                 store: Any = None, graph: str | None = None):
         import pyoxigraph as ox
 
         self.ox = ox
         self._reads = reads
         self._native_reads = native
-        self.store = ox.Store()
+        self.store = ox.Store() if store is None else store
+        #: The graph the quads go to (but the written and native forms): None, the default graph.
+        self._graph = ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
+        self._end = " .\n" if graph is None else f" {self._graph} .\n"
+        #: Whether the queries read the union of the store's named graphs (`validate_store_sparql`)
+        #: rather than its default graph.
+        self.union = False
         self._scratch = ox.Store()
         self._datatypes = datatypes
         #: store term (core view) of each literal pyshacl's sh:datatype check rejects, by datatype
@@ -188,10 +280,15 @@ class _Loader:
         GIL for as long as it runs (pyoxigraph 0.5), so a batch of quad objects added "in a
         thread" stopped the conversion for the whole ~4 µs a quad. Quads with a blank node are
         the exception, added as objects at the end: a load names blank nodes afresh."""
+        self._add_grouped(_by_subject(graph) for graph in graphs)
+
+    def _add_grouped(self, groups: Iterable[Iterable[tuple]]) -> None:
+        """Add the triples of each group of (subject, {predicate: objects}) (`add_rdflib`)."""
         from rdflib import BNode, Literal
 
         reads, native_reads = self._reads, self._native_reads
         in_written, in_native = f" <{_WRITTEN_GRAPH}> .\n", f" <{_NATIVE_GRAPH}> .\n"
+        end = self._end
         # Whether a literal with a native form was written in two graphs (see `rewritten`).
         paired = False
         # Each converted term as (pyoxigraph term, its N-Quads text or None for a blank node).
@@ -207,11 +304,11 @@ class _Loader:
         lines: list[str] = []
         append = lines.append
         blank: list = []
-        for graph in graphs:
+        for grouped in groups:
             # Subject by subject, predicate by predicate (the graph's spo index where it has one):
             # each subject and predicate converted once for all its triples, a subject only once
             # one of its predicates is read.
-            for s, by_predicate in _by_subject(graph):
+            for s, by_predicate in grouped:
                 if len(lines) >= _STORE_BATCH:
                     self._extend(lines)
                     lines = []
@@ -265,7 +362,7 @@ class _Loader:
                         if head is None or found[2] is None:
                             paired |= self._blank_quads(blank, subject[0], predicate[0], found, in_sparql)
                         elif found[1] is None or not in_sparql:
-                            append(f"{head}{found[2]} .\n")
+                            append(f"{head}{found[2]}{end}")
                         else:
                             paired = True
                             append(f"{head}{found[2]}{in_written}")
@@ -288,7 +385,7 @@ class _Loader:
         written and native graphs (``paired``: its predicate needs the native copy)."""
         written, native = found[0], found[1]
         if native is None or not paired:
-            blank.append(self.ox.Quad(subject, predicate, written))
+            blank.append(self.ox.Quad(subject, predicate, written, self._graph))
             return False
         blank.append(self.ox.Quad(subject, predicate, written, self._written))
         blank.append(self.ox.Quad(subject, predicate, native, self._native))
@@ -1148,7 +1245,7 @@ def _run(plan: _Plan, loader: _Loader) -> list[Problem]:
 
     def answer(query: _Query) -> list[Problem]:
         graph = sparql if query.kind == "sparql" else core
-        solutions = loader.store.query(query.text, default_graph=graph)
+        solutions = loader.store.query(query.text, **_dataset(loader, graph))
         assert isinstance(solutions, ox.QuerySolutions)  # every query is a SELECT
         if query.kind == "plain":
             return [Problem("shacl", query.message or "", query.severity, _show(loader, row[query.focus]))
@@ -1174,12 +1271,18 @@ def _run(plan: _Plan, loader: _Loader) -> list[Problem]:
     return sorted(problems, key=lambda p: (p.focus or "", p.message, p.severity))
 
 
+def _dataset(loader: _Loader, graph) -> dict[str, Any]:
+    """The store's graphs a query reads: ``graph`` (a list, or None for the default graph), or
+    the union of the named graphs for a store the loader was given (`validate_store_sparql`)."""
+    return {"use_default_graph_as_union": True} if loader.union else {"default_graph": graph}
+
+
 def _sparql_results(loader: _Loader, query: _Query, solutions, graph) -> list[Problem]:
     """One result per distinct row of each focus node's run, as pyshacl reports them."""
     ox = loader.ox
     template, ask, negated, messages, minus = query.detail
     if minus is not None:
-        rows = loader.store.query(minus, default_graph=graph)
+        rows = loader.store.query(minus, **_dataset(loader, graph))
         assert isinstance(rows, ox.QuerySolutions)  # a SELECT
         found = [_sparql_problem(loader, query, messages, focus, {"this": focus}) for (focus,) in rows]
         return [p for p in found if p is not None]
@@ -1189,11 +1292,11 @@ def _sparql_results(loader: _Loader, query: _Query, solutions, graph) -> list[Pr
         text, bindings = ("?this", {ox.Variable("this"): focus}) if isinstance(focus, ox.BlankNode) \
             else (str(focus), None)
         if ask is not None:
-            if bool(loader.store.query(ask.format(this=text), default_graph=graph, substitutions=bindings)) \
+            if bool(loader.store.query(ask.format(this=text), substitutions=bindings, **_dataset(loader, graph))) \
                     != negated:
                 found.append(_sparql_problem(loader, query, messages, focus, {"this": focus}))
             continue
-        answer = loader.store.query(template.format(this=text), default_graph=graph, substitutions=bindings)
+        answer = loader.store.query(template.format(this=text), substitutions=bindings, **_dataset(loader, graph))
         assert isinstance(answer, ox.QuerySolutions)  # a SELECT
         names = [v.value for v in answer.variables]
         seen = set()

@@ -301,6 +301,9 @@ class ParsedFile:
     #: the pyoxigraph quads written as N-Quads (one line each, in order), if they were (a
     #: file read through that text holds no blank node)
     nquads: bytes | None = None
+    #: whether rdflib read the file (pyoxigraph's quads then made from rdflib's terms, which
+    #: may say ^^xsd:string or a language tag's capitals: a store keeps neither)
+    by_rdflib: bool = False
 
     @property
     def oxigraph(self) -> list:
@@ -424,10 +427,10 @@ def _read_with_rdflib(path: Path, data: str, fmt: str, name: str, check_literals
         raise InputError(f"{name}: {err}; no RDF store would accept it, fix it") from None
     prefixes = {p: str(iri) for p, iri in parsed.namespaces()}
     if isinstance(parsed, Dataset):
-        return ParsedFile(quads, oxigraph, prefixes, True)
+        return ParsedFile(quads, oxigraph, prefixes, True, by_rdflib=True)
     if into is not None:
         oxigraph = [pyoxigraph.Quad(s, p, o, into) for s, p, o, _default in oxigraph]
-    return ParsedFile([q[:3] for q in quads], oxigraph, prefixes)
+    return ParsedFile([q[:3] for q in quads], oxigraph, prefixes, by_rdflib=True)
 
 
 def check_terms(graph: Graph, name: str, check_literals: bool = True) -> None:
@@ -545,6 +548,13 @@ class Sources:
     #: whether ``store`` holds each term as the build writes it: False when rdflib normalised
     #: a literal pyoxigraph read ("01"^^xsd:integer is "1" in build/, as rdflib reads it)
     store_exact: bool = True
+    #: whether ``store`` holds each string and language-tagged string as the build's graphs do:
+    #: False when rdflib read a file (`ParsedFile.by_rdflib`), whose "a"^^xsd:string is "a" in
+    #: the store and "a"@en-GB is "a"@en-gb (the SHACL validator reuses the store only if True)
+    store_strings_exact: bool = True
+    #: the literals with a datatype (neither strings nor language-tagged) of the files pyoxigraph
+    #: read, each once: how the build's graphs hold those ``store`` may hold rewritten
+    typed_literals: list[Literal] = field(default_factory=list)
 
     def content_graphs(self) -> list[Graph]:
         """The content graph of every claim, in a stable order."""
@@ -592,6 +602,7 @@ def load_dataset(inputs: list[InputFile]) -> Sources:
             continue
         parsed = read_rdf(item.path, "turtle", item.relpath, shared,
                           None if item.graph is None else str(item.graph))
+        sources.store_strings_exact &= not (parsed.by_rdflib and item.graph is not None)
         triples = parsed.statements
         target = sources.shapes if item.graph is None else sources.dataset.graph(item.graph)
         added = add_triples(target, triples)
@@ -601,19 +612,26 @@ def load_dataset(inputs: list[InputFile]) -> Sources:
         if item.graph is not None:
             batch.extend(parsed)
     batch.add()
-    sources.store_exact = _as_read(shared)
+    sources.store_exact, sources.typed_literals = _as_read(shared)
     return sources
 
 
-def _as_read(shared: dict) -> bool:
+def _as_read(shared: dict) -> tuple[bool, list[Literal]]:
     """Whether each literal rdflib made from pyoxigraph's (``shared``: the build's terms) has
     pyoxigraph's lexical form and language tag (the files read with rdflib are converted
-    from rdflib's terms: as written)."""
+    from rdflib's terms: as written); and those with a datatype (`Sources.typed_literals`)."""
     import pyoxigraph
 
     literal = pyoxigraph.Literal
-    return all(str(made) == node.value and (made.language or None) == node.language
-               for node, made in shared.items() if type(node) is literal)
+    exact = True
+    typed = []
+    for node, made in shared.items():
+        if type(node) is literal:
+            if made.datatype is not None:
+                typed.append(made)
+            if exact and (str(made) != node.value or (made.language or None) != node.language):
+                exact = False
+    return exact, typed
 
 
 #: Quads kept for the quality-check store before they are added to it in one go.
@@ -685,6 +703,7 @@ def _fill_store(store: Any, runs: list) -> None:
 
 def _load_content(sources: Sources, item: InputFile, shared: dict, batch: _StoreBatch) -> None:
     parsed = read_rdf(item.path, "trig", item.relpath, shared)
+    sources.store_strings_exact &= not parsed.by_rdflib
     by_graph: dict = {}  # graph name -> its triples, in the order the file first names them
     current: Any = by_graph  # the graph of the quad before (by_graph: none yet; None is a name)
     triples: list = []
