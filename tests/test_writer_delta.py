@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, XSD
+from rdflib.namespace import RDF
 from test_writer_reuse import assert_same_build
 
 import newskg.build.store_delta as store_delta
@@ -26,6 +26,9 @@ NKG, NKR = PREFIXES["nkg"], PREFIXES["nkr"]
 FACTS = str(facts_graph("confirmed"))
 INFERRED = str(inferred_graph("confirmed"))
 ARTICLE = ARTICLE_GRAPH_BASE + "r1"
+# Not rdflib's XSD namespace at module level: pytest's collection asks each module-level object
+# for attributes, and a closed namespace warns at each name it lacks.
+XSD_INTEGER = URIRef("http://www.w3.org/2001/XMLSchema#integer")
 
 
 @pytest.fixture(autouse=True)
@@ -65,7 +68,7 @@ def _graphs() -> dict[str, Graph]:
         facts.add((s, URIRef(NKG + "about"), URIRef(f"http://example.org/thing/{n % 7}")))
         facts.add((s, URIRef(NKG + "about"), URIRef(f"http://example.org/thing/{(n + 3) % 7}")))
         facts.add((s, URIRef(NKG + "label"), Literal(f"claim {n} .\nsecond line", lang="en")))
-        facts.add((s, URIRef(NKG + "weight"), Literal(str(n), datatype=XSD.integer)))
+        facts.add((s, URIRef(NKG + "weight"), Literal(str(n), datatype=XSD_INTEGER)))
         inferred.add((s, RDF.type, URIRef(NKG + "Statement")))
         inferred.add((URIRef(f"{s}/part"), URIRef(NKG + "partOf"), s))
     article.add((_subject(0), URIRef(NKG + "inArticle"), Literal("r1")))
@@ -129,7 +132,7 @@ def _subject_gone(graphs):
     # Subject 7 loses every triple of its run; subject 8 loses the last triple of its run; the
     # very last subject of the inferred graph loses its only triple.
     facts = [t for t in graphs[FACTS] if t[0] == _subject(7)] + [(_subject(8), URIRef(NKG + "weight"),
-                                                                 Literal("8", datatype=XSD.integer))]
+                                                                 Literal("8", datatype=XSD_INTEGER))]
     last = max(graphs[INFERRED], key=lambda t: str(t[0]))
     return {FACTS: _change(graphs, FACTS, removed=facts), INFERRED: _change(graphs, INFERRED, removed=[last])}
 
