@@ -122,19 +122,28 @@ def _writer_paths(monkeypatch) -> dict[str, bool]:
     return seen
 
 
+def _built_without_one_report(tmp_path: Path, monkeypatch, reports: int, seed: int, held: int):
+    """A corpus built without its report number ``held`` (in file order), then put back; and
+    the writer's paths (`_writer_paths`), empty after that first build."""
+    from newskg.build import build_project
+
+    root = tmp_path / "project"
+    generate(root, reports=reports, seed=seed)
+    report = sorted((root / "graph").glob("report-*"))[held]
+    shutil.move(report, tmp_path / "aside")
+    seen = _writer_paths(monkeypatch)
+    build_project(root)
+    assert seen == {}  # reasoned in full: no change to give
+    shutil.move(tmp_path / "aside", report)
+    return root, seen
+
+
 def test_a_build_that_adds_a_report_writes_the_changed_graphs_from_their_changes(tmp_path, monkeypatch):
     from test_writer_reuse import _fresh, assert_same_build
 
     from newskg.build import build_project
 
-    root = tmp_path / "project"
-    generate(root, reports=4, seed=7)
-    held = sorted((root / "graph").glob("report-*"))[1]
-    shutil.move(held, tmp_path / "aside")
-    seen = _writer_paths(monkeypatch)
-    build_project(root)
-    assert seen == {}  # reasoned in full: no change to give
-    shutil.move(tmp_path / "aside", held)
+    root, seen = _built_without_one_report(tmp_path, monkeypatch, reports=4, seed=7, held=1)
     build_project(root)
     made = {str(facts_graph(level)) for level in LEVELS} | {str(inferred_graph(level)) for level in LEVELS}
     assert seen == dict.fromkeys(made, True)
@@ -146,13 +155,7 @@ def test_changes_relative_to_another_build_than_the_one_on_disk_are_not_used(tmp
 
     from newskg.build import build_project
 
-    root = tmp_path / "project"
-    generate(root, reports=3, seed=8)
-    held = sorted((root / "graph").glob("report-*"))[0]
-    shutil.move(held, tmp_path / "aside")
-    seen = _writer_paths(monkeypatch)
-    build_project(root)
-    shutil.move(tmp_path / "aside", held)
+    root, seen = _built_without_one_report(tmp_path, monkeypatch, reports=3, seed=8, held=0)
     # The report goes into another folder's build first: the reasoner's state then holds it,
     # and the next build of build/ finds nothing to add to that state, while build/ lacks it.
     build_project(root, build_dir=tmp_path / "elsewhere")

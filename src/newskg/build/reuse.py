@@ -148,15 +148,9 @@ class Previous:
         be written as now (see the module's docstring), else None. ``name``: the graph's
         `graph_file_name`, when the caller has it."""
         block = self._blocks.get(iri)
-        if (block is None or origin is None or block.origin != origin or block.triples != triples
-                or block.blank):
+        if block is None or origin is None or block.origin != origin or block.triples != triples:
             return None
-        try:
-            if file_stamp(self.graph_path(iri, name)) != block.file:
-                return None
-        except OSError:
-            return None
-        return block
+        return self.vouched(iri, name)
 
     def vouched(self, iri: str, name: str | None = None) -> Block | None:
         """The previous build's block of ``iri`` when its graph file is intact (the stamp recorded)
