@@ -82,7 +82,7 @@ def main() -> None:
         _timed(views, name)
     _timed(Build, "write_manifest", "Build.write_manifest")
     _timed(EarlyStore, "take", "EarlyStore.take")
-    for name in ("_sorted_lines", "_serialised", "_from_change", "take_file", "file_stamp"):
+    for name in ("_sorted_lines", "_serialised", "from_change", "take_file", "file_stamp"):
         _summed(writer, name)
     if len(sys.argv) > 1:
         project, *options = sys.argv[1:]

@@ -111,14 +111,14 @@ def _writer_paths(monkeypatch) -> dict[str, bool]:
     monkeypatch.setattr(store_delta, "MAX_CHANGED_SHARE", 1.0)
 
     seen: dict[str, bool] = {}
-    from_change = writer._from_change
+    from_change = writer.from_change
 
     def spy(taken_from, iri, *args):
         done = from_change(taken_from, iri, *args)
         seen[iri] = done is not None
         return done
 
-    monkeypatch.setattr(writer, "_from_change", spy)
+    monkeypatch.setattr(writer, "from_change", spy)
     return seen
 
 

@@ -42,14 +42,14 @@ def every_build_has_a_store(monkeypatch):
 def fast(monkeypatch) -> list[tuple[str, bool]]:
     """(graph IRI, written from its change) for each graph whose change the writer looked at."""
     seen: list[tuple[str, bool]] = []
-    from_change = writer._from_change
+    from_change = writer.from_change
 
     def spy(taken_from, iri, *args):
         done = from_change(taken_from, iri, *args)
         seen.append((iri, done is not None))
         return done
 
-    monkeypatch.setattr(writer, "_from_change", spy)
+    monkeypatch.setattr(writer, "from_change", spy)
     return seen
 
 
